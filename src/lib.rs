@@ -1,0 +1,5 @@
+//! orchard: explore, model-check and debug Kubernetes-like orchestration under pluggable
+//! consistency. See `DESIGN.md` for the layers.
+
+pub mod cli;
+pub mod model;

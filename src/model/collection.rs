@@ -1,0 +1,237 @@
+//! `Resources<T>`: a persistent, name-sorted collection of one kind, cheap to clone and hash.
+//!
+//! Each resource sits behind an `Arc` with its hash computed once; the collection keeps an
+//! order-independent fingerprint up to date on every insert and remove, so hashing a whole state
+//! costs a few words per kind, however many resources it holds.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::sync::Arc;
+
+use imbl::OrdMap;
+use rustc_hash::FxHasher;
+
+use super::resources::Resource;
+
+/// A resource with its hash, computed once when it was stored.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Stored<T> {
+    hash: u64,
+    resource: T,
+}
+
+impl<T: Hash> Stored<T> {
+    /// Wraps a resource, computing its hash.
+    pub fn new(resource: T) -> Self {
+        Stored {
+            hash: hash_of(&resource),
+            resource,
+        }
+    }
+
+    /// The cached hash of the resource.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl<T> Deref for Stored<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.resource
+    }
+}
+
+/// Hashes a value with the model's deterministic hasher.
+pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = FxHasher::default();
+    value.hash(&mut h);
+    mix(h.finish())
+}
+
+/// A strong 64-bit finaliser (splitmix64), so that summed fingerprints do not cancel.
+pub fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// A persistent map from name to resource.
+#[derive(Debug)]
+pub struct Resources<T> {
+    items: OrdMap<String, Arc<Stored<T>>>,
+    fingerprint: u64,
+}
+
+impl<T> Clone for Resources<T> {
+    fn clone(&self) -> Self {
+        Resources {
+            items: self.items.clone(),
+            fingerprint: self.fingerprint,
+        }
+    }
+}
+
+impl<T> Default for Resources<T> {
+    fn default() -> Self {
+        Resources {
+            items: OrdMap::new(),
+            fingerprint: 0,
+        }
+    }
+}
+
+impl<T: Resource> PartialEq for Resources<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.items.len() == other.items.len()
+            && self
+                .items
+                .iter()
+                .zip(other.items.iter())
+                .all(|((ka, a), (kb, b))| ka == kb && (Arc::ptr_eq(a, b) || a == b))
+    }
+}
+
+impl<T: Resource> Eq for Resources<T> {}
+
+impl<T> Hash for Resources<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+        state.write_usize(self.items.len());
+    }
+}
+
+fn entry_fingerprint(name: &str, resource_hash: u64) -> u64 {
+    mix(hash_of(name) ^ resource_hash)
+}
+
+impl<T: Resource> Resources<T> {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The resource with this name.
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.items.get(name).map(|s| &s.resource)
+    }
+
+    /// Whether a resource has this name.
+    pub fn contains(&self, name: &str) -> bool {
+        self.items.contains_key(name)
+    }
+
+    /// The resources, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.values().map(|s| &s.resource)
+    }
+
+    /// The names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.items.keys().map(String::as_str)
+    }
+
+    /// The number of resources.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The order-independent fingerprint of the whole collection.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The cached hash of one resource.
+    pub fn hash_of(&self, name: &str) -> Option<u64> {
+        self.items.get(name).map(|s| s.hash)
+    }
+
+    /// Inserts or replaces a resource under its metadata name.
+    pub fn insert(&mut self, resource: T) {
+        self.insert_stored(Arc::new(Stored::new(resource)));
+    }
+
+    /// Inserts an already stored (shared) resource.
+    pub fn insert_stored(&mut self, stored: Arc<Stored<T>>) {
+        let name = stored.resource.metadata().name.clone();
+        let added = entry_fingerprint(&name, stored.hash);
+        if let Some(old) = self.items.insert(name.clone(), stored) {
+            self.fingerprint = self
+                .fingerprint
+                .wrapping_sub(entry_fingerprint(&name, old.hash));
+        }
+        self.fingerprint = self.fingerprint.wrapping_add(added);
+    }
+
+    /// Removes a resource by name, returning it.
+    pub fn remove(&mut self, name: &str) -> Option<Arc<Stored<T>>> {
+        let old = self.items.remove(name)?;
+        self.fingerprint = self
+            .fingerprint
+            .wrapping_sub(entry_fingerprint(name, old.hash));
+        Some(old)
+    }
+
+    /// The shared stored resource with this name.
+    pub fn get_stored(&self, name: &str) -> Option<&Arc<Stored<T>>> {
+        self.items.get(name)
+    }
+
+    /// The shared stored resources, sorted by name.
+    pub fn iter_stored(&self) -> impl Iterator<Item = &Arc<Stored<T>>> {
+        self.items.values()
+    }
+}
+
+impl<T: Resource> FromIterator<T> for Resources<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut r = Resources::new();
+        for item in iter {
+            r.insert(item);
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resources::{Metadata, Pod};
+
+    fn pod(name: &str, image: &str) -> Pod {
+        let mut p = Pod {
+            metadata: Metadata::named(name),
+            ..Pod::default()
+        };
+        p.spec.containers.push(crate::model::resources::Container {
+            name: "c".into(),
+            image: image.into(),
+            ..Default::default()
+        });
+        p
+    }
+
+    #[test]
+    fn fingerprint_is_order_independent_and_incremental() {
+        let a: Resources<Pod> = [pod("a", "1"), pod("b", "1")].into_iter().collect();
+        let b: Resources<Pod> = [pod("b", "1"), pod("a", "1")].into_iter().collect();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a, b);
+        let mut c = a.clone();
+        c.insert(pod("a", "2"));
+        assert_ne!(c.fingerprint(), a.fingerprint());
+        c.insert(pod("a", "1"));
+        assert_eq!(c.fingerprint(), a.fingerprint());
+        c.remove("b");
+        let d: Resources<Pod> = [pod("a", "1")].into_iter().collect();
+        assert_eq!(c.fingerprint(), d.fingerprint());
+        assert_eq!(c, d);
+    }
+}

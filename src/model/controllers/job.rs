@@ -1,0 +1,28 @@
+//! The job controller (placeholder until its issue lands).
+
+use super::{Controller, ControllerSpec, LocalState, Registration};
+use crate::model::operation::Operation;
+use crate::model::resources::Kind;
+use crate::model::view::View;
+
+/// Registration of the job controller.
+pub const REGISTRATION: Registration = Registration {
+    kind: "job",
+    summary: "job",
+    watches: &[Kind::Pod],
+    is_node: false,
+    build,
+};
+
+fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
+    Box::new(Placeholder)
+}
+
+#[derive(Debug)]
+struct Placeholder;
+
+impl Controller for Placeholder {
+    fn step(&self, _view: &View, _local: &mut LocalState) -> Option<Operation> {
+        None
+    }
+}

@@ -1,0 +1,35 @@
+//! A controller's local state: its session, and what a node runs. Lost on restart.
+
+use imbl::OrdMap;
+use serde::{Deserialize, Serialize};
+
+use crate::model::history::Session;
+
+/// The local state of one controller instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalState {
+    /// The session with the store (what it read last; its last accepted write).
+    pub session: Session,
+    /// Node controllers: the pods running on the node, by name.
+    #[serde(skip_serializing_if = "OrdMap::is_empty", default)]
+    pub running: OrdMap<String, RunningPod>,
+}
+
+/// A pod a node runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningPod {
+    /// The uid of the pod it started.
+    pub uid: String,
+    /// The exit code once its containers exited (set by the environment), `None` while running.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exit_code: Option<i32>,
+}
+
+impl LocalState {
+    /// The local state without its session: what a step changes besides the session.
+    pub fn same_apart_from_session(&self, other: &LocalState) -> bool {
+        self.running == other.running
+    }
+}

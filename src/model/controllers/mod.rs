@@ -1,0 +1,104 @@
+//! Controllers: each is a level-triggered `step(view, &mut local) -> Option<Operation>`, pure
+//! and deterministic, in one file. [`REGISTRY`] is the one place a controller kind is named;
+//! the checker, the explorer, replay and deployment all iterate it.
+
+pub mod deployment;
+pub mod job;
+mod local;
+pub mod node;
+pub mod podgc;
+pub mod replicaset;
+pub mod scheduler;
+pub mod statefulset;
+pub mod util;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use local::{LocalState, RunningPod};
+
+use super::operation::Operation;
+use super::resources::{Kind, Quantity, Taint};
+use super::view::View;
+
+/// A controller: one step of reconciliation from what it is shown.
+pub trait Controller: Send + Sync + std::fmt::Debug {
+    /// Decides from the whole view (never from why it was woken) what to write next, if
+    /// anything, and updates its local state.
+    fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation>;
+}
+
+/// How a controller instance is configured in a model.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ControllerSpec {
+    /// The registered kind, e.g. `statefulset`.
+    pub kind: String,
+    /// The instance name, e.g. `node-1`.
+    pub name: String,
+    /// Node controllers: the machine they run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node: Option<NodeMachine>,
+}
+
+/// The machine a node controller runs: what it registers as its Node.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeMachine {
+    /// Capacity: `cpu`, `memory`, `pods`.
+    #[serde(default)]
+    pub capacity: BTreeMap<String, Quantity>,
+    /// Labels of the Node.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Taints of the Node.
+    #[serde(default)]
+    pub taints: Vec<Taint>,
+    /// Whether the Node registers as unschedulable.
+    #[serde(default)]
+    pub unschedulable: bool,
+}
+
+/// A registered controller kind.
+pub struct Registration {
+    /// The kind's name in model files, e.g. `statefulset`.
+    pub kind: &'static str,
+    /// What it does, in one line.
+    pub summary: &'static str,
+    /// The resource kinds it watches (one informer cache each).
+    pub watches: &'static [Kind],
+    /// Whether it runs a node (its restart also removes its Node).
+    pub is_node: bool,
+    /// Builds an instance.
+    pub build: fn(&ControllerSpec) -> Box<dyn Controller>,
+}
+
+/// Every controller kind. The only place a controller kind is named.
+pub static REGISTRY: &[Registration] = &[
+    scheduler::REGISTRATION,
+    node::REGISTRATION,
+    replicaset::REGISTRATION,
+    deployment::REGISTRATION,
+    statefulset::REGISTRATION,
+    job::REGISTRATION,
+    podgc::REGISTRATION,
+];
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// The registration of a controller kind by name.
+pub fn registration(kind: &str) -> Option<&'static Registration> {
+    REGISTRY.iter().find(|r| r.kind == kind)
+}
+
+/// The names of every registered kind.
+pub fn kinds() -> Vec<&'static str> {
+    REGISTRY.iter().map(|r| r.kind).collect()
+}

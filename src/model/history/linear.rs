@@ -1,0 +1,244 @@
+//! The three linear histories: one sequence of revisions, writes always onto the latest; they
+//! differ only in which revisions a reader may read.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use super::graph::{GraphNode, HistoryGraph};
+use super::{
+    Change, Consistency, ConsistencySetting, History, INITIAL_REVISION, Read, Rejection, Session,
+    commit_onto,
+};
+use crate::model::collection::mix;
+use crate::model::resources::{Kind, Revision};
+use crate::model::state::StateView;
+
+/// A sequence of states, revision [`INITIAL_REVISION`] first; shared by the linear histories.
+#[derive(Clone, Debug)]
+pub struct LinearStore {
+    states: Vec<Arc<StateView>>,
+    chain: u64,
+}
+
+impl PartialEq for LinearStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain == other.chain
+            && self.states.len() == other.states.len()
+            && self
+                .states
+                .iter()
+                .zip(&other.states)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+    }
+}
+
+impl Eq for LinearStore {}
+
+impl Hash for LinearStore {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.chain);
+        state.write_usize(self.states.len());
+    }
+}
+
+impl LinearStore {
+    /// A store holding the initial state.
+    pub fn new(initial: StateView) -> Self {
+        let mut store = LinearStore {
+            states: Vec::new(),
+            chain: 0,
+        };
+        store.push(initial);
+        store
+    }
+
+    fn push(&mut self, state: StateView) {
+        self.chain = mix(self.chain ^ state.fingerprint());
+        self.states.push(Arc::new(state));
+    }
+
+    /// The latest revision.
+    pub fn latest(&self) -> Revision {
+        INITIAL_REVISION + self.states.len() as Revision - 1
+    }
+
+    /// The state at one revision.
+    pub fn at(&self, revision: Revision) -> Option<&StateView> {
+        let index = revision.checked_sub(INITIAL_REVISION)?;
+        self.states.get(index as usize).map(|s| &**s)
+    }
+
+    /// The state a read sees; one revision per kind is composed kind by kind.
+    pub fn state(&self, read: &Read) -> Option<StateView> {
+        match read {
+            Read::At(r) => self.at(*r).cloned(),
+            Read::Merge(_) => None,
+            Read::PerKind(revisions) => {
+                let mut composed = self.at(revisions[0])?.clone();
+                for kind in Kind::ALL.into_iter().skip(1) {
+                    composed.take_kind_from(kind, self.at(revisions[kind.index()])?);
+                }
+                Some(composed)
+            }
+        }
+    }
+
+    /// Commits onto the latest revision.
+    pub fn commit(&mut self, change: &Change<'_>) -> Result<Revision, Rejection> {
+        let read_state = self
+            .state(change.read)
+            .ok_or_else(|| Rejection::UnknownRead(change.read.clone()))?;
+        let revision = self.latest() + 1;
+        let base = self.at(self.latest()).expect("latest is held");
+        let next = commit_onto(base, &read_state, change, revision)?;
+        self.push(next);
+        Ok(revision)
+    }
+
+    /// Revisions from `floor` (at least the first) to the latest, as reads.
+    pub fn reads_from(&self, floor: Revision) -> Vec<Read> {
+        (floor.max(INITIAL_REVISION)..=self.latest())
+            .map(Read::At)
+            .collect()
+    }
+
+    /// The graph of a linear history.
+    pub fn graph(&self, readers: Vec<(String, Vec<Read>)>) -> HistoryGraph {
+        let latest = self.latest();
+        HistoryGraph {
+            nodes: (INITIAL_REVISION..=latest)
+                .map(|r| GraphNode {
+                    revision: r,
+                    parents: if r > INITIAL_REVISION {
+                        vec![r - 1]
+                    } else {
+                        vec![]
+                    },
+                    lost: false,
+                    term: 0,
+                })
+                .collect(),
+            heads: vec![latest],
+            latest,
+            commit_point: None,
+            readable: readers,
+        }
+    }
+}
+
+/// The lowest revision a session lets its reader read (strictly newer than what it read; with
+/// read-your-writes, never older than its last write), or `None` without a session.
+fn session_floor(session: &Session, read_your_writes: bool) -> Option<Revision> {
+    let after_read = session.read.as_ref().map(|r| r.newest() + 1);
+    let after_write = session.last_write.filter(|_| read_your_writes);
+    match (after_read, after_write) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+macro_rules! linear_history {
+    ($(#[$doc:meta])* $name:ident, $level:expr, |$store:ident, $session:ident, $ryw:ident| $readable:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct $name {
+            store: LinearStore,
+            read_your_writes: bool,
+        }
+
+        impl $name {
+            /// The underlying sequence of states.
+            pub fn store(&self) -> &LinearStore {
+                &self.store
+            }
+        }
+
+        impl History for $name {
+            fn setting(&self) -> ConsistencySetting {
+                ConsistencySetting { level: $level, read_your_writes: self.read_your_writes }
+            }
+            fn latest(&self) -> Revision {
+                self.store.latest()
+            }
+            fn revisions(&self) -> Vec<Revision> {
+                (INITIAL_REVISION..=self.store.latest()).collect()
+            }
+            fn state(&self, read: &Read) -> Option<StateView> {
+                self.store.state(read)
+            }
+            fn readable(&self, $session: &Session) -> Vec<Read> {
+                let $store = &self.store;
+                let $ryw = self.read_your_writes;
+                $readable
+            }
+            fn commit(&mut self, change: &Change<'_>) -> Result<Revision, Rejection> {
+                self.store.commit(change)
+            }
+            fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
+                let readable = readers
+                    .iter()
+                    .map(|(name, s)| (name.clone(), self.readable(s)))
+                    .collect();
+                self.store.graph(readable)
+            }
+        }
+    };
+}
+
+linear_history!(
+    /// Every reader reads the latest revision (Fig 3.15).
+    Synchronous,
+    Consistency::Synchronous,
+    |store, _session, _ryw| vec![Read::At(store.latest())]
+);
+
+linear_history!(
+    /// Readers read revisions newer than their session; without a session, the latest (Fig 3.16).
+    MonotonicSession,
+    Consistency::MonotonicSession,
+    |store, session, ryw| {
+        let floor = session_floor(session, ryw).unwrap_or(store.latest());
+        store.reads_from(floor)
+    }
+);
+
+linear_history!(
+    /// As [`MonotonicSession`], but a reader without a session (after a restart) may read any
+    /// revision: the time travel of kubernetes issue 59848.
+    ResettableSession,
+    Consistency::ResettableSession,
+    |store, session, ryw| {
+        let floor = session_floor(session, ryw).unwrap_or(INITIAL_REVISION);
+        store.reads_from(floor)
+    }
+);
+
+impl Synchronous {
+    /// A history whose first revision is `initial`.
+    pub fn new(initial: StateView) -> Self {
+        Synchronous {
+            store: LinearStore::new(initial),
+            read_your_writes: false,
+        }
+    }
+}
+
+impl MonotonicSession {
+    /// A history whose first revision is `initial`.
+    pub fn new(initial: StateView, read_your_writes: bool) -> Self {
+        MonotonicSession {
+            store: LinearStore::new(initial),
+            read_your_writes,
+        }
+    }
+}
+
+impl ResettableSession {
+    /// A history whose first revision is `initial`.
+    pub fn new(initial: StateView, read_your_writes: bool) -> Self {
+        ResettableSession {
+            store: LinearStore::new(initial),
+            read_your_writes,
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Histories: which revisions of the cluster state a controller may read, and where its writes
+//! land (dissertation §3.4). One trait, five implementations:
+//!
+//! - [`Synchronous`]: only the latest revision.
+//! - [`MonotonicSession`]: revisions newer than the reader's session; with no session, the latest.
+//! - [`ResettableSession`]: as monotonic, but with no session any revision (kubernetes 59848).
+//! - [`OptimisticLinear`]: writes acknowledged before commit; branches past the commit point can
+//!   be lost (Fig 3.17, Table 3.4).
+//! - [`Causal`]: a DAG with heads; reads of concurrent revisions merge last-writer-wins (Fig 3.18).
+//!
+//! The two session histories take a read-your-writes option (KEP-5647).
+
+mod causal;
+mod graph;
+mod linear;
+mod optimistic;
+mod read;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use causal::Causal;
+pub use graph::{GraphNode, HistoryGraph};
+pub use linear::{LinearStore, MonotonicSession, ResettableSession, Synchronous};
+pub use optimistic::OptimisticLinear;
+pub use read::{Read, Session};
+
+use super::api::{self, ApplyError};
+use super::operation::Operation;
+use super::resources::{Kind, KindSet, Revision};
+use super::state::StateView;
+
+/// How a step's write is validated when it commits.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommitMode {
+    /// Per-resource `resourceVersion` check, as the Kubernetes API server does.
+    #[default]
+    Kubernetes,
+    /// Atomic state reconciliation (Garen): the step commits only if nothing it read changed
+    /// between the revision it read and the one it commits onto.
+    Atomic,
+}
+
+impl CommitMode {
+    /// The name used in model files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommitMode::Kubernetes => "kubernetes",
+            CommitMode::Atomic => "atomic",
+        }
+    }
+}
+
+/// The five consistency levels.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Consistency {
+    /// Reads see the latest write.
+    #[default]
+    Synchronous,
+    /// Reads never go back past the session; a new session reads the latest.
+    MonotonicSession,
+    /// Reads never go back past the session; a new session may read anything.
+    ResettableSession,
+    /// Optimistically acknowledged writes that can be lost with a leader change.
+    OptimisticLinear,
+    /// A causal DAG with merged reads of concurrent revisions.
+    Causal,
+}
+
+impl Consistency {
+    /// Every level, weakest last.
+    pub const ALL: [Consistency; 5] = [
+        Consistency::Synchronous,
+        Consistency::MonotonicSession,
+        Consistency::ResettableSession,
+        Consistency::OptimisticLinear,
+        Consistency::Causal,
+    ];
+
+    /// The name used in model files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Consistency::Synchronous => "synchronous",
+            Consistency::MonotonicSession => "monotonic-session",
+            Consistency::ResettableSession => "resettable-session",
+            Consistency::OptimisticLinear => "optimistic-linear",
+            Consistency::Causal => "causal",
+        }
+    }
+
+    /// The level with this name.
+    pub fn from_name(name: &str) -> Option<Consistency> {
+        Consistency::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Whether the level has sessions, so that read-your-writes applies.
+    pub fn has_sessions(self) -> bool {
+        matches!(
+            self,
+            Consistency::MonotonicSession | Consistency::ResettableSession
+        )
+    }
+}
+
+/// A model's consistency setting: the level and its options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ConsistencySetting {
+    /// The level.
+    pub level: Consistency,
+    /// Session histories only: a reader never reads older than its own last accepted write.
+    pub read_your_writes: bool,
+}
+
+impl fmt::Display for ConsistencySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.level.name())?;
+        if self.read_your_writes && self.level.has_sessions() {
+            f.write_str(" (read-your-writes)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A write to commit: the operation, what its step read, and how to validate it.
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    /// The operation.
+    pub operation: &'a Operation,
+    /// The read the step was made from.
+    pub read: &'a Read,
+    /// The kinds the step read (for the atomic commit mode).
+    pub read_kinds: KindSet,
+    /// How to validate the write.
+    pub mode: CommitMode,
+}
+
+/// Why a write did not commit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Error)]
+pub enum Rejection {
+    /// The API server rejected the operation.
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    /// Atomic commit: a kind the step read changed since the revision it read.
+    #[error("atomic commit: {kind}s changed since the step read them")]
+    StaleRead {
+        /// The kind that changed.
+        kind: Kind,
+    },
+    /// The read names a revision this history does not hold.
+    #[error("no revision {0} in the history")]
+    UnknownRead(Read),
+}
+
+/// What every history offers the model.
+pub trait History {
+    /// The consistency setting this history implements.
+    fn setting(&self) -> ConsistencySetting;
+    /// The newest revision a consistent reader sees.
+    fn latest(&self) -> Revision;
+    /// Every revision, oldest first.
+    fn revisions(&self) -> Vec<Revision>;
+    /// The state a read sees (merged for a causal set, composed for one revision per kind), or
+    /// `None` when the read names a revision the history does not hold.
+    fn state(&self, read: &Read) -> Option<StateView>;
+    /// The reads a reader with this session may make, in a stable order.
+    fn readable(&self, session: &Session) -> Vec<Read>;
+    /// Commits a write made from `change.read`, returning the new revision.
+    fn commit(&mut self, change: &Change<'_>) -> Result<Revision, Rejection>;
+    /// The graph of revisions, with what each reader may read.
+    fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph;
+
+    /// Whether a reader with this session may make this read.
+    fn can_read(&self, session: &Session, read: &Read) -> bool {
+        self.readable(session).contains(read)
+    }
+}
+
+/// Validates and applies a write onto `base`, given the state the step read.
+pub(crate) fn commit_onto(
+    base: &StateView,
+    read_state: &StateView,
+    change: &Change<'_>,
+    revision: Revision,
+) -> Result<StateView, Rejection> {
+    if change.mode == CommitMode::Atomic {
+        for kind in change.read_kinds.iter() {
+            if !read_state.same_kind(base, kind) {
+                return Err(Rejection::StaleRead { kind });
+            }
+        }
+    }
+    Ok(api::apply(base, change.operation, revision)?)
+}
+
+/// A history of any consistency level: what a model state holds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AnyHistory {
+    /// See [`Synchronous`].
+    Synchronous(Synchronous),
+    /// See [`MonotonicSession`].
+    MonotonicSession(MonotonicSession),
+    /// See [`ResettableSession`].
+    ResettableSession(ResettableSession),
+    /// See [`OptimisticLinear`].
+    OptimisticLinear(OptimisticLinear),
+    /// See [`Causal`].
+    Causal(Causal),
+}
+
+/// The revision number of a model's initial state.
+pub const INITIAL_REVISION: Revision = 1;
+
+impl AnyHistory {
+    /// A history of this setting whose first revision is `initial`.
+    pub fn new(setting: ConsistencySetting, initial: StateView) -> Self {
+        let ryw = setting.read_your_writes;
+        match setting.level {
+            Consistency::Synchronous => AnyHistory::Synchronous(Synchronous::new(initial)),
+            Consistency::MonotonicSession => {
+                AnyHistory::MonotonicSession(MonotonicSession::new(initial, ryw))
+            }
+            Consistency::ResettableSession => {
+                AnyHistory::ResettableSession(ResettableSession::new(initial, ryw))
+            }
+            Consistency::OptimisticLinear => {
+                AnyHistory::OptimisticLinear(OptimisticLinear::new(initial))
+            }
+            Consistency::Causal => AnyHistory::Causal(Causal::new(initial)),
+        }
+    }
+
+    fn inner(&self) -> &dyn History {
+        match self {
+            AnyHistory::Synchronous(h) => h,
+            AnyHistory::MonotonicSession(h) => h,
+            AnyHistory::ResettableSession(h) => h,
+            AnyHistory::OptimisticLinear(h) => h,
+            AnyHistory::Causal(h) => h,
+        }
+    }
+
+    fn inner_mut(&mut self) -> &mut dyn History {
+        match self {
+            AnyHistory::Synchronous(h) => h,
+            AnyHistory::MonotonicSession(h) => h,
+            AnyHistory::ResettableSession(h) => h,
+            AnyHistory::OptimisticLinear(h) => h,
+            AnyHistory::Causal(h) => h,
+        }
+    }
+
+    /// The state at the latest revision.
+    pub fn latest_state(&self) -> StateView {
+        self.state(&Read::At(self.latest()))
+            .expect("the latest revision is always held")
+    }
+}
+
+impl History for AnyHistory {
+    fn setting(&self) -> ConsistencySetting {
+        self.inner().setting()
+    }
+    fn latest(&self) -> Revision {
+        self.inner().latest()
+    }
+    fn revisions(&self) -> Vec<Revision> {
+        self.inner().revisions()
+    }
+    fn state(&self, read: &Read) -> Option<StateView> {
+        self.inner().state(read)
+    }
+    fn readable(&self, session: &Session) -> Vec<Read> {
+        self.inner().readable(session)
+    }
+    fn commit(&mut self, change: &Change<'_>) -> Result<Revision, Rejection> {
+        self.inner_mut().commit(change)
+    }
+    fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
+        self.inner().graph(readers)
+    }
+}
+
+#[cfg(test)]
+mod tests;

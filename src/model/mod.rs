@@ -1,0 +1,18 @@
+//! The model: resources, the API server's apply rules, consistency histories, controllers,
+//! environment operations and properties.
+//!
+//! Pure and deterministic: no I/O, no clock, no threads, and nothing from the layers above
+//! (`explore`, `store`, `replay`, `ui`). Iteration order is always sorted.
+
+pub mod api;
+pub mod collection;
+pub mod config;
+pub mod controllers;
+pub mod environment;
+pub mod history;
+pub mod operation;
+pub mod properties;
+pub mod resources;
+pub mod state;
+pub mod system;
+pub mod view;

@@ -1,0 +1,6 @@
+//! Properties of the job controller (placeholder until its issue lands).
+
+use super::Property;
+
+/// The job properties.
+pub const PROPERTIES: &[Property] = &[];

@@ -1,0 +1,613 @@
+//! The transition system: a model's state (history, controllers' local states, environment
+//! budget) and the actions that change it. The checker, the explorer and replay all step
+//! through this.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::api;
+use super::config::ModelConfig;
+use super::controllers::{self, Controller, LocalState, Registration};
+use super::environment::{EnvironmentAction, EnvironmentOp};
+use super::history::{
+    AnyHistory, Change, CommitMode, History, INITIAL_REVISION, Read, Rejection, Session,
+};
+use super::operation::Operation;
+use super::resources::*;
+use super::state::StateView;
+use super::view::View;
+
+/// One state of the model.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SystemState {
+    /// The history of the cluster state.
+    pub history: AnyHistory,
+    /// Each controller's local state, in configuration order.
+    pub locals: Vec<LocalState>,
+    /// How often each environment rule has fired.
+    pub env_used: Vec<u32>,
+}
+
+impl SystemState {
+    /// The cluster state at the latest revision.
+    pub fn latest(&self) -> StateView {
+        self.history.latest_state()
+    }
+}
+
+/// Something that can happen in a state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Action {
+    /// A controller steps from a read.
+    Step {
+        /// The controller's index in the configuration.
+        controller: usize,
+        /// What it reads.
+        read: Read,
+    },
+    /// An environment rule fires.
+    Environment {
+        /// The rule's index in the configuration.
+        rule: usize,
+        /// What happens.
+        action: EnvironmentAction,
+    },
+}
+
+/// What an action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A write committed at this revision.
+    Wrote {
+        /// The write.
+        operation: Operation,
+        /// The new revision.
+        revision: Revision,
+    },
+    /// A write was rejected; the controller's local state changed nonetheless (Kubernetes
+    /// commit mode: what it did locally is not undone).
+    Rejected {
+        /// The write.
+        operation: Operation,
+        /// Why.
+        reason: Rejection,
+    },
+    /// Only local state changed.
+    Local,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Wrote {
+                operation,
+                revision,
+            } => write!(f, "{operation} -> r{revision}"),
+            Outcome::Rejected { operation, reason } => {
+                write!(f, "{operation} rejected: {reason}")
+            }
+            Outcome::Local => f.write_str("local state only"),
+        }
+    }
+}
+
+/// A transition: the action, what it did, and the state after it.
+#[derive(Clone, Debug)]
+pub struct Transition {
+    /// The action.
+    pub action: Action,
+    /// What it did.
+    pub outcome: Outcome,
+    /// The state after it.
+    pub next: SystemState,
+}
+
+/// Why a model configuration cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum BuildError {
+    /// A controller kind that is not registered.
+    #[error("controller {name}: unknown kind `{kind}` (known: {known})")]
+    UnknownController {
+        /// The instance name.
+        name: String,
+        /// The kind asked for.
+        kind: String,
+        /// The registered kinds.
+        known: String,
+    },
+    /// Two controllers with one name.
+    #[error("two controllers are named `{0}`")]
+    DuplicateController(String),
+}
+
+/// Why an action cannot be taken in a state.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum NotEnabled {
+    /// No such controller.
+    #[error("there is no controller {0}")]
+    NoController(usize),
+    /// The controller may not make that read.
+    #[error("{controller} may not read {read} now")]
+    NotReadable {
+        /// The controller.
+        controller: String,
+        /// The read.
+        read: Read,
+    },
+    /// The step changes nothing.
+    #[error("{controller} reading {read} changes nothing")]
+    NoEffect {
+        /// The controller.
+        controller: String,
+        /// The read.
+        read: Read,
+    },
+    /// The environment action is not offered in this state.
+    #[error("environment action `{0}` is not enabled")]
+    Environment(String),
+}
+
+/// A model ready to run: its configuration and built controllers.
+#[derive(Debug)]
+pub struct System {
+    config: ModelConfig,
+    controllers: Vec<Box<dyn Controller>>,
+    registrations: Vec<&'static Registration>,
+}
+
+impl System {
+    /// Builds the controllers of a configuration.
+    pub fn new(config: ModelConfig) -> Result<System, BuildError> {
+        let mut controllers = Vec::new();
+        let mut registrations = Vec::new();
+        for (i, spec) in config.controllers.iter().enumerate() {
+            if config.controllers[..i].iter().any(|c| c.name == spec.name) {
+                return Err(BuildError::DuplicateController(spec.name.clone()));
+            }
+            let registration = controllers::registration(&spec.kind).ok_or_else(|| {
+                BuildError::UnknownController {
+                    name: spec.name.clone(),
+                    kind: spec.kind.clone(),
+                    known: controllers::kinds().join(", "),
+                }
+            })?;
+            controllers.push((registration.build)(spec));
+            registrations.push(registration);
+        }
+        Ok(System {
+            config,
+            controllers,
+            registrations,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// The name of controller `i`.
+    pub fn controller_name(&self, i: usize) -> &str {
+        &self.config.controllers[i].name
+    }
+
+    /// The registration of controller `i`.
+    pub fn registration(&self, i: usize) -> &'static Registration {
+        self.registrations[i]
+    }
+
+    /// The number of controllers.
+    pub fn controller_count(&self) -> usize {
+        self.controllers.len()
+    }
+
+    /// The index of the controller with this name.
+    pub fn controller_index(&self, name: &str) -> Option<usize> {
+        self.config.controllers.iter().position(|c| c.name == name)
+    }
+
+    /// The initial state: the initial resources at the first revision, fresh controllers.
+    pub fn initial(&self) -> SystemState {
+        let resources = api::initial_state(self.config.initial.iter().cloned(), INITIAL_REVISION);
+        SystemState {
+            history: AnyHistory::new(self.config.consistency, resources),
+            locals: vec![LocalState::default(); self.controllers.len()],
+            env_used: vec![0; self.config.environment.len()],
+        }
+    }
+
+    /// Every enabled action that changes the state, with its outcome and next state, in a stable
+    /// order: controllers in configuration order, each over its readable revisions; then the
+    /// environment rules in order.
+    pub fn transitions(&self, state: &SystemState) -> Vec<Transition> {
+        let mut out = Vec::new();
+        for i in 0..self.controllers.len() {
+            for read in state.history.readable(&state.locals[i].session) {
+                if let Some(t) = self.step_controller(state, i, read) {
+                    out.push(t);
+                }
+            }
+        }
+        for (rule, action) in self.environment_actions(state) {
+            if let Some(t) = self.environment_step(state, rule, action) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// The reads controller `i` may make in this state.
+    pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
+        state.history.readable(&state.locals[i].session)
+    }
+
+    /// Takes one action, checking that it is enabled and changes something.
+    pub fn take(&self, state: &SystemState, action: &Action) -> Result<Transition, NotEnabled> {
+        match action {
+            Action::Step { controller, read } => {
+                if *controller >= self.controllers.len() {
+                    return Err(NotEnabled::NoController(*controller));
+                }
+                let name = self.controller_name(*controller).to_string();
+                if !state
+                    .history
+                    .can_read(&state.locals[*controller].session, read)
+                {
+                    return Err(NotEnabled::NotReadable {
+                        controller: name,
+                        read: read.clone(),
+                    });
+                }
+                self.step_controller(state, *controller, read.clone())
+                    .ok_or(NotEnabled::NoEffect {
+                        controller: name,
+                        read: read.clone(),
+                    })
+            }
+            Action::Environment { rule, action } => {
+                let enabled = self
+                    .environment_actions(state)
+                    .into_iter()
+                    .any(|(r, a)| r == *rule && a == *action);
+                let not_enabled = || NotEnabled::Environment(action.to_string());
+                if !enabled {
+                    return Err(not_enabled());
+                }
+                self.environment_step(state, *rule, action.clone())
+                    .ok_or_else(not_enabled)
+            }
+        }
+    }
+
+    /// Controller `i` steps from `read`; `None` when the step changes nothing (or, in the atomic
+    /// commit mode, is rejected).
+    pub fn step_controller(&self, state: &SystemState, i: usize, read: Read) -> Option<Transition> {
+        let view = View::new(state.history.state(&read)?, read.clone());
+        let before = &state.locals[i];
+        let mut local = before.clone();
+        let operation = self.controllers[i].step(&view, &mut local);
+        local.session.read = Some(read.clone());
+        let mut next = state.clone();
+        let outcome = match operation {
+            Some(operation) => {
+                let change = Change {
+                    operation: &operation,
+                    read: &read,
+                    read_kinds: view.kinds_read(),
+                    mode: self.config.commit,
+                };
+                match next.history.commit(&change) {
+                    Ok(revision) => {
+                        local.session.last_write = Some(revision);
+                        Outcome::Wrote {
+                            operation,
+                            revision,
+                        }
+                    }
+                    Err(_) if self.config.commit == CommitMode::Atomic => return None,
+                    Err(reason) => {
+                        if local == *before {
+                            return None;
+                        }
+                        Outcome::Rejected { operation, reason }
+                    }
+                }
+            }
+            None => {
+                if local == *before {
+                    return None;
+                }
+                Outcome::Local
+            }
+        };
+        next.locals[i] = local;
+        Some(Transition {
+            action: Action::Step {
+                controller: i,
+                read,
+            },
+            outcome,
+            next,
+        })
+    }
+
+    /// The environment actions enabled in a state, with their rule index.
+    pub fn environment_actions(&self, state: &SystemState) -> Vec<(usize, EnvironmentAction)> {
+        let latest = state.latest();
+        let mut out = Vec::new();
+        for (rule_index, rule) in self.config.environment.iter().enumerate() {
+            if state.env_used[rule_index] >= rule.max {
+                continue;
+            }
+            let mut push = |a: EnvironmentAction| out.push((rule_index, a));
+            match &rule.op {
+                EnvironmentOp::Scale { target, replicas } => {
+                    if let Some(current) = workload_replicas(&latest, target.kind, &target.name) {
+                        for &r in replicas {
+                            if r != current {
+                                push(EnvironmentAction::Scale {
+                                    target: target.clone(),
+                                    replicas: r,
+                                });
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::ChangeImage { target, images } => {
+                    if let Some(current) = workload_image(&latest, target.kind, &target.name) {
+                        for image in images {
+                            if *image != current {
+                                push(EnvironmentAction::ChangeImage {
+                                    target: target.clone(),
+                                    image: image.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::TogglePause { deployment } => {
+                    if let Some(d) = latest.deployments.get(deployment) {
+                        push(EnvironmentAction::SetPaused {
+                            deployment: deployment.clone(),
+                            paused: !d.spec.paused,
+                        });
+                    }
+                }
+                EnvironmentOp::ToggleSuspend { job } => {
+                    if let Some(j) = latest.jobs.get(job) {
+                        push(EnvironmentAction::SetSuspended {
+                            job: job.clone(),
+                            suspended: !j.is_suspended(),
+                        });
+                    }
+                }
+                EnvironmentOp::MarkContainers { succeeded, failed } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        if !self.registrations[i].is_node {
+                            continue;
+                        }
+                        for (pod, running) in local.running.iter() {
+                            if running.exit_code.is_some() {
+                                continue;
+                            }
+                            for (offered, code) in [(*succeeded, 0), (*failed, 1)] {
+                                if offered {
+                                    push(EnvironmentAction::MarkContainers {
+                                        node: self.controller_name(i).to_string(),
+                                        pod: pod.clone(),
+                                        exit_code: code,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::RestartController { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if !self.registrations[i].is_node
+                            && who.matches(name)
+                            && *local != LocalState::default()
+                        {
+                            push(EnvironmentAction::RestartController {
+                                controller: name.to_string(),
+                            });
+                        }
+                    }
+                }
+                EnvironmentOp::RestartNode { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if self.registrations[i].is_node
+                            && who.matches(name)
+                            && (*local != LocalState::default() || latest.nodes.contains(name))
+                        {
+                            push(EnvironmentAction::RestartNode {
+                                node: name.to_string(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn environment_step(
+        &self,
+        state: &SystemState,
+        rule: usize,
+        action: EnvironmentAction,
+    ) -> Option<Transition> {
+        let mut next = state.clone();
+        next.env_used[rule] += 1;
+        let latest = state.latest();
+        let mut write = None;
+        match &action {
+            EnvironmentAction::Scale { target, replicas } => {
+                write = Some(set_replicas(&latest, target.kind, &target.name, *replicas)?);
+            }
+            EnvironmentAction::ChangeImage { target, image } => {
+                write = Some(set_image(&latest, target.kind, &target.name, image)?);
+            }
+            EnvironmentAction::SetPaused { deployment, paused } => {
+                let mut d = latest.deployments.get(deployment)?.clone();
+                d.spec.paused = *paused;
+                write = Some(Operation::Update(Object::Deployment(d)));
+            }
+            EnvironmentAction::SetSuspended { job, suspended } => {
+                let mut j = latest.jobs.get(job)?.clone();
+                j.spec.suspend = Some(*suspended);
+                write = Some(Operation::Update(Object::Job(j)));
+            }
+            EnvironmentAction::MarkContainers {
+                node,
+                pod,
+                exit_code,
+            } => {
+                let i = self.controller_index(node)?;
+                let running = next.locals[i].running.get_mut(pod)?;
+                running.exit_code = Some(*exit_code);
+            }
+            EnvironmentAction::RestartController { controller } => {
+                let i = self.controller_index(controller)?;
+                next.locals[i] = LocalState::default();
+            }
+            EnvironmentAction::RestartNode { node } => {
+                let i = self.controller_index(node)?;
+                next.locals[i] = LocalState::default();
+                if let Some(n) = latest.nodes.get(node) {
+                    write = Some(Operation::ForceDelete(Object::Node(n.clone())));
+                }
+            }
+        }
+        let outcome = match write {
+            Some(operation) => {
+                let read = Read::At(state.history.latest());
+                let change = Change {
+                    operation: &operation,
+                    read: &read,
+                    read_kinds: KindSet::EMPTY,
+                    mode: CommitMode::Kubernetes,
+                };
+                let revision = next.history.commit(&change).ok()?;
+                Outcome::Wrote {
+                    operation,
+                    revision,
+                }
+            }
+            None => Outcome::Local,
+        };
+        Some(Transition {
+            action: Action::Environment { rule, action },
+            outcome,
+            next,
+        })
+    }
+
+    /// The sessions of every controller, named, for a history graph.
+    pub fn sessions(&self, state: &SystemState) -> Vec<(String, Session)> {
+        state
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (self.controller_name(i).to_string(), l.session.clone()))
+            .collect()
+    }
+
+    /// Describes an action for people: `node-1 reads r3` or `scale StatefulSet/web to 5`.
+    pub fn describe(&self, action: &Action) -> String {
+        match action {
+            Action::Step { controller, read } => {
+                format!("{} reads {read}", self.controller_name(*controller))
+            }
+            Action::Environment { action, .. } => action.to_string(),
+        }
+    }
+}
+
+fn workload_replicas(state: &StateView, kind: Kind, name: &str) -> Option<i32> {
+    match kind {
+        Kind::Deployment => state.deployments.get(name).map(Deployment::replicas),
+        Kind::StatefulSet => state.statefulsets.get(name).map(StatefulSet::replicas),
+        Kind::ReplicaSet => state.replicasets.get(name).map(ReplicaSet::replicas),
+        _ => None,
+    }
+}
+
+fn template_of(state: &StateView, kind: Kind, name: &str) -> Option<PodTemplateSpec> {
+    match kind {
+        Kind::Deployment => state.deployments.get(name).map(|d| d.spec.template.clone()),
+        Kind::StatefulSet => state
+            .statefulsets
+            .get(name)
+            .map(|s| s.spec.template.clone()),
+        Kind::ReplicaSet => state.replicasets.get(name).map(|r| r.spec.template.clone()),
+        Kind::Job => state.jobs.get(name).map(|j| j.spec.template.clone()),
+        _ => None,
+    }
+}
+
+fn workload_image(state: &StateView, kind: Kind, name: &str) -> Option<String> {
+    template_of(state, kind, name)?
+        .spec
+        .containers
+        .first()
+        .map(|c| c.image.clone())
+}
+
+fn set_replicas(state: &StateView, kind: Kind, name: &str, replicas: i32) -> Option<Operation> {
+    let object = match kind {
+        Kind::Deployment => {
+            let mut d = state.deployments.get(name)?.clone();
+            d.spec.replicas = Some(replicas);
+            Object::Deployment(d)
+        }
+        Kind::StatefulSet => {
+            let mut s = state.statefulsets.get(name)?.clone();
+            s.spec.replicas = Some(replicas);
+            Object::StatefulSet(s)
+        }
+        Kind::ReplicaSet => {
+            let mut r = state.replicasets.get(name)?.clone();
+            r.spec.replicas = Some(replicas);
+            Object::ReplicaSet(r)
+        }
+        _ => return None,
+    };
+    Some(Operation::Update(object))
+}
+
+fn set_image(state: &StateView, kind: Kind, name: &str, image: &str) -> Option<Operation> {
+    fn first(t: &mut PodTemplateSpec, image: &str) -> Option<()> {
+        t.spec.containers.first_mut()?.image = image.to_string();
+        Some(())
+    }
+    let object = match kind {
+        Kind::Deployment => {
+            let mut d = state.deployments.get(name)?.clone();
+            first(&mut d.spec.template, image)?;
+            Object::Deployment(d)
+        }
+        Kind::StatefulSet => {
+            let mut s = state.statefulsets.get(name)?.clone();
+            first(&mut s.spec.template, image)?;
+            Object::StatefulSet(s)
+        }
+        Kind::ReplicaSet => {
+            let mut r = state.replicasets.get(name)?.clone();
+            first(&mut r.spec.template, image)?;
+            Object::ReplicaSet(r)
+        }
+        Kind::Job => {
+            let mut j = state.jobs.get(name)?.clone();
+            first(&mut j.spec.template, image)?;
+            Object::Job(j)
+        }
+        _ => return None,
+    };
+    Some(Operation::Update(object))
+}
