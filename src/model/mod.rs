@@ -15,4 +15,5 @@ pub mod properties;
 pub mod resources;
 pub mod state;
 pub mod system;
+pub mod testing;
 pub mod view;

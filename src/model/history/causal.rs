@@ -275,6 +275,12 @@ impl History for Causal {
         Ok(revision)
     }
 
+    fn parents(&self, revision: Revision) -> Vec<Revision> {
+        self.node(revision)
+            .map(|n| n.parents.clone())
+            .unwrap_or_default()
+    }
+
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
         HistoryGraph {
             nodes: self

@@ -174,6 +174,13 @@ macro_rules! linear_history {
             fn commit(&mut self, change: &Change<'_>) -> Result<Revision, Rejection> {
                 self.store.commit(change)
             }
+            fn parents(&self, revision: Revision) -> Vec<Revision> {
+                if revision > INITIAL_REVISION && revision <= self.store.latest() {
+                    vec![revision - 1]
+                } else {
+                    vec![]
+                }
+            }
             fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
                 let readable = readers
                     .iter()

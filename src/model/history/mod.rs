@@ -177,6 +177,8 @@ pub trait History {
     fn commit(&mut self, change: &Change<'_>) -> Result<Revision, Rejection>;
     /// The graph of revisions, with what each reader may read.
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph;
+    /// The revisions a revision was written on (none for the first).
+    fn parents(&self, revision: Revision) -> Vec<Revision>;
 
     /// Whether a reader with this session may make this read.
     fn can_read(&self, session: &Session, read: &Read) -> bool {
@@ -286,6 +288,9 @@ impl History for AnyHistory {
     }
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
         self.inner().graph(readers)
+    }
+    fn parents(&self, revision: Revision) -> Vec<Revision> {
+        self.inner().parents(revision)
     }
 }
 

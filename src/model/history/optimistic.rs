@@ -98,7 +98,7 @@ impl OptimisticLinear {
     }
 
     /// The parent of a revision.
-    pub fn parent(&self, revision: Revision) -> Option<Revision> {
+    fn parent(&self, revision: Revision) -> Option<Revision> {
         self.node(revision).and_then(|n| n.parent)
     }
 
@@ -215,6 +215,10 @@ impl History for OptimisticLinear {
             }
         }
         Ok(revision)
+    }
+
+    fn parents(&self, revision: Revision) -> Vec<Revision> {
+        self.parent(revision).into_iter().collect()
     }
 
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {

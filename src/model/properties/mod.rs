@@ -106,6 +106,17 @@ pub fn at_observed_revision(state: &SystemState, observed: Option<Revision>) -> 
     state.history.state(&Read::At(observed?))
 }
 
+/// The latest write: the state it was applied to (its first parent) and the state after it.
+/// `None` in the initial state. An `always` property that judges writes (ordering guarantees
+/// such as D1-D4) checks this pair: every reachable state is checked, so every write is.
+pub fn last_write(state: &SystemState) -> Option<(StateView, StateView)> {
+    let latest = state.history.latest();
+    let parent = *state.history.parents(latest).first()?;
+    let before = state.history.state(&Read::At(parent))?;
+    let after = state.history.state(&Read::At(latest))?;
+    Some((before, after))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
