@@ -7,8 +7,10 @@
 //!
 //! A reader with a session may read, for each revision newer than its session (a descendant of
 //! it), that revision together with any set of revisions concurrent with it and with each other
-//! (with session b in Fig 3.18: {d}, {d,c}, {d,e}, {e}; never {d,c,e}, as c precedes e). Without
-//! a session it may read any non-empty set of heads.
+//! (with session b in Fig 3.18: {d}, {d,c}, {d,e}, {e}; never {d,c,e}, as c precedes e), leaving
+//! out any revision that precedes one of its session's (a merged session may have read a
+//! revision concurrent with the newer one). Without a session it may read any non-empty set of
+//! heads.
 
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
@@ -240,10 +242,16 @@ impl History for Causal {
             }
             Some(read) => {
                 let seen = read.revisions();
-                let all = self.revisions();
-                for &x in &all {
+                // Nothing older than a revision already read: with a merged session {b, d},
+                // a revision that precedes d is never offered beside one newer than b.
+                let candidates: Vec<Revision> = self
+                    .revisions()
+                    .into_iter()
+                    .filter(|&y| !seen.iter().any(|&s| self.precedes(y, s)))
+                    .collect();
+                for &x in &candidates {
                     if seen.iter().any(|&s| self.precedes(s, x)) {
-                        self.antichains_with(x, &all, &mut sets);
+                        self.antichains_with(x, &candidates, &mut sets);
                     }
                 }
             }

@@ -204,7 +204,12 @@ linear_history!(
     MonotonicSession,
     Consistency::MonotonicSession,
     |store, session, ryw| {
-        let floor = session_floor(session, ryw).unwrap_or(store.latest());
+        // Without a read, the latest, which is never older than the reader's own write.
+        let floor = session
+            .read
+            .as_ref()
+            .and_then(|_| session_floor(session, ryw))
+            .unwrap_or(store.latest());
         store.reads_from(floor)
     }
 );
