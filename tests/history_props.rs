@@ -240,6 +240,12 @@ fn check_readable(h: &AnyHistory, session: &Session, readable: &[Read]) {
                                 .any(|r| seen.revisions().iter().any(|s| c.precedes(*s, *r))),
                             "{read} holds nothing newer than {seen}"
                         );
+                        for s in seen.revisions() {
+                            assert!(
+                                rs.iter().any(|r| *r == s || c.precedes(s, *r)),
+                                "{read} loses r{s} of {seen}"
+                            );
+                        }
                     }
                     None => assert!(rs.iter().all(|r| heads.contains(r)), "{read} not heads"),
                 }

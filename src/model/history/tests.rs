@@ -505,12 +505,34 @@ fn causal_merge_sessions_never_go_back_behind_a_session_revision() {
     must_write(&mut h, Read::At(2), &create(pod("e", "v1")));
     let session = Session::at(Read::Merge(vec![2, 4]));
     let readable = h.readable(&session);
-    assert_eq!(readable, vec![Read::Merge(vec![4, 5]), Read::At(5)]);
+    assert_eq!(
+        readable,
+        vec![Read::Merge(vec![4, 5])],
+        "e alone would lose d"
+    );
     for read in &readable {
         for r in read.revisions() {
             assert!(!h.precedes(r, 2) && !h.precedes(r, 4), "{read} goes back");
         }
     }
+}
+
+#[test]
+fn fig_3_18_after_reading_c_and_d_only_d_with_e_is_newer() {
+    let h = fig_3_18();
+    // {e} alone would lose d's writes; {c, d} is what was read.
+    assert_eq!(
+        h.readable(&Session::at(Read::Merge(vec![3, 4]))),
+        vec![Read::Merge(vec![4, 5])]
+    );
+    // Having read both heads, nothing is newer until someone writes.
+    let mut h = h;
+    assert!(h.readable(&Session::at(Read::Merge(vec![4, 5]))).is_empty());
+    let f = must_write(&mut h, Read::At(5), &create(pod("f", "v1")));
+    assert_eq!(
+        h.readable(&Session::at(Read::Merge(vec![4, 5]))),
+        vec![Read::Merge(vec![4, f])]
+    );
 }
 
 // ---------------------------------------------------------------- causal merges
@@ -787,4 +809,23 @@ fn every_level_has_a_name_and_builds_its_history() {
     );
     assert_eq!(setting(Consistency::Causal, true).to_string(), "causal");
     assert_eq!(Read::Merge(vec![3, 4]).to_string(), "{r3,r4}");
+}
+
+#[test]
+fn causal_ancestry_spans_more_than_one_word_of_bits() {
+    let mut h = Causal::new(StateView::new());
+    for i in 0..70 {
+        let latest = h.latest();
+        must_write(
+            &mut h,
+            Read::At(latest),
+            &create(pod(&format!("p{i}"), "v1")),
+        );
+    }
+    let side = must_write(&mut h, Read::At(66), &create(pod("side", "v1")));
+    assert_eq!(side, 72);
+    assert!(h.precedes(1, 71) && h.precedes(65, 71) && h.precedes(66, side));
+    assert!(!h.precedes(71, 65) && !h.precedes(67, side));
+    assert!(h.concurrent(67, side) && h.concurrent(71, side));
+    assert_eq!(h.heads(), vec![71, 72]);
 }
