@@ -255,10 +255,11 @@ fn check_readable(h: &AnyHistory, session: &Session, readable: &[Read]) {
 }
 
 /// Runs the steps through a history of this setting, checking the properties at every step.
-fn run(setting: ConsistencySetting, steps: &[Step]) {
+fn run(setting: ConsistencySetting, steps: &[Step]) -> AnyHistory {
     let mut h = AnyHistory::new(setting, initial());
     let mut sessions = vec![Session::default(); READERS];
     let mut seen: Vec<(Read, StateView, u64)> = Vec::new();
+    let (mut commit_point, mut lost) = (INITIAL_REVISION, Vec::new());
     let linear = matches!(
         setting.level,
         Consistency::Synchronous | Consistency::MonotonicSession | Consistency::ResettableSession
@@ -267,6 +268,7 @@ fn run(setting: ConsistencySetting, steps: &[Step]) {
         let session = &sessions[step.reader];
         let readable = h.readable(session);
         check_readable(&h, session, &readable);
+        check_shape(&h, &mut commit_point, &mut lost);
         if let Act::Restart = step.act {
             sessions[step.reader] = Session::default();
             continue;
@@ -334,11 +336,57 @@ fn run(setting: ConsistencySetting, steps: &[Step]) {
             }
         }
     }
+    check_shape(&h, &mut commit_point, &mut lost);
     // Revisions never change once written: every read made still sees what it saw.
     for (read, state, fingerprint) in seen {
         let now = h.state(&read).expect("a read once made stays readable");
         assert_eq!(now, state, "{read} changed");
         assert_eq!(now.fingerprint(), fingerprint);
+    }
+    h
+}
+
+/// Shape invariants of the branching histories, checked after every step; `lost` carries the
+/// revisions found lost so far (optimistic linear: lost for good).
+fn check_shape(h: &AnyHistory, commit_point: &mut Revision, lost: &mut Vec<Revision>) {
+    match h {
+        AnyHistory::OptimisticLinear(o) => {
+            let latest = o.latest();
+            assert!(!o.is_lost(latest), "the leader's tip r{latest} is lost");
+            assert!(
+                o.commit_point() >= *commit_point,
+                "the commit point went back"
+            );
+            *commit_point = o.commit_point();
+            assert!(o.is_ancestor_or_self(o.commit_point(), latest));
+            for r in lost.iter() {
+                assert!(o.is_lost(*r), "r{r} was lost and is back");
+            }
+            *lost = o
+                .revisions()
+                .into_iter()
+                .filter(|r| o.is_lost(*r))
+                .collect();
+            let g = o.graph(&[]);
+            let flagged: Vec<Revision> = g
+                .nodes
+                .iter()
+                .filter(|n| n.lost)
+                .map(|n| n.revision)
+                .collect();
+            assert_eq!(&flagged, lost);
+        }
+        AnyHistory::Causal(c) => {
+            let heads = c.heads();
+            assert!(heads.contains(&c.latest()));
+            for (i, a) in heads.iter().enumerate() {
+                for b in &heads[i + 1..] {
+                    assert!(c.concurrent(*a, *b), "heads r{a} and r{b} are ordered");
+                }
+            }
+            assert_eq!(c.graph(&[]).heads, heads);
+        }
+        _ => {}
     }
 }
 
@@ -368,7 +416,11 @@ proptest! {
     #[test]
     fn every_history_keeps_its_promises(steps in prop::collection::vec(step(), 1..30)) {
         for setting in settings() {
-            run(setting, &steps);
+            let once = run(setting, &steps);
+            // Deterministic: the same steps give an equal history with an equal hash.
+            let twice = run(setting, &steps);
+            prop_assert!(once == twice);
+            prop_assert_eq!(hash_of(&once), hash_of(&twice));
         }
     }
 }
