@@ -432,7 +432,11 @@ fn fig_3_17_a_session_of_b_reads_c_d_e_and_a_new_term_hides_the_old() {
     assert_eq!(h.readable(&Session::at(Read::At(4))), at(&[5]));
     let mut later = h.clone();
     let r6 = must_write(&mut later, Read::At(3), &create(pod("x", "v1")));
-    assert!(later.readable(&Session::at(Read::At(4))) == at(&[5]));
+    assert_eq!(
+        later.readable(&Session::at(Read::At(4))),
+        at(&[5]),
+        "r6 is of term 1"
+    );
     assert!(
         later
             .readable(&Session::at(Read::At(3)))
@@ -537,7 +541,7 @@ fn fig_3_18_after_reading_c_and_d_only_d_with_e_is_newer() {
 
 // ---------------------------------------------------------------- causal merges
 
-/// r1 holds pods `shared` and `doomed`; returns the history and the initial state.
+/// A causal chain: r2 creates pod `shared`, r3 pod `doomed`.
 fn causal_with_two_pods() -> Causal {
     let mut h = Causal::new(StateView::new());
     must_write(&mut h, Read::At(1), &create(pod("shared", "v1")));
