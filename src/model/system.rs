@@ -150,12 +150,54 @@ pub enum NotEnabled {
     Environment(String),
 }
 
+/// Sound reductions of the state space: each offers the same behaviours in fewer states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Reduction {
+    /// Do not offer a step whose only effect is to move the controller's session forward: a
+    /// later session only removes reads, so every behaviour after such a step is possible
+    /// without it.
+    pub session_only_steps: bool,
+    /// Offer once a group of reads that the controller cannot tell apart (every kind it read is
+    /// the same in them), with the oldest read of the group as the one it makes: the step gives
+    /// the same write and local state from each, and the oldest leaves it the widest session.
+    /// Linear histories only (elsewhere where a write lands depends on the read).
+    pub equivalent_reads: bool,
+}
+
+impl Reduction {
+    /// The plain model of the dissertation: every step from every readable revision.
+    pub const NONE: Reduction = Reduction {
+        session_only_steps: false,
+        equivalent_reads: false,
+    };
+    /// Every reduction.
+    pub const ALL: Reduction = Reduction {
+        session_only_steps: true,
+        equivalent_reads: true,
+    };
+}
+
+impl Default for Reduction {
+    fn default() -> Self {
+        Reduction::ALL
+    }
+}
+
 /// A model ready to run: its configuration and built controllers.
 #[derive(Debug)]
 pub struct System {
     config: ModelConfig,
     controllers: Vec<Box<dyn Controller>>,
     registrations: Vec<&'static Registration>,
+    reduction: Reduction,
+}
+
+/// A controller step's result: what it did, if anything, and which kinds it read.
+struct StepRun {
+    transition: Option<Transition>,
+    kinds_read: KindSet,
+    state: StateView,
 }
 
 impl System {
@@ -181,7 +223,19 @@ impl System {
             config,
             controllers,
             registrations,
+            reduction: Reduction::default(),
         })
+    }
+
+    /// The same system with other reductions.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// The reductions in force.
+    pub fn reduction(&self) -> Reduction {
+        self.reduction
     }
 
     /// The configuration.
@@ -225,11 +279,7 @@ impl System {
     pub fn transitions(&self, state: &SystemState) -> Vec<Transition> {
         let mut out = Vec::new();
         for i in 0..self.controllers.len() {
-            for read in state.history.readable(&state.locals[i].session) {
-                if let Some(t) = self.step_controller(state, i, read) {
-                    out.push(t);
-                }
-            }
+            out.extend(self.controller_transitions(state, i));
         }
         for (rule, action) in self.environment_actions(state) {
             if let Some(t) = self.environment_step(state, rule, action) {
@@ -237,6 +287,64 @@ impl System {
             }
         }
         out
+    }
+
+    /// The steps controller `i` may take, one per group of reads it cannot tell apart when
+    /// that reduction is on, in read order.
+    pub fn controller_transitions(&self, state: &SystemState, i: usize) -> Vec<Transition> {
+        let reads = state.history.readable(&state.locals[i].session);
+        let group = self.reduction.equivalent_reads && self.groups_reads(state);
+        let mut seen: Vec<(KindSet, StateView)> = Vec::new();
+        let mut out = Vec::new();
+        for read in reads {
+            if group {
+                let Some(view) = state.history.state(&read) else {
+                    continue;
+                };
+                let known = seen
+                    .iter()
+                    .any(|(kinds, s)| kinds.iter().all(|k| s.same_kind(&view, k)));
+                if known {
+                    continue;
+                }
+            }
+            let Some(run) = self.run_step(state, i, read) else {
+                continue;
+            };
+            if group {
+                seen.push((run.kinds_read, run.state));
+            }
+            out.extend(run.transition);
+        }
+        out
+    }
+
+    /// The reads of controller `i` that lead to the same step as `read` (its group under the
+    /// equivalent-reads reduction), `read` included; for the explorer's "may read r3-r5".
+    pub fn equivalent_reads(&self, state: &SystemState, i: usize, read: &Read) -> Vec<Read> {
+        let Some(run) = self.run_step(state, i, read.clone()) else {
+            return Vec::new();
+        };
+        state
+            .history
+            .readable(&state.locals[i].session)
+            .into_iter()
+            .filter(|r| {
+                state
+                    .history
+                    .state(r)
+                    .is_some_and(|s| run.kinds_read.iter().all(|k| s.same_kind(&run.state, k)))
+            })
+            .collect()
+    }
+
+    fn groups_reads(&self, state: &SystemState) -> bool {
+        matches!(
+            state.history,
+            AnyHistory::Synchronous(_)
+                | AnyHistory::MonotonicSession(_)
+                | AnyHistory::ResettableSession(_)
+        )
     }
 
     /// The reads controller `i` may make in this state.
@@ -285,7 +393,24 @@ impl System {
     /// Controller `i` steps from `read`; `None` when the step changes nothing (or, in the atomic
     /// commit mode, is rejected).
     pub fn step_controller(&self, state: &SystemState, i: usize, read: Read) -> Option<Transition> {
-        let view = View::new(state.history.state(&read)?, read.clone());
+        self.run_step(state, i, read)?.transition
+    }
+
+    fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
+        let read_state = state.history.state(&read)?;
+        let view = View::new(read_state.clone(), read.clone());
+        let unchanged = |local: &LocalState, before: &LocalState| {
+            if self.reduction.session_only_steps {
+                local.same_apart_from_session(before)
+            } else {
+                local == before
+            }
+        };
+        let nothing = StepRun {
+            transition: None,
+            kinds_read: KindSet::EMPTY,
+            state: StateView::new(),
+        };
         let before = &state.locals[i];
         let mut local = before.clone();
         let operation = self.controllers[i].step(&view, &mut local);
@@ -307,30 +432,48 @@ impl System {
                             revision,
                         }
                     }
-                    Err(_) if self.config.commit == CommitMode::Atomic => return None,
+                    Err(_) if self.config.commit == CommitMode::Atomic => {
+                        return Some(StepRun {
+                            kinds_read: view.kinds_read(),
+                            state: read_state,
+                            ..nothing
+                        });
+                    }
                     Err(reason) => {
-                        if local == *before {
-                            return None;
+                        if unchanged(&local, before) {
+                            return Some(StepRun {
+                                kinds_read: view.kinds_read(),
+                                state: read_state,
+                                ..nothing
+                            });
                         }
                         Outcome::Rejected { operation, reason }
                     }
                 }
             }
             None => {
-                if local == *before {
-                    return None;
+                if unchanged(&local, before) {
+                    return Some(StepRun {
+                        kinds_read: view.kinds_read(),
+                        state: read_state,
+                        ..nothing
+                    });
                 }
                 Outcome::Local
             }
         };
         next.locals[i] = local;
-        Some(Transition {
-            action: Action::Step {
-                controller: i,
-                read,
-            },
-            outcome,
-            next,
+        Some(StepRun {
+            transition: Some(Transition {
+                action: Action::Step {
+                    controller: i,
+                    read,
+                },
+                outcome,
+                next,
+            }),
+            kinds_read: view.kinds_read(),
+            state: read_state,
         })
     }
 
