@@ -48,6 +48,16 @@ pub enum Action {
         /// What it reads.
         read: Read,
     },
+    /// Informer consistency: a controller's cache of one kind moves to a revision (events
+    /// delivered up to it; for an empty cache, a LIST at it).
+    Cache {
+        /// The controller's index in the configuration.
+        controller: usize,
+        /// The kind.
+        kind: Kind,
+        /// The revision the cache moves to.
+        revision: Revision,
+    },
     /// An environment rule fires.
     Environment {
         /// The rule's index in the configuration.
@@ -144,6 +154,16 @@ pub enum NotEnabled {
         controller: String,
         /// The read.
         read: Read,
+    },
+    /// The cache move is not offered in this state.
+    #[error("{controller}'s {kind} cache cannot move to r{revision} now")]
+    Cache {
+        /// The controller.
+        controller: String,
+        /// The kind.
+        kind: Kind,
+        /// The revision.
+        revision: Revision,
     },
     /// The environment action is not offered in this state.
     #[error("environment action `{0}` is not enabled")]
@@ -266,9 +286,24 @@ impl System {
     /// The initial state: the initial resources at the first revision, fresh controllers.
     pub fn initial(&self) -> SystemState {
         let resources = api::initial_state(self.config.initial.iter().cloned(), INITIAL_REVISION);
+        let history = AnyHistory::new(self.config.consistency, resources);
+        let informer = matches!(history, AnyHistory::Informer(_));
+        let locals = self
+            .registrations
+            .iter()
+            .map(|r| {
+                let mut local = LocalState::default();
+                if informer {
+                    for kind in r.watches {
+                        local.caches[kind.index()] = Some(INITIAL_REVISION);
+                    }
+                }
+                local
+            })
+            .collect();
         SystemState {
-            history: AnyHistory::new(self.config.consistency, resources),
-            locals: vec![LocalState::default(); self.controllers.len()],
+            history,
+            locals,
             env_used: vec![0; self.config.environment.len()],
         }
     }
@@ -281,6 +316,9 @@ impl System {
         for i in 0..self.controllers.len() {
             out.extend(self.controller_transitions(state, i));
         }
+        for (controller, kind, revision) in self.cache_moves(state) {
+            out.push(self.move_cache(state, controller, kind, revision));
+        }
         for (rule, action) in self.environment_actions(state) {
             if let Some(t) = self.environment_step(state, rule, action) {
                 out.push(t);
@@ -292,7 +330,7 @@ impl System {
     /// The steps controller `i` may take, one per group of reads it cannot tell apart when
     /// that reduction is on, in read order.
     pub fn controller_transitions(&self, state: &SystemState, i: usize) -> Vec<Transition> {
-        let reads = state.history.readable(&state.locals[i].session);
+        let reads = self.readable(state, i);
         let group = self.reduction.equivalent_reads && self.groups_reads(state);
         let mut seen: Vec<(KindSet, StateView)> = Vec::new();
         let mut out = Vec::new();
@@ -325,9 +363,7 @@ impl System {
         let Some(run) = self.run_step(state, i, read.clone()) else {
             return Vec::new();
         };
-        state
-            .history
-            .readable(&state.locals[i].session)
+        self.readable(state, i)
             .into_iter()
             .filter(|r| {
                 state
@@ -347,9 +383,54 @@ impl System {
         )
     }
 
-    /// The reads controller `i` may make in this state.
+    /// The reads controller `i` may make in this state: what its history and session allow,
+    /// or, under informer consistency, its caches once they have all synced.
     pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
-        state.history.readable(&state.locals[i].session)
+        match &state.history {
+            AnyHistory::Informer(_) => state.locals[i]
+                .informer_read(self.registrations[i].watches)
+                .into_iter()
+                .collect(),
+            history => history.readable(&state.locals[i].session),
+        }
+    }
+
+    /// Informer consistency: every cache move enabled in this state (controller, kind,
+    /// revision), controllers in order, kinds in watch order, revisions ascending.
+    pub fn cache_moves(&self, state: &SystemState) -> Vec<(usize, Kind, Revision)> {
+        let AnyHistory::Informer(informer) = &state.history else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, registration) in self.registrations.iter().enumerate() {
+            for &kind in registration.watches {
+                let cache = state.locals[i].caches[kind.index()];
+                for revision in informer.cache_moves(kind, cache) {
+                    out.push((i, kind, revision));
+                }
+            }
+        }
+        out
+    }
+
+    fn move_cache(
+        &self,
+        state: &SystemState,
+        controller: usize,
+        kind: Kind,
+        revision: Revision,
+    ) -> Transition {
+        let mut next = state.clone();
+        next.locals[controller].caches[kind.index()] = Some(revision);
+        Transition {
+            action: Action::Cache {
+                controller,
+                kind,
+                revision,
+            },
+            outcome: Outcome::Local,
+            next,
+        }
     }
 
     /// Takes one action, checking that it is enabled and changes something.
@@ -360,10 +441,7 @@ impl System {
                     return Err(NotEnabled::NoController(*controller));
                 }
                 let name = self.controller_name(*controller).to_string();
-                if !state
-                    .history
-                    .can_read(&state.locals[*controller].session, read)
-                {
+                if !self.readable(state, *controller).contains(read) {
                     return Err(NotEnabled::NotReadable {
                         controller: name,
                         read: read.clone(),
@@ -374,6 +452,27 @@ impl System {
                         controller: name,
                         read: read.clone(),
                     })
+            }
+            Action::Cache {
+                controller,
+                kind,
+                revision,
+            } => {
+                let enabled = self
+                    .cache_moves(state)
+                    .contains(&(*controller, *kind, *revision));
+                if !enabled {
+                    return Err(NotEnabled::Cache {
+                        controller: self
+                            .config
+                            .controllers
+                            .get(*controller)
+                            .map_or_else(|| controller.to_string(), |c| c.name.clone()),
+                        kind: *kind,
+                        revision: *revision,
+                    });
+                }
+                Ok(self.move_cache(state, *controller, *kind, *revision))
             }
             Action::Environment { rule, action } => {
                 let enabled = self
@@ -666,6 +765,14 @@ impl System {
         match action {
             Action::Step { controller, read } => {
                 format!("{} reads {read}", self.controller_name(*controller))
+            }
+            Action::Cache {
+                controller,
+                kind,
+                revision,
+            } => {
+                let name = self.controller_name(*controller);
+                format!("{name}: {} cache -> r{revision}", kind.plural())
             }
             Action::Environment { action, .. } => action.to_string(),
         }

@@ -4,6 +4,7 @@ use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::history::Session;
+use crate::model::resources::{Kind, Revision};
 
 /// The local state of one controller instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,6 +15,10 @@ pub struct LocalState {
     /// Node controllers: the pods running on the node, by name.
     #[serde(skip_serializing_if = "OrdMap::is_empty", default)]
     pub running: OrdMap<String, RunningPod>,
+    /// Informer consistency: the revision each kind's cache stands at, in [`Kind::ALL`] order;
+    /// `None` for a kind not watched or not yet listed.
+    #[serde(default)]
+    pub caches: [Option<Revision>; Kind::COUNT],
 }
 
 /// A pod a node runs.
@@ -30,6 +35,24 @@ pub struct RunningPod {
 impl LocalState {
     /// The local state without its session: what a step changes besides the session.
     pub fn same_apart_from_session(&self, other: &LocalState) -> bool {
-        self.running == other.running
+        self.running == other.running && self.caches == other.caches
+    }
+
+    /// Informer consistency: the read of a controller watching `watches`, once every watched
+    /// cache has synced (unwatched kinds are taken at its newest cache's revision).
+    pub fn informer_read(&self, watches: &[Kind]) -> Option<crate::model::history::Read> {
+        let mut revisions = [0; Kind::COUNT];
+        let mut newest = 0;
+        for kind in watches {
+            let at = self.caches[kind.index()]?;
+            revisions[kind.index()] = at;
+            newest = newest.max(at);
+        }
+        for (i, r) in revisions.iter_mut().enumerate() {
+            if !watches.contains(&Kind::ALL[i]) {
+                *r = newest;
+            }
+        }
+        Some(crate::model::history::Read::PerKind(revisions))
     }
 }

@@ -155,7 +155,7 @@ macro_rules! linear_history {
 
         impl History for $name {
             fn setting(&self) -> ConsistencySetting {
-                ConsistencySetting { level: $level, read_your_writes: self.read_your_writes }
+                ConsistencySetting { level: $level, read_your_writes: self.read_your_writes, ..ConsistencySetting::default() }
             }
             fn latest(&self) -> Revision {
                 self.store.latest()
