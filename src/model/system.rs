@@ -512,6 +512,7 @@ impl System {
         };
         let before = &state.locals[i];
         let mut local = before.clone();
+        forget_observed(&mut local, &read, &read_state);
         let operation = self.controllers[i].step(&view, &mut local);
         local.session.read = Some(read.clone());
         let mut next = state.clone();
@@ -526,6 +527,7 @@ impl System {
                 match next.history.commit(&change) {
                     Ok(revision) => {
                         local.session.last_write = Some(revision);
+                        self.remember_write(i, &mut local, &operation, revision);
                         Outcome::Wrote {
                             operation,
                             revision,
@@ -574,6 +576,57 @@ impl System {
             kinds_read: view.kinds_read(),
             state: read_state,
         })
+    }
+
+    /// Records a controller's accepted write in its expectations and staleness guard.
+    fn remember_write(
+        &self,
+        i: usize,
+        local: &mut LocalState,
+        operation: &Operation,
+        revision: Revision,
+    ) {
+        let registration = self.registrations[i];
+        let object = operation.object();
+        let Some(owner) = object.metadata().controller_ref() else {
+            return;
+        };
+        let key = format!("{}/{}", owner.kind, owner.name);
+        if registration.staleness_guard.contains(&object.kind()) {
+            local
+                .written
+                .entry(key.clone())
+                .or_default()
+                .insert(object.kind(), revision);
+        }
+        if registration.expectations && object.kind() == Kind::Pod {
+            let meta = object.metadata();
+            match operation {
+                Operation::Create(_) => {
+                    let name = if meta.name.is_empty() {
+                        format!("{}{}", meta.generate_name, revision)
+                    } else {
+                        meta.name.clone()
+                    };
+                    local
+                        .expectations
+                        .entry(key)
+                        .or_default()
+                        .creations
+                        .push(name);
+                }
+                Operation::Delete(_) | Operation::ForceDelete(_) => {
+                    let uid = meta.uid.clone();
+                    local
+                        .expectations
+                        .entry(key)
+                        .or_default()
+                        .deletions
+                        .push(uid);
+                }
+                Operation::Update(_) => {}
+            }
+        }
     }
 
     /// The environment actions enabled in a state, with their rule index.
@@ -660,6 +713,16 @@ impl System {
                         }
                     }
                 }
+                EnvironmentOp::ExpireExpectations { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if who.matches(name) && !local.expectations.is_empty() {
+                            push(EnvironmentAction::ExpireExpectations {
+                                controller: name.to_string(),
+                            });
+                        }
+                    }
+                }
                 EnvironmentOp::RestartNode { who } => {
                     for (i, local) in state.locals.iter().enumerate() {
                         let name = self.controller_name(i);
@@ -717,6 +780,10 @@ impl System {
             EnvironmentAction::RestartController { controller } => {
                 let i = self.controller_index(controller)?;
                 next.locals[i] = LocalState::default();
+            }
+            EnvironmentAction::ExpireExpectations { controller } => {
+                let i = self.controller_index(controller)?;
+                next.locals[i].expectations = Default::default();
             }
             EnvironmentAction::RestartNode { node } => {
                 let i = self.controller_index(node)?;
@@ -860,4 +927,28 @@ fn set_image(state: &StateView, kind: Kind, name: &str, image: &str) -> Option<O
         _ => return None,
     };
     Some(Operation::Update(object))
+}
+
+/// Drops the expectations and staleness-guard entries that what a step reads shows fulfilled:
+/// created pods it sees, deleted pods it sees gone or terminating, written kinds it sees at or
+/// past the write.
+fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
+    if !local.expectations.is_empty() {
+        local.expectations.retain(|_, e| {
+            e.creations.retain(|name| !state.pods.contains(name));
+            e.deletions.retain(|uid| {
+                state
+                    .pods
+                    .iter()
+                    .any(|p| p.metadata.uid == *uid && !p.metadata.is_terminating())
+            });
+            !e.creations.is_empty() || !e.deletions.is_empty()
+        });
+    }
+    if !local.written.is_empty() {
+        local.written.retain(|_, kinds| {
+            kinds.retain(|kind, at| read.revision_of(*kind).unwrap_or(read.newest()) < *at);
+            !kinds.is_empty()
+        });
+    }
 }

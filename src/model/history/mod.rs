@@ -118,7 +118,9 @@ impl Consistency {
 }
 
 /// How a restarted informer fills its empty caches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Relist {
     /// A LIST with resourceVersion=0, served from a watch cache that may lag: any revision.
