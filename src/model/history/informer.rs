@@ -119,3 +119,84 @@ impl History for Informer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::history::{CommitMode, Read};
+    use crate::model::operation::Operation;
+    use crate::model::resources::{KindSet, Metadata, Node, Object, Pod};
+
+    fn pod(name: &str) -> Object {
+        Object::Pod(Pod {
+            metadata: Metadata::named(name),
+            ..Pod::default()
+        })
+    }
+
+    fn create(history: &mut Informer, object: Object) -> Revision {
+        let read = Read::At(history.latest());
+        let op = Operation::Create(object);
+        history
+            .commit(&Change {
+                operation: &op,
+                read: &read,
+                read_kinds: KindSet::EMPTY,
+                mode: CommitMode::Kubernetes,
+            })
+            .expect("create commits")
+    }
+
+    /// r1 initial, r2 pod a, r3 node n, r4 pod b.
+    fn history(relist: Relist) -> Informer {
+        let mut h = Informer::new(StateView::new(), relist);
+        create(&mut h, pod("a"));
+        create(
+            &mut h,
+            Object::Node(Node {
+                metadata: Metadata::named("n"),
+                ..Node::default()
+            }),
+        );
+        create(&mut h, pod("b"));
+        h
+    }
+
+    #[test]
+    fn caches_move_only_to_revisions_where_their_kind_changed() {
+        let h = history(Relist::Latest);
+        assert_eq!(h.cache_moves(Kind::Pod, Some(1)), vec![2, 4]);
+        assert_eq!(h.cache_moves(Kind::Pod, Some(2)), vec![4]);
+        assert_eq!(h.cache_moves(Kind::Node, Some(1)), vec![3]);
+        assert_eq!(h.cache_moves(Kind::Node, Some(3)), Vec::<Revision>::new());
+        assert_eq!(h.change_point(Kind::Pod, 3), 2);
+        assert_eq!(h.change_point(Kind::Job, 4), 1);
+    }
+
+    #[test]
+    fn relist_latest_lists_the_latest_and_any_revision_any_change_point() {
+        let latest = history(Relist::Latest);
+        assert_eq!(latest.cache_moves(Kind::Pod, None), vec![4]);
+        assert_eq!(latest.cache_moves(Kind::Node, None), vec![3]);
+        let any = history(Relist::AnyRevision);
+        assert_eq!(any.cache_moves(Kind::Pod, None), vec![1, 2, 4]);
+        assert_eq!(any.cache_moves(Kind::Node, None), vec![1, 3]);
+    }
+
+    #[test]
+    fn a_read_composes_each_kind_at_its_own_revision() {
+        let h = history(Relist::Latest);
+        let mut revisions = [4; Kind::COUNT];
+        revisions[Kind::Pod.index()] = 2;
+        let view = h.state(&Read::PerKind(revisions)).expect("held");
+        assert_eq!(view.pods.names().collect::<Vec<_>>(), vec!["a"]);
+        assert!(view.nodes.contains("n"));
+        assert_eq!(Read::PerKind(revisions).revision_of(Kind::Pod), Some(2));
+    }
+
+    #[test]
+    fn the_setting_shows_the_relist_option() {
+        let h = history(Relist::AnyRevision);
+        assert_eq!(h.setting().to_string(), "informer (relist: any-revision)");
+    }
+}
