@@ -207,6 +207,7 @@ impl History for Causal {
         ConsistencySetting {
             level: Consistency::Causal,
             read_your_writes: false,
+            ..ConsistencySetting::default()
         }
     }
 
