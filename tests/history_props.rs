@@ -1,4 +1,4 @@
-//! Properties of every history under random sequences of reads and writes: the latest revision
+//! Properties of every history (the five of §3.4 and the informer) under random sequences of reads and writes: the latest revision
 //! only grows; a reader is never offered a revision behind its session (nor, with
 //! read-your-writes, behind its own last write); a read always sees the same state; a rejected
 //! write leaves the history exactly as it was.
@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use orchard::model::history::{
     AnyHistory, Change, CommitMode, Consistency, ConsistencySetting, History, INITIAL_REVISION,
-    Read, Session,
+    Read, Relist, Session,
 };
 use orchard::model::operation::Operation;
 use orchard::model::resources::{Container, Kind, Metadata, Node, Object, Pod, PodPhase, Revision};
@@ -221,6 +221,10 @@ fn check_readable(h: &AnyHistory, session: &Session, readable: &[Read]) {
                 assert_eq!(readable.len(), revisions.len());
             }
         }
+        Consistency::Informer => match seen {
+            Some(read @ Read::PerKind(_)) => assert_eq!(readable, [read.clone()]),
+            _ => assert_eq!(readable, [Read::At(latest)]),
+        },
         Consistency::Causal => {
             let AnyHistory::Causal(c) = h else {
                 unreachable!("the setting says causal")
@@ -262,7 +266,10 @@ fn run(setting: ConsistencySetting, steps: &[Step]) -> AnyHistory {
     let (mut commit_point, mut lost) = (INITIAL_REVISION, Vec::new());
     let linear = matches!(
         setting.level,
-        Consistency::Synchronous | Consistency::MonotonicSession | Consistency::ResettableSession
+        Consistency::Synchronous
+            | Consistency::MonotonicSession
+            | Consistency::ResettableSession
+            | Consistency::Informer
     );
     for step in steps {
         let session = &sessions[step.reader];
@@ -386,6 +393,26 @@ fn check_shape(h: &AnyHistory, commit_point: &mut Revision, lost: &mut Vec<Revis
             }
             assert_eq!(c.graph(&[]).heads, heads);
         }
+        AnyHistory::Informer(i) => {
+            let latest = i.latest();
+            for kind in Kind::ALL {
+                let point = i.change_point(kind, latest);
+                assert!(i.changed_at(kind, point));
+                let now = i.state(&Read::At(latest)).unwrap();
+                let then = i.state(&Read::At(point)).unwrap();
+                assert!(now.same_kind(&then, kind), "{kind}s changed after r{point}");
+                for from in [INITIAL_REVISION, point.saturating_sub(1), point] {
+                    for to in i.cache_moves(kind, Some(from)) {
+                        assert!(to > from && to <= latest && i.changed_at(kind, to));
+                    }
+                }
+                let listed = i.cache_moves(kind, None);
+                match i.relist() {
+                    Relist::Latest => assert_eq!(listed, [point]),
+                    Relist::AnyRevision => assert_eq!(listed.last(), Some(&point)),
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -398,9 +425,15 @@ fn settings() -> Vec<ConsistencySetting> {
                 continue;
             }
             out.push(ConsistencySetting {
-                level,
                 read_your_writes,
+                ..ConsistencySetting::of(level)
             });
+            if level == Consistency::Informer {
+                out.push(ConsistencySetting {
+                    relist: Relist::Latest,
+                    ..ConsistencySetting::of(level)
+                });
+            }
         }
     }
     out

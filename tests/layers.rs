@@ -68,5 +68,9 @@ fn the_model_layer_imports_nothing_above_it_and_does_no_io() {
             }
         }
     }
-    assert!(offences.is_empty(), "src/model must stay pure:\n{}", offences.join("\n"));
+    assert!(
+        offences.is_empty(),
+        "src/model must stay pure:\n{}",
+        offences.join("\n")
+    );
 }
