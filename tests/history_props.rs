@@ -222,7 +222,7 @@ fn check_readable(h: &AnyHistory, session: &Session, readable: &[Read]) {
             }
         }
         Consistency::Informer => match seen {
-            Some(read @ Read::PerKind(_)) => assert_eq!(readable, [read.clone()]),
+            Some(read @ Read::PerKind(_)) => assert_eq!(readable, std::slice::from_ref(read)),
             _ => assert_eq!(readable, [Read::At(latest)]),
         },
         Consistency::Causal => {
@@ -275,7 +275,10 @@ fn run(setting: ConsistencySetting, steps: &[Step]) -> AnyHistory {
         let session = &sessions[step.reader];
         let readable = h.readable(session);
         check_readable(&h, session, &readable);
-        check_shape(&h, &mut commit_point, &mut lost);
+        if !matches!(h, AnyHistory::Informer(_)) {
+            // (The informer's checks cost a walk of the history per kind: once, at the end.)
+            check_shape(&h, &mut commit_point, &mut lost);
+        }
         if let Act::Restart = step.act {
             sessions[step.reader] = Session::default();
             continue;
