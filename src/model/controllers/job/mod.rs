@@ -34,7 +34,7 @@ use crate::model::view::View;
 pub use indexes::{format_indexes, parse_indexes};
 pub use pods::{
     COMPLETION_INDEX, CONTROLLER_UID, JOB_NAME, TRACKING_FINALIZER, completion_index,
-    has_tracking_finalizer, owned_pods, selector_of,
+    has_tracking_finalizer, is_done, owned_pods, selector_of,
 };
 pub use status::is_finished;
 
