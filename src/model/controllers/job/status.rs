@@ -2,10 +2,12 @@
 //! for pods whose finalizer is gone, newly finished pods recorded, active and ready pods,
 //! conditions, and the generation observed.
 
+use std::collections::BTreeSet;
+
 use super::indexes::format_indexes;
 use super::tally::{Mode, Tally, count};
 use crate::model::resources::{
-    Condition, Job, JobStatus, UncountedTerminatedPods, find_condition, set_condition,
+    Condition, Job, JobStatus, Pod, UncountedTerminatedPods, find_condition, set_condition,
 };
 
 /// Why a Job is finishing.
@@ -54,27 +56,15 @@ pub fn normalized(status: &JobStatus) -> JobStatus {
 pub fn next_status(job: &Job, tally: &Tally<'_>, finish: Option<Finish>) -> JobStatus {
     let mut status = normalized(&job.status);
     let mut uncounted = UncountedTerminatedPods::default();
-    for uid in &tally.uncounted.succeeded {
-        if tally.with_finalizer.contains(uid.as_str()) {
-            uncounted.succeeded.push(uid.clone());
-        } else {
-            status.succeeded += 1;
-        }
-    }
-    for uid in &tally.uncounted.failed {
-        if tally.with_finalizer.contains(uid.as_str()) {
-            uncounted.failed.push(uid.clone());
-        } else {
-            status.failed += 1;
-        }
-    }
-    let recorded = |pods: &[&crate::model::resources::Pod]| {
-        pods.iter()
-            .map(|p| p.metadata.uid.clone())
-            .collect::<Vec<_>>()
-    };
-    uncounted.succeeded.extend(recorded(&tally.new_succeeded));
-    uncounted.failed.extend(recorded(&tally.new_failed));
+    let holding = &tally.with_finalizer;
+    status.succeeded += count_released(
+        &tally.uncounted.succeeded,
+        holding,
+        &mut uncounted.succeeded,
+    );
+    status.failed += count_released(&tally.uncounted.failed, holding, &mut uncounted.failed);
+    uncounted.succeeded.extend(uids(&tally.new_succeeded));
+    uncounted.failed.extend(uids(&tally.new_failed));
     if let Mode::Indexed { .. } = tally.mode {
         status.completed_indexes = format_indexes(&tally.succeeded_indexes);
         status.succeeded = count(tally.succeeded_indexes.iter());
@@ -94,6 +84,20 @@ pub fn next_status(job: &Job, tally: &Tally<'_>, finish: Option<Finish>) -> JobS
         None => suspend_condition(job, &mut status),
     }
     status
+}
+
+/// Keeps in `left` the uncounted uids whose pod still holds the finalizer; returns how many
+/// others there are (released, or gone): those are counted now.
+fn count_released(uncounted: &[String], holding: &BTreeSet<&str>, left: &mut Vec<String>) -> i32 {
+    let (held, released): (Vec<&String>, Vec<&String>) = uncounted
+        .iter()
+        .partition(|uid| holding.contains(uid.as_str()));
+    left.extend(held.into_iter().cloned());
+    count(released.iter())
+}
+
+fn uids(pods: &[&Pod]) -> impl Iterator<Item = String> {
+    pods.iter().map(|p| p.metadata.uid.clone())
 }
 
 /// `Suspended` is true while the Job is suspended; on resume an existing one turns false.
