@@ -20,10 +20,7 @@ fn system(level: Consistency, jobs: Vec<Job>) -> System {
 /// A model with `n` job controllers.
 fn controllers(level: Consistency, jobs: Vec<Job>, n: usize) -> System {
     System::new(ModelConfig {
-        consistency: ConsistencySetting {
-            level,
-            read_your_writes: false,
-        },
+        consistency: ConsistencySetting::of(level),
         controllers: (0..n)
             .map(|i| ControllerSpec {
                 kind: "job".into(),
