@@ -9,7 +9,7 @@
 
 mod new_rs;
 mod rollout;
-mod status;
+pub mod status;
 #[cfg(test)]
 mod tests;
 pub mod util;
@@ -37,10 +37,10 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct DeploymentController;
 
 /// `Err(write)` ends the step with that write; `Ok` goes on.
-pub(crate) type Flow<T> = Result<T, Operation>;
+pub type Flow<T> = Result<T, Operation>;
 
 /// What one Deployment's reconciliation reads.
-pub(crate) struct Ctx<'a> {
+pub struct Ctx<'a> {
     /// The Deployment.
     pub d: &'a Deployment,
     /// Every ReplicaSet in the view, by name.
