@@ -5,7 +5,9 @@
 
 use super::{Property, PropertyKind, at_observed_revision, stable};
 use crate::model::controllers::deployment::status::is_complete;
-use crate::model::controllers::deployment::util::{POD_TEMPLATE_HASH, equal_ignore_hash, skip_copy};
+use crate::model::controllers::deployment::util::{
+    POD_TEMPLATE_HASH, equal_ignore_hash, skip_copy,
+};
 use crate::model::history::History;
 use crate::model::resources::{Deployment, ReplicaSet};
 use crate::model::state::StateView;
@@ -45,9 +47,10 @@ pub const PROPERTIES: &[Property] = &[
 
 fn complete(_: &System, state: &SystemState) -> bool {
     let latest = state.latest();
-    latest.deployments.iter().all(|d| {
-        is_complete(d, &d.status) && d.status.observed_generation == d.metadata.generation
-    })
+    latest
+        .deployments
+        .iter()
+        .all(|d| is_complete(d, &d.status) && d.status.observed_generation == d.metadata.generation)
 }
 
 /// Each stable Deployment of the latest state as it was at its observed revision, with that
@@ -125,9 +128,10 @@ fn old_replicasets_empty(_: &System, state: &SystemState) -> bool {
                 .filter(|rs| !equal_ignore_hash(&rs.spec.template, &d.spec.template))
                 .all(|rs| {
                     rs.replicas() == 0
-                        && !observed.pods.iter().any(|p| {
-                            p.is_active() && p.metadata.is_controlled_by(&rs.metadata.uid)
-                        })
+                        && !observed
+                            .pods
+                            .iter()
+                            .any(|p| p.is_active() && p.metadata.is_controlled_by(&rs.metadata.uid))
                 })
         })
 }

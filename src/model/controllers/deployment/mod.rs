@@ -37,7 +37,7 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct DeploymentController;
 
 /// `Err(write)` ends the step with that write; `Ok` goes on.
-pub type Flow<T> = Result<T, Operation>;
+pub type Flow<T> = Result<T, Box<Operation>>;
 
 /// What one Deployment's reconciliation reads.
 pub struct Ctx<'a> {
@@ -65,7 +65,7 @@ impl Controller for DeploymentController {
                 pods: pods.clone(),
                 revision: view.revision(),
             };
-            sync_deployment(&ctx).err()
+            sync_deployment(&ctx).err().map(|op| *op)
         })
     }
 }
@@ -95,8 +95,12 @@ fn sync_deployment(ctx: &Ctx<'_>) -> Flow<()> {
             let mut updated = d.clone();
             updated.status.observed_generation = d.metadata.generation;
             updated.status.observed_revision = Some(ctx.revision);
-            return Err(Operation::Update(updated.into_object()));
+            return Err(Box::new(Operation::Update(updated.into_object())));
         }
+        return Ok(());
+    }
+    // Validation rejects a template its selector does not select; leave such a Deployment be.
+    if !d.spec.selector.matches(&d.spec.template.metadata.labels) {
         return Ok(());
     }
     claim_replica_sets(ctx)?;
@@ -128,7 +132,7 @@ fn claim_replica_sets(ctx: &Ctx<'_>) -> Flow<()> {
                     .metadata
                     .owner_references
                     .retain(|r| r.uid != d.metadata.uid);
-                return Err(Operation::Update(released.into_object()));
+                return Err(Box::new(Operation::Update(released.into_object())));
             }
             None if matches && !meta.is_terminating() => {
                 let mut adopted = (*rs).clone();
@@ -136,7 +140,7 @@ fn claim_replica_sets(ctx: &Ctx<'_>) -> Flow<()> {
                     .metadata
                     .owner_references
                     .push(OwnerReference::controller_of(Kind::Deployment, &d.metadata));
-                return Err(Operation::Update(adopted.into_object()));
+                return Err(Box::new(Operation::Update(adopted.into_object())));
             }
             _ => {}
         }

@@ -6,8 +6,8 @@ use super::util::{self, POD_TEMPLATE_HASH};
 use super::{Ctx, Flow};
 use crate::model::operation::Operation;
 use crate::model::resources::{
-    Condition, Kind, LabelSelector, Metadata, OwnerReference, ReplicaSet, ReplicaSetSpec,
-    Resource, find_condition,
+    Condition, Kind, LabelSelector, Metadata, OwnerReference, ReplicaSet, ReplicaSetSpec, Resource,
+    find_condition,
 };
 
 /// The new ReplicaSet (if any) and the old ones, after writing what the new one and the
@@ -52,7 +52,7 @@ fn new_replica_set<'a>(
         let annotated = util::set_new_rs_annotations(d, &mut copy, new_revision, true);
         if annotated || copy.spec.min_ready_seconds != d.spec.min_ready_seconds {
             copy.spec.min_ready_seconds = d.spec.min_ready_seconds;
-            return Err(Operation::Update(copy.into_object()));
+            return Err(Box::new(Operation::Update(copy.into_object())));
         }
         let mut updated = d.clone();
         let mut needs_update = false;
@@ -65,8 +65,7 @@ fn new_replica_set<'a>(
                 .insert(util::REVISION.to_string(), rs_revision);
             needs_update = true;
         }
-        if has_progress_deadline(d) && find_condition(&d.status.conditions, PROGRESSING).is_none()
-        {
+        if has_progress_deadline(d) && find_condition(&d.status.conditions, PROGRESSING).is_none() {
             let message = format!("Found new replica set \"{}\"", rs.metadata.name);
             let mut condition = Condition::new(PROGRESSING, true, FOUND_NEW_RS);
             condition.message = message;
@@ -74,7 +73,7 @@ fn new_replica_set<'a>(
             needs_update = true;
         }
         if needs_update {
-            return Err(Operation::Update(updated.into_object()));
+            return Err(Box::new(Operation::Update(updated.into_object())));
         }
         return Ok(Some(rs));
     }
@@ -93,10 +92,7 @@ fn new_replica_set<'a>(
         metadata: Metadata {
             name: name.clone(),
             namespace: d.metadata.namespace.clone(),
-            owner_references: vec![OwnerReference::controller_of(
-                Kind::Deployment,
-                &d.metadata,
-            )],
+            owner_references: vec![OwnerReference::controller_of(Kind::Deployment, &d.metadata)],
             labels: template.metadata.labels.clone(),
             ..Metadata::default()
         },
@@ -123,9 +119,9 @@ fn new_replica_set<'a>(
         }
         let mut updated = d.clone();
         *updated.status.collision_count.get_or_insert(0) += 1;
-        return Err(Operation::Update(updated.into_object()));
+        return Err(Box::new(Operation::Update(updated.into_object())));
     }
-    Err(Operation::Create(rs.into_object()))
+    Err(Box::new(Operation::Create(rs.into_object())))
 }
 
 /// The replicas the new ReplicaSet should have now (`NewRSNewReplicas`): all of them under

@@ -31,7 +31,7 @@ fn scale_replica_set(ctx: &Ctx<'_>, rs: &ReplicaSet, replicas: i32) -> Flow<()> 
     let mut copy = rs.clone();
     copy.spec.replicas = Some(replicas);
     util::set_replicas_annotations(&mut copy, desired, max);
-    Err(Operation::Update(copy.into_object()))
+    Err(Box::new(Operation::Update(copy.into_object())))
 }
 
 /// Scales only when the replicas differ (`scaleReplicaSetAndRecordEvent`).
@@ -70,7 +70,10 @@ pub fn sync(ctx: &Ctx<'_>) -> Flow<()> {
 
 /// The one active (or newest) ReplicaSet, when there are not several active ones
 /// (`FindActiveOrLatest`).
-fn active_or_latest<'a>(new: Option<&'a ReplicaSet>, old: &[&'a ReplicaSet]) -> Option<&'a ReplicaSet> {
+fn active_or_latest<'a>(
+    new: Option<&'a ReplicaSet>,
+    old: &[&'a ReplicaSet],
+) -> Option<&'a ReplicaSet> {
     let mut old = old.to_vec();
     old.sort_by_key(|rs| Reverse(util::age_key(rs)));
     let all = active(&with_new(&old, new));
@@ -200,7 +203,7 @@ fn cleanup(ctx: &Ctx<'_>, old: &[&ReplicaSet]) -> Flow<()> {
         {
             continue;
         }
-        return Err(Operation::Delete(rs.clone().into_object()));
+        return Err(Box::new(Operation::Delete(rs.clone().into_object())));
     }
     Ok(())
 }

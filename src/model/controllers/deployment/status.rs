@@ -65,19 +65,33 @@ pub fn check_paused_conditions(d: &Deployment) -> Flow<()> {
     }
     let paused_recorded = current.is_some_and(|c| c.reason == PAUSED);
     let next = if d.spec.paused && !paused_recorded {
-        condition(PROGRESSING, "Unknown", PAUSED, "Deployment is paused".into())
+        condition(
+            PROGRESSING,
+            "Unknown",
+            PAUSED,
+            "Deployment is paused".into(),
+        )
     } else if !d.spec.paused && paused_recorded {
-        condition(PROGRESSING, "Unknown", RESUMED, "Deployment is resumed".into())
+        condition(
+            PROGRESSING,
+            "Unknown",
+            RESUMED,
+            "Deployment is resumed".into(),
+        )
     } else {
         return Ok(());
     };
     let mut updated = d.clone();
     set_condition(&mut updated.status.conditions, next);
-    Err(Operation::Update(updated.into_object()))
+    Err(Box::new(Operation::Update(updated.into_object())))
 }
 
 /// The status from the ReplicaSets (`calculateStatus`); the observed revision is left as it is.
-pub fn calculate(all: &[&ReplicaSet], new: Option<&ReplicaSet>, d: &Deployment) -> DeploymentStatus {
+pub fn calculate(
+    all: &[&ReplicaSet],
+    new: Option<&ReplicaSet>,
+    d: &Deployment,
+) -> DeploymentStatus {
     let available = util::available_replica_count(all);
     let total = util::replica_count(all);
     let mut status = DeploymentStatus {
@@ -129,7 +143,11 @@ fn is_progressing(d: &Deployment, new: &DeploymentStatus) -> bool {
 }
 
 /// Writes the status, with the Progressing condition, when it differs (`syncRolloutStatus`).
-pub fn sync_rollout_status(ctx: &Ctx<'_>, all: &[&ReplicaSet], new: Option<&ReplicaSet>) -> Flow<()> {
+pub fn sync_rollout_status(
+    ctx: &Ctx<'_>,
+    all: &[&ReplicaSet],
+    new: Option<&ReplicaSet>,
+) -> Flow<()> {
     let d = ctx.d;
     let mut status = calculate(all, new, d);
     if !has_progress_deadline(d) {
@@ -162,7 +180,11 @@ pub fn sync_rollout_status(ctx: &Ctx<'_>, all: &[&ReplicaSet], new: Option<&Repl
 }
 
 /// Writes the status when it differs (`syncDeploymentStatus`).
-pub fn sync_deployment_status(ctx: &Ctx<'_>, all: &[&ReplicaSet], new: Option<&ReplicaSet>) -> Flow<()> {
+pub fn sync_deployment_status(
+    ctx: &Ctx<'_>,
+    all: &[&ReplicaSet],
+    new: Option<&ReplicaSet>,
+) -> Flow<()> {
     write_if_changed(ctx, calculate(all, new, ctx.d))
 }
 
@@ -175,5 +197,5 @@ fn write_if_changed(ctx: &Ctx<'_>, status: DeploymentStatus) -> Flow<()> {
         observed_revision: Some(ctx.revision),
         ..status
     };
-    Err(Operation::Update(updated.into_object()))
+    Err(Box::new(Operation::Update(updated.into_object())))
 }

@@ -78,9 +78,7 @@ fn bound(value: &Option<IntOrString>) -> IntOrString {
 pub fn fenceposts(d: &Deployment) -> (i32, i32) {
     let rolling = d.spec.strategy.rolling_update.clone().unwrap_or_default();
     let desired = d.replicas();
-    let surge = bound(&rolling.max_surge)
-        .scaled(desired, true)
-        .unwrap_or(0);
+    let surge = bound(&rolling.max_surge).scaled(desired, true).unwrap_or(0);
     let unavailable = bound(&rolling.max_unavailable)
         .scaled(desired, false)
         .unwrap_or(0);

@@ -54,6 +54,12 @@ fn reconcile(
     if rs.metadata.is_terminating() {
         return None;
     }
+    // Kubernetes' validation rejects a ReplicaSet whose selector is empty or does not select
+    // its own template; the model leaves such a ReplicaSet alone rather than create pods it
+    // would never own.
+    if !rs.spec.selector.matches(&rs.spec.template.metadata.labels) {
+        return None;
+    }
     claim(rs, pods)
         .or_else(|| manage_replicas(rs, all, pods))
         .or_else(|| sync_status(rs, pods, revision))
@@ -83,7 +89,10 @@ fn claim(rs: &ReplicaSet, pods: &[&Pod]) -> Option<Operation> {
                     adopted
                         .metadata
                         .owner_references
-                        .push(OwnerReference::controller_of(Kind::ReplicaSet, &rs.metadata));
+                        .push(OwnerReference::controller_of(
+                            Kind::ReplicaSet,
+                            &rs.metadata,
+                        ));
                     return Some(Operation::Update(adopted.into_object()));
                 }
             }

@@ -118,7 +118,10 @@ fn pod(name: &str, pairs: &[(&str, &str)], owner: Option<&ReplicaSet>) -> Pod {
     if let Some(rs) = owner {
         pod.metadata
             .owner_references
-            .push(OwnerReference::controller_of(Kind::ReplicaSet, &rs.metadata));
+            .push(OwnerReference::controller_of(
+                Kind::ReplicaSet,
+                &rs.metadata,
+            ));
     }
     pod
 }
@@ -165,7 +168,10 @@ fn status_follows_pods_and_is_written_only_when_it_differs() {
     let ops = c.settle(&ReplicaSetController);
     assert_eq!(ops.len(), 1, "one status write: {ops:?}");
     let rs = c.state.replicasets.get("web").unwrap();
-    assert_eq!((rs.status.ready_replicas, rs.status.available_replicas), (1, 1));
+    assert_eq!(
+        (rs.status.ready_replicas, rs.status.available_replicas),
+        (1, 1)
+    );
     assert!(c.step(&ReplicaSetController).is_none());
 }
 
@@ -192,7 +198,14 @@ fn scales_down_unscheduled_then_not_ready_pods_first() {
         .collect();
     assert_eq!(deleted, ["d-unscheduled", "b-pending", "c-unready"]);
     // Scheduled pods are deleted gracefully: they stay, terminating, and are no longer counted.
-    assert!(c.state.pods.get("c-unready").unwrap().metadata.is_terminating());
+    assert!(
+        c.state
+            .pods
+            .get("c-unready")
+            .unwrap()
+            .metadata
+            .is_terminating()
+    );
     c.settle(&ReplicaSetController);
     assert_eq!(c.state.replicasets.get("web").unwrap().status.replicas, 1);
 }
@@ -226,15 +239,36 @@ fn adopts_an_orphan_and_releases_a_relabelled_pod() {
     let op = c.step(&ReplicaSetController).unwrap();
     assert_eq!(op.to_string(), "update Pod orphan");
     assert!(
-        c.state.pods.get("orphan").unwrap().metadata.is_controlled_by(&rs.metadata.uid)
+        c.state
+            .pods
+            .get("orphan")
+            .unwrap()
+            .metadata
+            .is_controlled_by(&rs.metadata.uid)
     );
     let op = c.step(&ReplicaSetController).unwrap();
     assert_eq!(op.to_string(), "update Pod relabelled");
-    assert!(c.state.pods.get("relabelled").unwrap().metadata.owner_references.is_empty());
+    assert!(
+        c.state
+            .pods
+            .get("relabelled")
+            .unwrap()
+            .metadata
+            .owner_references
+            .is_empty()
+    );
     // Only one matching pod is owned now: one more is created, the db pods are left alone.
     let ops = c.settle(&ReplicaSetController);
     assert_eq!(ops[0].to_string(), "create Pod web-*");
-    assert!(c.state.pods.get("other").unwrap().metadata.owner_references.is_empty());
+    assert!(
+        c.state
+            .pods
+            .get("other")
+            .unwrap()
+            .metadata
+            .owner_references
+            .is_empty()
+    );
     assert_eq!(c.state.replicasets.get("web").unwrap().status.replicas, 2);
 }
 
@@ -246,7 +280,15 @@ fn terminating_and_finished_pods_are_not_counted_or_adopted() {
     let mut c = Cluster::new(vec![rs.into_object(), done.into_object()]);
     let ops = c.settle(&ReplicaSetController);
     assert_eq!(ops[0].to_string(), "create Pod web-*");
-    assert!(c.state.pods.get("done").unwrap().metadata.owner_references.is_empty());
+    assert!(
+        c.state
+            .pods
+            .get("done")
+            .unwrap()
+            .metadata
+            .owner_references
+            .is_empty()
+    );
 }
 
 #[test]
