@@ -415,3 +415,20 @@ fn scaling_a_deployment_mid_rollout_scales_replicasets_in_proportion() {
     let d = c.state.deployments.get("web").unwrap();
     assert_eq!(d.status.observed_generation, d.metadata.generation);
 }
+
+#[test]
+fn scaling_a_complete_deployment_scales_its_replicaset_and_annotations() {
+    let mut c = Cluster::new(vec![deployment("web", 3, "nginx:1").into_object()]);
+    run(&mut c, true, |_| {});
+    update_deployment(&mut c, "web", |d| d.spec.replicas = Some(1));
+    run(&mut c, true, |_| {});
+    let rs = replicasets(&c.state)[0];
+    assert_eq!(rs.replicas(), 1);
+    let a = &rs.metadata.annotations;
+    assert_eq!(a.get(util::DESIRED_REPLICAS).map(String::as_str), Some("1"));
+    // 25% of 1 rounds up to a surge of 1.
+    assert_eq!(a.get(util::MAX_REPLICAS).map(String::as_str), Some("2"));
+    assert_eq!(c.state.pods.len(), 1);
+    let d = c.state.deployments.get("web").unwrap();
+    assert!(status::is_complete(d, &d.status));
+}
