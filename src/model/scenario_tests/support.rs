@@ -72,10 +72,7 @@ pub fn config(
 ) -> ModelConfig {
     ModelConfig {
         name: "scenario".into(),
-        consistency: ConsistencySetting {
-            level: consistency,
-            read_your_writes: false,
-        },
+        consistency: ConsistencySetting::of(consistency),
         controllers,
         initial,
         ..ModelConfig::default()
