@@ -163,7 +163,10 @@ fn p15(_: &System, state: &SystemState) -> bool {
 }
 
 /// Whether `judge` holds for the latest write, for every OrderedReady set before it.
-fn on_last_write(state: &SystemState, judge: fn(&StatefulSet, &StateView, &StateView) -> bool) -> bool {
+fn on_last_write(
+    state: &SystemState,
+    judge: fn(&StatefulSet, &StateView, &StateView) -> bool,
+) -> bool {
     let Some((before, after)) = last_write(state) else {
         return true;
     };
@@ -221,10 +224,9 @@ fn terminated(set: &StatefulSet, before: &StateView, after: &StateView) -> Vec<i
                 .is_none_or(|n| before.of::<Node>().contains(n))
         })
         .filter(|(_, p)| {
-            after
-                .of::<Pod>()
-                .get(&p.metadata.name)
-                .is_none_or(|now| now.metadata.uid != p.metadata.uid || now.metadata.is_terminating())
+            after.of::<Pod>().get(&p.metadata.name).is_none_or(|now| {
+                now.metadata.uid != p.metadata.uid || now.metadata.is_terminating()
+            })
         })
         .map(|(o, _)| o)
         .collect()
@@ -282,4 +284,189 @@ fn d3(_: &System, state: &SystemState) -> bool {
 
 fn d4(_: &System, state: &SystemState) -> bool {
     on_last_write(state, terminated_after_successors)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::api;
+    use crate::model::config::ModelConfig;
+    use crate::model::resources::{
+        Condition, Kind, LabelSelector, Metadata, Object, OwnerReference, PodPhase, set_condition,
+    };
+
+    fn labels() -> BTreeMap<String, String> {
+        BTreeMap::from([("app".to_string(), "web".to_string())])
+    }
+
+    fn web(replicas: i32) -> StatefulSet {
+        let mut set = StatefulSet {
+            metadata: Metadata::named("web"),
+            ..StatefulSet::default()
+        };
+        set.metadata.uid = "web-uid".into();
+        set.spec.replicas = Some(replicas);
+        set.spec.selector = LabelSelector::from_labels(labels());
+        set
+    }
+
+    fn pod(set: &StatefulSet, ordinal: i32, ready: bool) -> Pod {
+        let mut p = Pod {
+            metadata: Metadata::named(pod_name("web", ordinal)),
+            ..Pod::default()
+        };
+        p.metadata.uid = format!("uid-{ordinal}");
+        p.metadata.labels = labels();
+        p.metadata.owner_references = vec![OwnerReference::controller_of(
+            Kind::StatefulSet,
+            &set.metadata,
+        )];
+        p.spec.node_name = Some("node-1".into());
+        if ready {
+            p.status.phase = PodPhase::Running;
+            set_condition(&mut p.status.conditions, Condition::new("Ready", true, ""));
+        }
+        p
+    }
+
+    fn state(set: &StatefulSet, pods: Vec<Pod>) -> StateView {
+        let mut objects = vec![
+            Object::StatefulSet(set.clone()),
+            Object::Node(Node {
+                metadata: Metadata::named("node-1"),
+                ..Node::default()
+            }),
+        ];
+        objects.extend(pods.into_iter().map(Object::Pod));
+        api::initial_state(objects, 1)
+    }
+
+    fn terminating(mut p: Pod) -> Pod {
+        p.metadata.deletion_timestamp = Some(2);
+        p
+    }
+
+    #[test]
+    fn creations_out_of_order_or_before_readiness_are_flagged() {
+        let set = web(3);
+        let before = state(&set, vec![pod(&set, 0, false)]);
+        let skip = state(&set, vec![pod(&set, 0, false), pod(&set, 2, false)]);
+        assert!(!created_in_order(&set, &before, &skip));
+        let next = state(&set, vec![pod(&set, 0, false), pod(&set, 1, false)]);
+        assert!(created_in_order(&set, &before, &next));
+        assert!(!created_after_ready(&set, &before, &next));
+
+        let ready = state(&set, vec![pod(&set, 0, true)]);
+        let next = state(&set, vec![pod(&set, 0, true), pod(&set, 1, false)]);
+        assert!(created_after_ready(&set, &ready, &next));
+        // Recreating a pod under the same name (a new uid) is a creation too.
+        let mut again = pod(&set, 1, false);
+        again.metadata.uid = "uid-1-again".into();
+        let before = state(&set, vec![pod(&set, 0, false), pod(&set, 1, true)]);
+        let after = state(&set, vec![pod(&set, 0, false), again]);
+        assert!(!created_after_ready(&set, &before, &after));
+    }
+
+    #[test]
+    fn scale_down_out_of_order_is_flagged_but_updates_are_not() {
+        let set = web(1);
+        let all = || vec![pod(&set, 0, true), pod(&set, 1, true), pod(&set, 2, true)];
+        let before = state(&set, all());
+        let wrong = state(
+            &set,
+            vec![
+                pod(&set, 0, true),
+                terminating(pod(&set, 1, true)),
+                pod(&set, 2, true),
+            ],
+        );
+        assert!(!terminated_in_reverse(&set, &before, &wrong));
+        assert!(!terminated_after_successors(&set, &before, &wrong));
+        let right = state(
+            &set,
+            vec![
+                pod(&set, 0, true),
+                pod(&set, 1, true),
+                terminating(pod(&set, 2, true)),
+            ],
+        );
+        assert!(terminated_in_reverse(&set, &before, &right));
+        assert!(terminated_after_successors(&set, &before, &right));
+
+        // web-2 terminating but not gone: D2 allows web-1 next, D4 does not.
+        let after = state(
+            &set,
+            vec![
+                pod(&set, 0, true),
+                terminating(pod(&set, 1, true)),
+                terminating(pod(&set, 2, true)),
+            ],
+        );
+        assert!(terminated_in_reverse(&set, &right, &after));
+        assert!(!terminated_after_successors(&set, &right, &after));
+
+        // A removed pod counts as terminated.
+        let removed = state(&set, vec![pod(&set, 0, true), pod(&set, 2, true)]);
+        assert!(!terminated_after_successors(&set, &before, &removed));
+
+        // In range (a rolling update's deletion) is not judged.
+        let full = web(3);
+        let before = state(&full, all());
+        let update = state(
+            &full,
+            vec![
+                pod(&full, 0, true),
+                terminating(pod(&full, 1, true)),
+                pod(&full, 2, true),
+            ],
+        );
+        assert!(terminated_in_reverse(&full, &before, &update));
+        assert!(terminated_after_successors(&full, &before, &update));
+    }
+
+    fn system_with(set: StatefulSet, pods: Vec<Pod>) -> (System, SystemState) {
+        let mut initial = vec![Object::StatefulSet(set)];
+        initial.extend(pods.into_iter().map(Object::Pod));
+        let system = System::new(ModelConfig {
+            initial,
+            ..ModelConfig::default()
+        })
+        .expect("builds");
+        let state = system.initial();
+        (system, state)
+    }
+
+    fn observed(mut set: StatefulSet, replicas: i32, ready: i32) -> StatefulSet {
+        set.status.observed_generation = 1;
+        set.status.observed_revision = Some(1);
+        set.status.replicas = replicas;
+        set.status.ready_replicas = ready;
+        set.status.available_replicas = ready;
+        set
+    }
+
+    #[test]
+    fn stable_status_is_judged_at_its_observed_revision() {
+        let set = web(2);
+        let pods = vec![pod(&set, 0, true), pod(&set, 1, false)];
+        let (system, state) = system_with(observed(set.clone(), 2, 1), pods.clone());
+        for p in PROPERTIES {
+            assert!((p.check)(&system, &state), "{} violated", p.id);
+        }
+        let (system, state) = system_with(observed(set.clone(), 3, 2), pods.clone());
+        assert!(!p12(&system, &state));
+        assert!(!p13(&system, &state));
+        assert!(!p14(&system, &state));
+        // Not stable (generation not observed): not judged.
+        let mut unobserved = observed(set.clone(), 3, 2);
+        unobserved.status.observed_generation = 0;
+        let (system, state) = system_with(unobserved, pods);
+        assert!(p12(&system, &state));
+
+        // The first pod must be at the start ordinal.
+        let (system, state) = system_with(observed(set.clone(), 1, 0), vec![pod(&set, 1, false)]);
+        assert!(!p15(&system, &state));
+    }
 }

@@ -98,8 +98,7 @@ pub fn new_pod(set: &StatefulSet, template: &PodTemplateSpec, revision: &str, or
     meta.labels.insert(POD_NAME_LABEL.into(), name.clone());
     let mut pod = template.instantiate(meta);
     pod.spec.hostname = Some(name);
-    pod.spec.subdomain =
-        (!set.spec.service_name.is_empty()).then(|| set.spec.service_name.clone());
+    pod.spec.subdomain = (!set.spec.service_name.is_empty()).then(|| set.spec.service_name.clone());
     for claim in &set.spec.volume_claim_templates {
         let volume = Volume {
             name: claim.metadata.name.clone(),

@@ -18,7 +18,8 @@
 //! 6. the status, when it differs in anything but `observedRevision`;
 //! 7. the oldest unused ControllerRevision beyond `revisionHistoryLimit`.
 //!
-//! A terminating StatefulSet only gets steps 1, 6 and 7.
+//! A terminating StatefulSet only gets steps 1 and 7 (the API server rejects any other write to
+//! it, and a rejected write would hide the sets after it).
 
 mod identity;
 mod revisions;
@@ -89,7 +90,10 @@ fn sync(set: &StatefulSet, world: &World<'_>) -> Option<Operation> {
     let owned = revisions::owned(set, world.revisions);
     let update = match revisions::update_revision(set, &owned, world.revisions) {
         revisions::UpdateRevision::Ready(r) => r,
-        revisions::UpdateRevision::Write(op) => return Some(op),
+        revisions::UpdateRevision::Write(op) => {
+            let writes_set = matches!(*op, Operation::Update(Object::StatefulSet(_)));
+            return (!writes_set || !set.metadata.is_terminating()).then_some(*op);
+        }
     };
     let current = owned
         .iter()
@@ -113,12 +117,16 @@ fn sync(set: &StatefulSet, world: &World<'_>) -> Option<Operation> {
         &update.metadata.name,
         world.read,
     );
-    if status::differs(&status, &set.status) {
+    // A terminating set is read-only but for its finalizers: its status cannot be written.
+    if status::differs(&status, &set.status) && !set.metadata.is_terminating() {
         let mut next = set.clone();
         next.status = status;
         return Some(Operation::Update(Object::StatefulSet(next)));
     }
-    let mut live: BTreeSet<&str> = claimed.iter().filter_map(|(_, p)| pod_revision(p)).collect();
+    let mut live: BTreeSet<&str> = claimed
+        .iter()
+        .filter_map(|(_, p)| pod_revision(p))
+        .collect();
     live.insert(&current.metadata.name);
     live.insert(&update.metadata.name);
     revisions::excess(set, &owned, &live)
@@ -138,9 +146,13 @@ fn claim(set: &StatefulSet, pods: &Resources<Pod>) -> Option<Operation> {
                         .owner_references
                         .retain(|r| r.uid != set.metadata.uid);
                 }
-                None if member => next.metadata.owner_references.push(
-                    super::util::controller_ref(Kind::StatefulSet, &set.metadata),
-                ),
+                None if member => next
+                    .metadata
+                    .owner_references
+                    .push(super::util::controller_ref(
+                        Kind::StatefulSet,
+                        &set.metadata,
+                    )),
                 _ => return None,
             }
             Some(Operation::Update(Object::Pod(next)))
@@ -156,7 +168,7 @@ struct Revisions<'a> {
 /// What one replica needs.
 enum Replica {
     /// This write.
-    Write(Operation),
+    Write(Box<Operation>),
     /// Nothing now, but it is not Running and Ready (or is terminating): an ordered set waits.
     Wait,
     /// Nothing: it is Running and Ready.
@@ -165,26 +177,25 @@ enum Replica {
 
 /// Steps 3-5: the first pod or claim write the set needs, `None` when there is none or an
 /// ordered set must wait.
-fn manage_pods(set: &StatefulSet, world: &World<'_>, revisions: &Revisions<'_>) -> Option<Operation> {
+fn manage_pods(
+    set: &StatefulSet,
+    world: &World<'_>,
+    revisions: &Revisions<'_>,
+) -> Option<Operation> {
     let ordered = !set.is_parallel();
     let claimed = identity::claimed(set, world.pods);
     let start = set.start_ordinal();
     let end = start.saturating_add(set.replicas().max(0));
-    let at = |ordinal: i32| {
-        claimed
-            .iter()
-            .find(|(o, _)| *o == ordinal)
-            .map(|(_, p)| *p)
-    };
+    let at = |ordinal: i32| claimed.iter().find(|(o, _)| *o == ordinal).map(|(_, p)| *p);
     for ordinal in start..end {
         match replica(set, ordinal, at(ordinal), world, revisions) {
-            Replica::Write(op) => return Some(op),
+            Replica::Write(op) => return Some(*op),
             Replica::Wait if ordered => return None,
             Replica::Wait | Replica::Healthy => {}
         }
     }
     let mut condemned: Vec<_> = claimed.iter().filter(|(o, _)| !in_range(set, *o)).collect();
-    condemned.sort_by(|a, b| b.0.cmp(&a.0));
+    condemned.sort_by_key(|(o, _)| std::cmp::Reverse(*o));
     for (_, pod) in condemned {
         if !pod.metadata.is_terminating() {
             return Some(delete(pod));
@@ -248,20 +259,21 @@ fn replica(
             revisions.update
         };
         let pod = identity::new_pod(set, &revision.data, &revision.metadata.name, ordinal);
-        return Replica::Write(Operation::Create(Object::Pod(pod)));
+        return Replica::Write(Box::new(Operation::Create(Object::Pod(pod))));
     };
     let terminating = pod.metadata.is_terminating();
     if pod.is_finished() {
         return if terminating {
             Replica::Wait
         } else {
-            Replica::Write(delete(pod))
+            Replica::Write(Box::new(delete(pod)))
         };
     }
-    if pod.status.phase == PodPhase::Pending && !terminating {
-        if let Some(step) = missing_claim(set, ordinal, world) {
-            return step;
-        }
+    if pod.status.phase == PodPhase::Pending
+        && !terminating
+        && let Some(step) = missing_claim(set, ordinal, world)
+    {
+        return step;
     }
     if terminating || !pod.is_running_and_ready() {
         Replica::Wait
@@ -276,8 +288,8 @@ fn missing_claim(set: &StatefulSet, ordinal: i32, world: &World<'_>) -> Option<R
     identity::claims_for(set, ordinal)
         .into_iter()
         .find_map(|claim| match world.claims.get(&claim.metadata.name) {
-            None => Some(Replica::Write(Operation::Create(Object::PersistentVolumeClaim(
-                claim,
+            None => Some(Replica::Write(Box::new(Operation::Create(
+                Object::PersistentVolumeClaim(claim),
             )))),
             Some(existing) if existing.metadata.is_terminating() => Some(Replica::Wait),
             Some(_) => None,

@@ -71,7 +71,7 @@ pub enum UpdateRevision<'a> {
     Ready(&'a ControllerRevision),
     /// A write is needed first: create the revision, renumber an older equal one (a rollback
     /// to an earlier template), or bump the collision count on a name clash.
-    Write(Operation),
+    Write(Box<Operation>),
 }
 
 /// Finds, or says how to make, the revision of the set's current template. `owned` is
@@ -92,7 +92,9 @@ pub fn update_revision<'a>(
         Some(r) => {
             let mut renumbered = r.clone();
             renumbered.revision = newest + 1;
-            UpdateRevision::Write(Operation::Update(Object::ControllerRevision(renumbered)))
+            UpdateRevision::Write(Box::new(Operation::Update(Object::ControllerRevision(
+                renumbered,
+            ))))
         }
         None => {
             let name = revision_name(set);
@@ -100,7 +102,9 @@ pub fn update_revision<'a>(
                 let mut bumped = set.clone();
                 bumped.status.collision_count =
                     Some(set.status.collision_count.unwrap_or(0).saturating_add(1));
-                return UpdateRevision::Write(Operation::Update(Object::StatefulSet(bumped)));
+                return UpdateRevision::Write(Box::new(Operation::Update(Object::StatefulSet(
+                    bumped,
+                ))));
             }
             let mut labels = set.spec.template.metadata.labels.clone();
             let hash = template_hash(&set.spec.template, set.status.collision_count);
@@ -116,7 +120,9 @@ pub fn update_revision<'a>(
                 data: set.spec.template.clone(),
                 revision: newest + 1,
             };
-            UpdateRevision::Write(Operation::Create(Object::ControllerRevision(revision)))
+            UpdateRevision::Write(Box::new(Operation::Create(Object::ControllerRevision(
+                revision,
+            ))))
         }
     }
 }

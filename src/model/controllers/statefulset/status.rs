@@ -23,9 +23,8 @@ pub fn compute(
     let count = |f: &dyn Fn(&Pod) -> bool| {
         i32::try_from(claimed.iter().filter(|(_, p)| f(p)).count()).unwrap_or(i32::MAX)
     };
-    let live_at = |rev: &str| {
-        count(&|p: &Pod| !p.metadata.is_terminating() && pod_revision(p) == Some(rev))
-    };
+    let live_at =
+        |rev: &str| count(&|p: &Pod| !p.metadata.is_terminating() && pod_revision(p) == Some(rev));
     let mut status = StatefulSetStatus {
         observed_generation: set.metadata.generation,
         observed_revision: Some(read),

@@ -10,8 +10,7 @@ use crate::model::history::{Change, CommitMode, History, Read};
 use crate::model::properties;
 use crate::model::resources::{
     Condition, Container, LabelSelector, Metadata, OwnerReference, PersistentVolumeClaim, PodPhase,
-    PodTemplateSpec,
-    RollingUpdateStatefulSetStrategy, StatefulSetOrdinals, set_condition,
+    PodTemplateSpec, RollingUpdateStatefulSetStrategy, StatefulSetOrdinals, set_condition,
 };
 use crate::model::state::StateView;
 use crate::model::system::{System, SystemState};
@@ -75,7 +74,11 @@ impl Cluster {
         let view = View::new(self.state.clone(), Read::At(self.rev));
         let mut local = LocalState::default();
         let op = StatefulSetController.step(&view, &mut local)?;
-        assert_eq!(local, LocalState::default(), "the controller keeps no local state");
+        assert_eq!(
+            local,
+            LocalState::default(),
+            "the controller keeps no local state"
+        );
         self.apply(&op);
         Some(op)
     }
@@ -113,7 +116,10 @@ impl Cluster {
         let mut pod = self.pod(name).expect("the pod").clone();
         pod.spec.node_name = Some("node-1".into());
         pod.status.phase = PodPhase::Running;
-        set_condition(&mut pod.status.conditions, Condition::new("Ready", true, ""));
+        set_condition(
+            &mut pod.status.conditions,
+            Condition::new("Ready", true, ""),
+        );
         self.apply(&Operation::Update(Object::Pod(pod)));
     }
 
@@ -141,7 +147,10 @@ impl Cluster {
     fn fail(&mut self, name: &str) {
         let mut pod = self.pod(name).expect("the pod").clone();
         pod.status.phase = PodPhase::Failed;
-        set_condition(&mut pod.status.conditions, Condition::new("Ready", false, ""));
+        set_condition(
+            &mut pod.status.conditions,
+            Condition::new("Ready", false, ""),
+        );
         self.apply(&Operation::Update(Object::Pod(pod)));
     }
 
@@ -187,7 +196,10 @@ fn deleted_pod(op: &Operation) -> Option<&str> {
 fn ordered_ready_creates_pod_0_and_waits_for_it() {
     let mut c = Cluster::new(vec![Object::StatefulSet(web(3))]);
     let ops = c.settle();
-    assert!(matches!(ops[0], Operation::Create(Object::ControllerRevision(_))));
+    assert!(matches!(
+        ops[0],
+        Operation::Create(Object::ControllerRevision(_))
+    ));
     let created: Vec<_> = ops.iter().filter_map(created_pod).collect();
     assert_eq!(created.len(), 1);
     assert_eq!(c.pod_names(), vec!["web-0"]);
@@ -235,7 +247,12 @@ fn parallel_creates_every_pod_without_waiting() {
     let mut c = Cluster::new(vec![Object::StatefulSet(parallel(3))]);
     c.settle();
     assert_eq!(c.pod_names(), vec!["web-0", "web-1", "web-2"]);
-    assert!(c.state.of::<Pod>().iter().all(|p| !p.is_running_and_ready()));
+    assert!(
+        c.state
+            .of::<Pod>()
+            .iter()
+            .all(|p| !p.is_running_and_ready())
+    );
     assert_eq!(c.set().status.replicas, 3);
     assert_eq!(c.set().status.ready_replicas, 0);
 }
@@ -263,10 +280,16 @@ fn scale_down_deletes_in_reverse_one_at_a_time() {
     c.finish("web-3");
 
     let ops = c.settle();
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-2"]);
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-2"]
+    );
     c.finish("web-2");
     let ops = c.settle();
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-1"]);
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-1"]
+    );
     c.finish("web-1");
     c.settle();
     assert_eq!(c.pod_names(), vec!["web-0"]);
@@ -291,12 +314,18 @@ fn ordered_scale_down_waits_for_replicas_to_be_ready() {
     c.update_set(|s| s.spec.replicas = Some(2));
     // The failed replica is replaced first; web-2 stays until web-0 is Running and Ready.
     let ops = c.settle();
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-0"]);
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-0"]
+    );
     assert!(c.pod("web-0").is_some_and(|p| !p.is_running_and_ready()));
     assert!(c.pod("web-2").is_some_and(|p| !p.metadata.is_terminating()));
     c.run("web-0");
     let ops = c.settle();
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-2"]);
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-2"]
+    );
 }
 
 #[test]
@@ -320,7 +349,10 @@ fn a_failed_pod_is_deleted_and_recreated() {
     let old_uid = c.pod("web-1").unwrap().metadata.uid.clone();
     c.fail("web-1");
     let ops = c.settle();
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-1"]);
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-1"]
+    );
     assert_eq!(ops.iter().filter_map(created_pod).count(), 1);
     assert_ne!(c.pod("web-1").unwrap().metadata.uid, old_uid);
 }
@@ -361,7 +393,16 @@ fn claims_are_created_before_their_pod() {
         .spec
         .volumes
         .iter()
-        .map(|v| (v.name.as_str(), v.persistent_volume_claim.as_ref().unwrap().claim_name.as_str()))
+        .map(|v| {
+            (
+                v.name.as_str(),
+                v.persistent_volume_claim
+                    .as_ref()
+                    .unwrap()
+                    .claim_name
+                    .as_str(),
+            )
+        })
         .collect();
     assert_eq!(claims, vec![("data", "data-web-0"), ("logs", "logs-web-0")]);
 
@@ -401,8 +442,14 @@ fn rolling_update_goes_from_the_highest_ordinal_down_to_the_partition() {
     let ops = c.settle();
     let new = c.set().status.update_revision.clone();
     assert_ne!(old, new);
-    assert!(matches!(ops[0], Operation::Create(Object::ControllerRevision(_))));
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-2"]);
+    assert!(matches!(
+        ops[0],
+        Operation::Create(Object::ControllerRevision(_))
+    ));
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-2"]
+    );
     c.finish("web-2");
     let ops = c.settle();
     assert_eq!(created_pod(&ops[0]).unwrap().metadata.name, "web-2");
@@ -412,7 +459,10 @@ fn rolling_update_goes_from_the_highest_ordinal_down_to_the_partition() {
     assert!(ops.iter().all(|op| deleted_pod(op).is_none()));
     c.run("web-2");
     let ops = c.settle();
-    assert_eq!(ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(), vec!["web-1"]);
+    assert_eq!(
+        ops.iter().filter_map(deleted_pod).collect::<Vec<_>>(),
+        vec!["web-1"]
+    );
     c.converge();
     assert_eq!(revision_of(&c, "web-0"), old);
     assert_eq!(revision_of(&c, "web-1"), new);
@@ -538,7 +588,8 @@ fn orphans_are_adopted_and_strays_released() {
     stray.metadata.labels = labels();
     let mut owner = Metadata::named("web");
     owner.uid = uid.clone();
-    stray.metadata.owner_references = vec![OwnerReference::controller_of(Kind::StatefulSet, &owner)];
+    stray.metadata.owner_references =
+        vec![OwnerReference::controller_of(Kind::StatefulSet, &owner)];
     let mut c = Cluster::new(vec![
         Object::StatefulSet(web(1)),
         Object::Pod(orphan),
@@ -593,30 +644,45 @@ fn kubelet(state: &mut SystemState) -> bool {
         let mut pod = pod.clone();
         pod.spec.node_name = Some("node-1".into());
         pod.status.phase = PodPhase::Running;
-        set_condition(&mut pod.status.conditions, Condition::new("Ready", true, ""));
+        set_condition(
+            &mut pod.status.conditions,
+            Condition::new("Ready", true, ""),
+        );
         Operation::Update(Object::Pod(pod))
     };
     commit(state, op);
     true
 }
 
-fn assert_properties(system: &System, state: &SystemState) {
+/// Checks the statefulset properties in a state; returns whether the set was stable there (so
+/// the `stable => p` properties were judged, not vacuous).
+fn assert_properties(system: &System, state: &SystemState) -> bool {
     for id in ["P12", "P13", "P14", "P15", "D1", "D2", "D3", "D4"] {
         let p = properties::by_id(id).expect("registered");
         assert!((p.check)(system, state), "{id} violated");
     }
+    let latest = state.latest();
+    let set = latest.of::<StatefulSet>().get("web").expect("the set");
+    properties::stable(
+        set.metadata.generation,
+        set.status.observed_generation,
+        set.metadata.resource_version,
+        state.history.latest(),
+    )
 }
 
 /// Alternates the controller (to its fixed point) and the fake kubelet until both are idle,
 /// checking the properties in every state.
 fn drive(system: &System, mut state: SystemState) -> SystemState {
+    let mut stable = 0;
     for _ in 0..200 {
         let (next, taken) = run_to_fixed_point(system, state, 100);
         for t in &taken {
-            assert_properties(system, &t.next);
+            stable += usize::from(assert_properties(system, &t.next));
         }
         state = next;
         if !kubelet(&mut state) && taken.is_empty() {
+            assert!(stable > 0, "the set was never stable");
             return state;
         }
         assert_properties(system, &state);
@@ -638,7 +704,12 @@ fn the_system_reaches_a_fixed_point_with_the_properties_holding() {
         |s: &mut StatefulSet| s.spec.replicas = Some(1),
         |s: &mut StatefulSet| s.spec.template = template("nginx:2"),
     ] {
-        let mut set = state.latest().of::<StatefulSet>().get("web").unwrap().clone();
+        let mut set = state
+            .latest()
+            .of::<StatefulSet>()
+            .get("web")
+            .unwrap()
+            .clone();
         change(&mut set);
         commit(&mut state, Operation::Update(Object::StatefulSet(set)));
         state = drive(&system, state);
@@ -649,4 +720,21 @@ fn the_system_reaches_a_fixed_point_with_the_properties_holding() {
     assert_eq!(pod.spec.containers[0].image, "nginx:2");
     let set = latest.of::<StatefulSet>().get("web").unwrap();
     assert_eq!(set.status.current_revision, set.status.update_revision);
+}
+
+#[test]
+fn a_terminating_set_is_left_alone_but_for_its_revision() {
+    let mut set = web(2);
+    set.metadata.finalizers = vec!["foregroundDeletion".into()];
+    let mut c = Cluster::new(vec![Object::StatefulSet(set)]);
+    let set = c.set().clone();
+    c.apply(&Operation::Delete(Object::StatefulSet(set)));
+    assert!(c.set().metadata.is_terminating());
+    let ops = c.settle();
+    assert_eq!(ops.len(), 1);
+    assert!(matches!(
+        ops[0],
+        Operation::Create(Object::ControllerRevision(_))
+    ));
+    assert!(c.pod_names().is_empty());
 }
