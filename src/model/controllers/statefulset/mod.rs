@@ -67,13 +67,18 @@ pub struct StatefulSetController;
 
 impl Controller for StatefulSetController {
     fn step(&self, view: &View, _local: &mut LocalState) -> Option<Operation> {
+        let sets = view.statefulsets();
+        if sets.is_empty() {
+            // Read nothing more: in the atomic commit mode a step's reads are its preconditions.
+            return None;
+        }
         let world = World {
             pods: view.pods(),
             revisions: view.controller_revisions(),
             claims: view.persistent_volume_claims(),
             read: view.revision(),
         };
-        view.statefulsets().iter().find_map(|set| sync(set, &world))
+        sets.iter().find_map(|set| sync(set, &world))
     }
 }
 

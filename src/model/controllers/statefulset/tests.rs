@@ -610,7 +610,14 @@ fn system(set: StatefulSet) -> System {
             name: "statefulset".into(),
             node: None,
         }],
-        initial: vec![Object::StatefulSet(set)],
+        initial: vec![
+            Object::StatefulSet(set),
+            // The fake kubelet binds pods here (D2/D4 skip pods of a missing Node).
+            Object::Node(crate::model::resources::Node {
+                metadata: Metadata::named("node-1"),
+                ..Default::default()
+            }),
+        ],
         ..ModelConfig::default()
     })
     .expect("builds")
@@ -737,4 +744,115 @@ fn a_terminating_set_is_left_alone_but_for_its_revision() {
         Operation::Create(Object::ControllerRevision(_))
     ));
     assert!(c.pod_names().is_empty());
+}
+
+/// The moves of the small exhaustive search below besides controller steps: the fake kubelet
+/// (run one pending pod, finish one terminating pod) and, each at most once, the environment
+/// changes a user makes (scale up, scale down, change the image, fail a running pod).
+fn other_moves(state: &SystemState, used: u8) -> Vec<(SystemState, u8, bool)> {
+    let latest = state.latest();
+    let mut out = Vec::new();
+    let mut with = |op: Operation, used: u8, environment: bool| {
+        let mut next = state.clone();
+        commit(&mut next, op);
+        out.push((next, used, environment));
+    };
+    for pod in latest.of::<Pod>().iter() {
+        if pod.metadata.is_terminating() {
+            with(Operation::Delete(Object::Pod(pod.clone())), used, false);
+        } else if !pod.is_running_and_ready() && !pod.is_finished() {
+            let mut pod = pod.clone();
+            pod.spec.node_name = Some("node-1".into());
+            pod.status.phase = PodPhase::Running;
+            set_condition(
+                &mut pod.status.conditions,
+                Condition::new("Ready", true, ""),
+            );
+            with(Operation::Update(Object::Pod(pod)), used, false);
+        } else if used & 8 == 0 && pod.is_running_and_ready() {
+            let mut pod = pod.clone();
+            pod.status.phase = PodPhase::Failed;
+            set_condition(
+                &mut pod.status.conditions,
+                Condition::new("Ready", false, ""),
+            );
+            with(Operation::Update(Object::Pod(pod)), used | 8, true);
+        }
+    }
+    let set = latest.of::<StatefulSet>().get("web").expect("the set");
+    let changes: [(u8, fn(&mut StatefulSet)); 3] = [
+        (1, |s| s.spec.replicas = Some(3)),
+        (2, |s| s.spec.replicas = Some(1)),
+        (4, |s| s.spec.template = template("nginx:2")),
+    ];
+    for (bit, change) in changes {
+        if used & bit == 0 {
+            let mut next = set.clone();
+            change(&mut next);
+            with(
+                Operation::Update(Object::StatefulSet(next)),
+                used | bit,
+                true,
+            );
+        }
+    }
+    out
+}
+
+/// Random walks (a fixed-seed LCG, so the test is deterministic) over controller steps and
+/// [`other_moves`], checking every property in every state; returns the states checked.
+fn random_walks(set: StatefulSet, walks: usize, length: usize) -> usize {
+    let system = system(set);
+    let mut seed: u64 = 0x5eed;
+    let mut checked = 0;
+    for _ in 0..walks {
+        let (mut state, mut used) = (system.initial(), 0u8);
+        for _ in 0..length {
+            let mut moves: Vec<(SystemState, u8, bool)> = system
+                .transitions(&state)
+                .into_iter()
+                .map(|t| (t.next, used, false))
+                .collect();
+            moves.extend(other_moves(&state, used));
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let roll = usize::try_from(seed >> 33).unwrap();
+            // Environment changes are picked one time in eight (when anything else is
+            // possible), so that they also land on settled, running sets.
+            let environment =
+                (roll % 8 == 0 && moves.iter().any(|m| m.2)) || moves.iter().all(|m| m.2);
+            let mut moves: Vec<_> = moves.into_iter().filter(|m| m.2 == environment).collect();
+            if moves.is_empty() {
+                break;
+            }
+            let pick = (roll / 8) % moves.len();
+            let next = moves.swap_remove(pick);
+            (state, used) = (next.0, next.1);
+            assert_properties(&system, &state);
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn properties_hold_on_random_interleavings_with_a_fake_kubelet() {
+    let mut partitioned = web(2);
+    partitioned.spec.update_strategy.rolling_update = Some(RollingUpdateStatefulSetStrategy {
+        partition: Some(1),
+        max_unavailable: None,
+    });
+    let mut with_claims = web(2);
+    with_claims
+        .spec
+        .volume_claim_templates
+        .push(PersistentVolumeClaim {
+            metadata: Metadata::named("data"),
+            ..PersistentVolumeClaim::default()
+        });
+    for set in [web(3), partitioned, with_claims, parallel(2)] {
+        let checked = random_walks(set, 200, 150);
+        assert!(checked > 2_500, "only {checked} states checked");
+    }
 }
