@@ -746,7 +746,10 @@ fn a_terminating_set_is_left_alone_but_for_its_revision() {
     assert!(c.pod_names().is_empty());
 }
 
-/// The moves of the small exhaustive search below besides controller steps: the fake kubelet
+/// A change a user makes to the set.
+type SetChange = fn(&mut StatefulSet);
+
+/// The moves of the random walks below besides controller steps: the fake kubelet
 /// (run one pending pod, finish one terminating pod) and, each at most once, the environment
 /// changes a user makes (scale up, scale down, change the image, fail a running pod).
 fn other_moves(state: &SystemState, used: u8) -> Vec<(SystemState, u8, bool)> {
@@ -780,7 +783,7 @@ fn other_moves(state: &SystemState, used: u8) -> Vec<(SystemState, u8, bool)> {
         }
     }
     let set = latest.of::<StatefulSet>().get("web").expect("the set");
-    let changes: [(u8, fn(&mut StatefulSet)); 3] = [
+    let changes: [(u8, SetChange); 3] = [
         (1, |s| s.spec.replicas = Some(3)),
         (2, |s| s.spec.replicas = Some(1)),
         (4, |s| s.spec.template = template("nginx:2")),
