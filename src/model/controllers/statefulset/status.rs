@@ -11,8 +11,9 @@ use super::identity::pod_revision;
 /// `replicas` counts every claimed pod (terminating ones too), `readyReplicas` and
 /// `availableReplicas` the Running and Ready ones (the model has no clock for
 /// `minReadySeconds`), `currentReplicas`/`updatedReplicas` the non-terminating pods at the
-/// current/update revision. Under `RollingUpdate`, once every claimed pod is updated and ready
-/// the update revision becomes the current one.
+/// current/update revision. Under `RollingUpdate`, once the set has exactly `spec.replicas`
+/// pods, all updated and ready, the update revision becomes the current one (Kubernetes'
+/// `completeRollingUpdate`; `OnDelete` never completes).
 pub fn compute(
     set: &StatefulSet,
     claimed: &[(i32, &Pod)],
@@ -37,9 +38,11 @@ pub fn compute(
         update_revision: update.to_string(),
         collision_count: set.status.collision_count,
     };
+    let wanted = set.replicas();
     if is_rolling_update(set)
-        && status.updated_replicas == status.replicas
-        && status.ready_replicas == status.replicas
+        && status.updated_replicas == wanted
+        && status.ready_replicas == wanted
+        && status.replicas == wanted
     {
         status.current_replicas = status.updated_replicas;
         status.current_revision = status.update_revision.clone();
