@@ -83,20 +83,14 @@ pub fn claims_for(set: &StatefulSet, ordinal: i32) -> Vec<PersistentVolumeClaim>
         .collect()
 }
 
-/// The pod for `ordinal` made from `template` (the data of revision `revision`): the template's
-/// labels plus the revision and pod-name labels, hostname and subdomain, one volume per claim
-/// template, and the set as controller.
-pub fn new_pod(set: &StatefulSet, template: &PodTemplateSpec, revision: &str, ordinal: i32) -> Pod {
+/// Gives a pod its identity (pod-name label, hostname, subdomain) and its claims' volumes:
+/// Kubernetes' `initIdentity` and `updateStorage`. Returns whether anything changed.
+fn set_identity(set: &StatefulSet, pod: &mut Pod, ordinal: i32) -> bool {
+    let before = pod.clone();
     let name = pod_name(&set.metadata.name, ordinal);
-    let mut meta = Metadata {
-        name: name.clone(),
-        namespace: set.metadata.namespace.clone(),
-        owner_references: vec![controller_ref(Kind::StatefulSet, &set.metadata)],
-        ..Metadata::default()
-    };
-    meta.labels.insert(REVISION_LABEL.into(), revision.into());
-    meta.labels.insert(POD_NAME_LABEL.into(), name.clone());
-    let mut pod = template.instantiate(meta);
+    pod.metadata
+        .labels
+        .insert(POD_NAME_LABEL.into(), name.clone());
     pod.spec.hostname = Some(name);
     pod.spec.subdomain = (!set.spec.service_name.is_empty()).then(|| set.spec.service_name.clone());
     for claim in &set.spec.volume_claim_templates {
@@ -111,6 +105,31 @@ pub fn new_pod(set: &StatefulSet, template: &PodTemplateSpec, revision: &str, or
             None => pod.spec.volumes.push(volume),
         }
     }
+    *pod != before
+}
+
+/// The pod with its identity and storage repaired, when they do not match the set (an adopted
+/// pod, or one edited by hand); `None` when they match.
+pub fn repaired(set: &StatefulSet, pod: &Pod, ordinal: i32) -> Option<Pod> {
+    let mut fixed = pod.clone();
+    set_identity(set, &mut fixed, ordinal).then_some(fixed)
+}
+
+/// The pod for `ordinal` made from `template` (the data of revision `revision`): the template's
+/// labels plus the revision and pod-name labels, hostname and subdomain, one volume per claim
+/// template, and the set as controller.
+pub fn new_pod(set: &StatefulSet, template: &PodTemplateSpec, revision: &str, ordinal: i32) -> Pod {
+    let name = pod_name(&set.metadata.name, ordinal);
+    let mut meta = Metadata {
+        name: name.clone(),
+        namespace: set.metadata.namespace.clone(),
+        owner_references: vec![controller_ref(Kind::StatefulSet, &set.metadata)],
+        ..Metadata::default()
+    };
+    meta.labels.insert(REVISION_LABEL.into(), revision.into());
+    meta.labels.insert(POD_NAME_LABEL.into(), name.clone());
+    let mut pod = template.instantiate(meta);
+    set_identity(set, &mut pod, ordinal);
     pod
 }
 

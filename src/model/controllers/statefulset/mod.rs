@@ -8,7 +8,8 @@
 //!    Succeeded) pod is deleted, to be recreated under the same name on a later step; a missing
 //!    pod gets its claims (one per volume claim template) and then itself; a Pending pod gets any
 //!    missing claim. Under `OrderedReady` the walk stops at a pod that is not Running and Ready
-//!    or is terminating; under `Parallel` it never waits;
+//!    or is terminating; under `Parallel` it never waits. A pod whose identity (pod-name label,
+//!    hostname, subdomain) or claim volumes do not match the set is then updated to match;
 //! 4. the condemned pods (claimed, ordinal outside the range), highest ordinal first: each is
 //!    deleted; under `OrderedReady` the walk stops at a terminating one, so they go one at a time
 //!    and (having passed step 3) only while every replica is Running and Ready;
@@ -280,10 +281,18 @@ fn replica(
     {
         return step;
     }
-    if terminating || !pod.is_running_and_ready() {
-        Replica::Wait
-    } else {
+    let healthy = !terminating && pod.is_running_and_ready();
+    if !healthy && !set.is_parallel() {
+        return Replica::Wait;
+    }
+    // A terminating pod is read-only: its identity can no longer be repaired.
+    if !terminating && let Some(fixed) = identity::repaired(set, pod, ordinal) {
+        return Replica::Write(Box::new(Operation::Update(Object::Pod(fixed))));
+    }
+    if healthy {
         Replica::Healthy
+    } else {
+        Replica::Wait
     }
 }
 

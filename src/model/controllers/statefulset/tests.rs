@@ -580,6 +580,11 @@ fn orphans_are_adopted_and_strays_released() {
         ..Pod::default()
     };
     orphan.metadata.labels = labels();
+    orphan.status.phase = PodPhase::Running;
+    set_condition(
+        &mut orphan.status.conditions,
+        Condition::new("Ready", true, ""),
+    );
     let uid = api::uid_for(Kind::StatefulSet, 1, "web");
     let mut stray = Pod {
         metadata: Metadata::named("web-x"),
@@ -596,7 +601,12 @@ fn orphans_are_adopted_and_strays_released() {
         Object::Pod(stray),
     ]);
     c.settle();
-    assert!(c.pod("web-0").unwrap().metadata.is_controlled_by(&uid));
+    let adopted = c.pod("web-0").unwrap();
+    assert!(adopted.metadata.is_controlled_by(&uid));
+    // Its identity is repaired once it is Running and Ready.
+    assert_eq!(adopted.metadata.labels[POD_NAME_LABEL], "web-0");
+    assert_eq!(adopted.spec.hostname.as_deref(), Some("web-0"));
+    assert_eq!(adopted.spec.subdomain.as_deref(), Some("web"));
     assert!(c.pod("web-x").unwrap().metadata.owner_references.is_empty());
 }
 
