@@ -27,7 +27,7 @@ use crate::model::operation::Operation;
 use crate::model::resources::{Kind, Object, Pod};
 use crate::model::view::View;
 
-pub use status::{finished, registration, running};
+pub use status::{finished, registered_node, running};
 
 /// Registration of the node controller.
 pub const REGISTRATION: Registration = Registration {
@@ -57,7 +57,7 @@ pub struct NodeController {
 impl Controller for NodeController {
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
         if !view.nodes().contains(&self.name) {
-            let node = status::registration(&self.name, &self.machine);
+            let node = status::registered_node(&self.name, &self.machine);
             return Some(Operation::Create(Object::Node(node)));
         }
         let pods = view.pods();

@@ -6,7 +6,7 @@ use crate::model::resources::*;
 
 /// The Node a machine registers: its labels, taints and unschedulable flag, capacity and
 /// allocatable from the machine, and `Ready` true.
-pub fn registration(name: &str, machine: &NodeMachine) -> Node {
+pub fn registered_node(name: &str, machine: &NodeMachine) -> Node {
     let mut metadata = Metadata::named(name);
     metadata.labels = machine.labels.clone();
     Node {

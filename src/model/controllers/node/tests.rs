@@ -4,11 +4,13 @@ use super::*;
 use crate::model::api;
 use crate::model::config::ModelConfig;
 use crate::model::controllers::util::fixtures::{bound, pod, ready_node, view_of};
+use crate::model::environment::{EnvironmentAction, EnvironmentOp, EnvironmentRule};
 use crate::model::history::Read;
 use crate::model::resources::{Node, PodPhase, Quantity, Taint, find_condition};
 use crate::model::state::StateView;
+use crate::model::system::Action;
 use crate::model::system::System;
-use crate::model::testing::run_to_fixed_point;
+use crate::model::testing::{run_to_fixed_point, take_all};
 
 fn machine() -> NodeMachine {
     NodeMachine {
@@ -287,8 +289,8 @@ fn machine_with(cpu: i64) -> NodeMachine {
     }
 }
 
-#[test]
-fn a_small_cluster_schedules_and_runs_every_pod_to_a_fixed_point() {
+/// A scheduler and two nodes (1 and 2 cpu, 2 pods each) with pods `a`, `b`, `c` of 500m cpu.
+fn small_cluster(environment: Vec<EnvironmentRule>) -> System {
     let spec = |kind: &str, name: &str, node: Option<NodeMachine>| ControllerSpec {
         kind: kind.into(),
         name: name.into(),
@@ -301,13 +303,19 @@ fn a_small_cluster_schedules_and_runs_every_pod_to_a_fixed_point() {
             spec("node", "node-1", Some(machine_with(1))),
             spec("node", "node-2", Some(machine_with(2))),
         ],
+        environment,
         initial: ["a", "b", "c"]
             .into_iter()
             .map(|name| Object::Pod(pod(name, &[("cpu", "500m")])))
             .collect(),
         ..ModelConfig::default()
     };
-    let system = System::new(config).unwrap();
+    System::new(config).unwrap()
+}
+
+#[test]
+fn a_small_cluster_schedules_and_runs_every_pod_to_a_fixed_point() {
+    let system = small_cluster(Vec::new());
     let (state, taken) = run_to_fixed_point(&system, system.initial(), 100);
     assert!(taken.len() < 100, "a fixed point is reached");
     assert!(
@@ -335,4 +343,46 @@ fn a_small_cluster_schedules_and_runs_every_pod_to_a_fixed_point() {
     }
     let running: usize = state.locals.iter().map(|l| l.running.len()).sum();
     assert_eq!(running, 3, "each pod runs on exactly one node");
+}
+
+#[test]
+fn exited_containers_in_a_small_cluster_finish_their_pod() {
+    let rule = EnvironmentRule {
+        op: EnvironmentOp::MarkContainers {
+            succeeded: true,
+            failed: true,
+        },
+        max: 2,
+    };
+    let system = small_cluster(vec![rule]);
+    let (state, _) = run_to_fixed_point(&system, system.initial(), 100);
+    let latest: StateView = state.latest();
+    let on = |pod: &str| {
+        latest
+            .pods
+            .get(pod)
+            .unwrap()
+            .spec
+            .node_name
+            .clone()
+            .unwrap()
+    };
+    let mark = |pod: &str, exit_code: i32| Action::Environment {
+        rule: 0,
+        action: EnvironmentAction::MarkContainers {
+            node: on(pod),
+            pod: pod.into(),
+            exit_code,
+        },
+    };
+    let state = take_all(&system, state, &[mark("a", 0), mark("b", 1)]);
+    let (state, taken) = run_to_fixed_point(&system, state, 100);
+    assert!(taken.len() < 100, "a fixed point is reached");
+    let latest: StateView = state.latest();
+    let phase = |pod: &str| latest.pods.get(pod).unwrap().status.phase;
+    assert_eq!(phase("a"), PodPhase::Succeeded);
+    assert_eq!(phase("b"), PodPhase::Failed);
+    assert!(latest.pods.get("c").unwrap().is_running_and_ready());
+    let running: Vec<&String> = state.locals.iter().flat_map(|l| l.running.keys()).collect();
+    assert_eq!(running, ["c"], "finished pods no longer run");
 }
