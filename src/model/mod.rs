@@ -18,3 +18,6 @@ pub mod state;
 pub mod system;
 pub mod testing;
 pub mod view;
+
+#[cfg(test)]
+mod scenario_tests;

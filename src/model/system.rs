@@ -553,7 +553,9 @@ impl System {
                 }
             }
             None => {
-                if unchanged(&local, before) {
+                let stale = self.config.commit == CommitMode::Atomic
+                    && !reads_are_fresh(&view, &read_state, &state.history.latest_state());
+                if stale || unchanged(&local, before) {
                     return Some(StepRun {
                         kinds_read: view.kinds_read(),
                         state: read_state,
@@ -951,4 +953,13 @@ fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
             !kinds.is_empty()
         });
     }
+}
+
+/// Atomic commit mode for a step that writes nothing but changes its controller's local state
+/// (a node starting a container): it still commits only if every kind it read is unchanged in
+/// the latest revision.
+fn reads_are_fresh(view: &View, read_state: &StateView, latest: &StateView) -> bool {
+    view.kinds_read()
+        .iter()
+        .all(|kind| read_state.same_kind(latest, kind))
 }

@@ -44,7 +44,9 @@ pub enum CommitMode {
     #[default]
     Kubernetes,
     /// Atomic state reconciliation (Garen): the step commits only if nothing it read changed
-    /// between the revision it read and the one it commits onto.
+    /// between the revision it read and the one it commits onto; a step that writes nothing but
+    /// acts locally (a node starting a container) is held to the same rule against the latest
+    /// revision. A rejected step leaves its controller's local state as it was.
     Atomic,
 }
 

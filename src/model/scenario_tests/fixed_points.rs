@@ -38,18 +38,27 @@ fn system(initial: Vec<Object>, environment: Vec<EnvironmentRule>) -> System {
         succeeded: true,
         failed: true,
     }));
-    config.environment.push(rule(EnvironmentOp::RestartNode { who: Who::All }));
+    config
+        .environment
+        .push(rule(EnvironmentOp::RestartNode { who: Who::All }));
     System::new(config).expect("every controller is registered")
 }
 
 fn assert_holds(system: &System, stages: &[Stage]) -> crate::model::system::SystemState {
     let (end, failed) = drive(system, stages);
-    assert!(failed.is_empty(), "properties failed on the way: {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "properties failed on the way: {failed:?}"
+    );
     for p in properties::all() {
         if p.kind != properties::PropertyKind::Eventually {
             continue;
         }
-        assert!((p.check)(system, &end), "{} does not hold at the fixed point", p.id);
+        assert!(
+            (p.check)(system, &end),
+            "{} does not hold at the fixed point",
+            p.id
+        );
     }
     end
 }
@@ -139,14 +148,24 @@ fn replicaset_scales_up_and_down() {
 fn replicaset_adopts_an_orphan() {
     let mut orphan = Pod::default();
     orphan.metadata.name = "stray".into();
-    orphan.metadata.labels.insert("app".into(), "frontend".into());
+    orphan
+        .metadata
+        .labels
+        .insert("app".into(), "frontend".into());
     orphan.spec = template("frontend", "nginx:1").spec;
     let system = system(vec![replicaset("frontend", 2), Object::Pod(orphan)], vec![]);
     let end = assert_holds(&system, &[]);
     let latest = end.latest();
     assert_eq!(latest.pods.len(), 2);
     let rs_uid = &latest.replicasets.get("frontend").unwrap().metadata.uid;
-    assert!(latest.pods.get("stray").unwrap().metadata.is_controlled_by(rs_uid));
+    assert!(
+        latest
+            .pods
+            .get("stray")
+            .unwrap()
+            .metadata
+            .is_controlled_by(rs_uid)
+    );
 }
 
 #[test]
@@ -158,10 +177,18 @@ fn deployment_rolls_out_a_new_image() {
             images: vec!["nginx:2".into()],
         })],
     );
-    let end = assert_holds(&system, &[Stage::Env("change image of Deployment/web to nginx:2")]);
+    let end = assert_holds(
+        &system,
+        &[Stage::Env("change image of Deployment/web to nginx:2")],
+    );
     let latest = end.latest();
     assert_eq!(latest.pods.len(), 3);
-    assert!(latest.pods.iter().all(|p| p.spec.containers[0].image == "nginx:2"));
+    assert!(
+        latest
+            .pods
+            .iter()
+            .all(|p| p.spec.containers[0].image == "nginx:2")
+    );
 }
 
 #[test]
@@ -173,8 +200,16 @@ fn deployment_recreates() {
             images: vec!["nginx:2".into()],
         })],
     );
-    let end = assert_holds(&system, &[Stage::Env("change image of Deployment/web to nginx:2")]);
-    assert!(end.latest().pods.iter().all(|p| p.spec.containers[0].image == "nginx:2"));
+    let end = assert_holds(
+        &system,
+        &[Stage::Env("change image of Deployment/web to nginx:2")],
+    );
+    assert!(
+        end.latest()
+            .pods
+            .iter()
+            .all(|p| p.spec.containers[0].image == "nginx:2")
+    );
 }
 
 #[test]
@@ -198,7 +233,11 @@ fn deployment_pauses_and_resumes() {
             Stage::Env("change image of Deployment/web to nginx:2"),
         ],
     );
-    assert_eq!(end.latest().replicasets.len(), 1, "no new ReplicaSet while paused");
+    assert_eq!(
+        end.latest().replicasets.len(),
+        1,
+        "no new ReplicaSet while paused"
+    );
     let end = assert_holds(
         &system,
         &[
@@ -207,7 +246,12 @@ fn deployment_pauses_and_resumes() {
             Stage::Env("resume Deployment/web"),
         ],
     );
-    assert!(end.latest().pods.iter().all(|p| p.spec.containers[0].image == "nginx:2"));
+    assert!(
+        end.latest()
+            .pods
+            .iter()
+            .all(|p| p.spec.containers[0].image == "nginx:2")
+    );
 }
 
 #[test]
@@ -215,10 +259,7 @@ fn job_runs_to_completion_in_parallel() {
     let system = system(vec![job("pi", 3, 2, false)], vec![]);
     let end = assert_holds(
         &system,
-        &[
-            Stage::FinishRunningPods(0),
-            Stage::FinishRunningPods(0),
-        ],
+        &[Stage::FinishRunningPods(0), Stage::FinishRunningPods(0)],
     );
     let latest = end.latest();
     let job = latest.jobs.get("pi").unwrap();

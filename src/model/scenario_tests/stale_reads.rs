@@ -3,9 +3,11 @@
 
 use super::support::*;
 use crate::model::environment::{EnvironmentOp, EnvironmentRule, Target, Who};
+use crate::model::history::History;
 use crate::model::history::{CommitMode, Consistency, Read};
 use crate::model::properties;
-use crate::model::resources::{Kind, Revision, StateView};
+use crate::model::resources::{Kind, Revision};
+use crate::model::state::StateView;
 use crate::model::system::{Action, NotEnabled, System, SystemState};
 use crate::model::testing::run_to_fixed_point;
 
@@ -63,7 +65,9 @@ fn before_the_stale_read(system: &System) -> (SystemState, Revision) {
     let change = environment(system, &state, "change image of StatefulSet/web to nginx:2");
     let state = system.take(&state, &change).expect("image change").next;
     let state = step_until(system, state, STATEFULSET, |s| {
-        s.pods.get("web-0").is_some_and(|p| p.metadata.is_terminating())
+        s.pods
+            .get("web-0")
+            .is_some_and(|p| p.metadata.is_terminating())
     });
     let state = step_until(system, state, NODE_1, |s| s.pods.get("web-0").is_none());
     let restart = environment(system, &state, "restart node node-1");
@@ -72,15 +76,26 @@ fn before_the_stale_read(system: &System) -> (SystemState, Revision) {
         pod_uid(s).is_some_and(|uid| uid != old_uid)
     });
     let state = step_until(system, state, SCHEDULER, |s| {
-        s.pods.get("web-0").is_some_and(|p| p.spec.node_name.is_some())
+        s.pods
+            .get("web-0")
+            .is_some_and(|p| p.spec.node_name.is_some())
     });
     assert_eq!(
-        state.latest().pods.get("web-0").unwrap().spec.node_name.as_deref(),
+        state
+            .latest()
+            .pods
+            .get("web-0")
+            .unwrap()
+            .spec
+            .node_name
+            .as_deref(),
         Some("node-2"),
         "with node-1 gone the replacement goes to node-2"
     );
     let state = step_until(system, state, NODE_2, |s| {
-        s.pods.get("web-0").is_some_and(|p| p.is_running_and_ready())
+        s.pods
+            .get("web-0")
+            .is_some_and(|p| p.is_running_and_ready())
     });
     assert!(state.locals[NODE_2].running.contains_key("web-0"));
     assert!(state.locals[NODE_1].running.is_empty());
@@ -100,9 +115,15 @@ fn resettable_session_lets_a_restarted_node_run_a_deleted_pod() {
         controller: NODE_1,
         read: Read::At(old),
     };
-    let after = system.take(&state, &stale).expect("the stale read is offered").next;
+    let after = system
+        .take(&state, &stale)
+        .expect("the stale read is offered")
+        .next;
     assert!(after.locals[NODE_1].running.contains_key("web-0"));
-    assert!(!p8_holds(&system, &after), "web-0 runs on node-1 and node-2");
+    assert!(
+        !p8_holds(&system, &after),
+        "web-0 runs on node-1 and node-2"
+    );
 }
 
 #[test]

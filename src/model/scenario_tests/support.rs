@@ -6,6 +6,7 @@ use crate::model::config::ModelConfig;
 use crate::model::controllers::{ControllerSpec, NodeMachine};
 use crate::model::history::{Consistency, ConsistencySetting};
 use crate::model::resources::*;
+use crate::model::state::StateView;
 use crate::model::system::{Action, System, SystemState};
 
 /// A node controller spec with room for a few pods.
@@ -152,7 +153,10 @@ pub fn drive(system: &System, stages: &[Stage]) -> (SystemState, Vec<&'static st
         for t in &transitions {
             check(&t.next);
         }
-        assert!(transitions.len() < 2_000, "no fixed point within 2000 steps");
+        assert!(
+            transitions.len() < 2_000,
+            "no fixed point within 2000 steps"
+        );
         end
     };
     let mut state = settle(system.initial(), &mut check);
