@@ -48,8 +48,8 @@ pub const REGISTRATION: Registration = Registration {
     summary: "runs Jobs' pods to completion, tracking finished pods with a finalizer",
     watches: &[Kind::Job, Kind::Pod],
     is_node: false,
-    expectations: false,
-    staleness_guard: &[],
+    expectations: true,
+    staleness_guard: &[Kind::Pod],
     build,
 };
 
@@ -62,13 +62,20 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct JobController;
 
 impl Controller for JobController {
-    fn step(&self, view: &View, _local: &mut LocalState) -> Option<Operation> {
+    fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
         let pods = view.pods();
         for job in view.jobs().iter() {
             if job.metadata.is_terminating() || is_finished(job) {
                 continue;
             }
-            if let Some(op) = reconcile(job, owned_pods(pods, job), view.revision()) {
+            let key = format!("Job/{}", job.metadata.name);
+            // KEP-5647: no sync while the pod cache is behind this controller's own writes.
+            if local.is_stale_for(&key) {
+                continue;
+            }
+            // Expectations: pods are created or deleted only once earlier ones have been seen.
+            let manage = !local.expects(&key);
+            if let Some(op) = reconcile(job, owned_pods(pods, job), view.revision(), manage) {
                 return Some(op);
             }
         }
@@ -76,31 +83,16 @@ impl Controller for JobController {
     }
 }
 
-/// The next write for one Job, if any.
-fn reconcile(job: &Job, pods: Vec<&Pod>, revision: Revision) -> Option<Operation> {
+/// The next write for one Job, if any; pods are created and deleted only when `manage`.
+fn reconcile(job: &Job, pods: Vec<&Pod>, revision: Revision, manage: bool) -> Option<Operation> {
     let mode = Mode::of(job)?;
     let tally = Tally::new(job, mode, pods);
     if let Some(pod) = tally.releasable.first() {
         return Some(update(without_finalizer(pod)));
     }
     let failed = tally.failed_total(job) > job.spec.backoff_limit.unwrap_or(6);
-    if failed {
-        let mut active = tally.active.clone();
-        active.sort_by_key(|p| removal_key(p));
-        if let Some(pod) = active.first() {
-            return Some(Operation::Delete(Object::Pod((*pod).clone())));
-        }
-    } else {
-        if let Some(pod) = unwanted(job, &tally).first() {
-            return Some(if has_tracking_finalizer(pod) {
-                update(without_finalizer(pod))
-            } else {
-                Operation::Delete(Object::Pod((*pod).clone()))
-            });
-        }
-        if let Some(pod) = missing(job, &tally) {
-            return Some(Operation::Create(Object::Pod(pod)));
-        }
+    if let Some(op) = manage.then(|| manage_pods(job, &tally, failed)).flatten() {
+        return Some(op);
     }
     let finish = if failed {
         Some(Finish::BackoffLimitExceeded)
@@ -117,6 +109,25 @@ fn reconcile(job: &Job, pods: Vec<&Pod>, revision: Revision) -> Option<Operation
     job.status = status;
     job.status.observed_revision = Some(revision);
     Some(update(job))
+}
+
+/// Kubernetes' `manageJob`: the pod to delete (past the backoff limit, or unwanted) or create.
+fn manage_pods(job: &Job, tally: &Tally<'_>, failed: bool) -> Option<Operation> {
+    if failed {
+        let mut active = tally.active.clone();
+        active.sort_by_key(|p| removal_key(p));
+        return active
+            .first()
+            .map(|pod| Operation::Delete(Object::Pod((*pod).clone())));
+    }
+    if let Some(pod) = unwanted(job, tally).first() {
+        return Some(if has_tracking_finalizer(pod) {
+            update(without_finalizer(pod))
+        } else {
+            Operation::Delete(Object::Pod((*pod).clone()))
+        });
+    }
+    missing(job, tally).map(|pod| Operation::Create(Object::Pod(pod)))
 }
 
 /// How many pods the Job wants active: `parallelism`, but no more than the completions left;

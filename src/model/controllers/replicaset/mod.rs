@@ -22,8 +22,8 @@ pub const REGISTRATION: Registration = Registration {
     summary: "keeps spec.replicas pods per ReplicaSet: adopt, release, create, delete, status",
     watches: &[Kind::ReplicaSet, Kind::Pod],
     is_node: false,
-    expectations: false,
-    staleness_guard: &[],
+    expectations: true,
+    staleness_guard: &[Kind::Pod],
     build,
 };
 
@@ -36,11 +36,19 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct ReplicaSetController;
 
 impl Controller for ReplicaSetController {
-    fn step(&self, view: &View, _local: &mut LocalState) -> Option<Operation> {
+    fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
         let pods: Vec<&Pod> = view.pods().iter().collect();
         let all: Vec<&ReplicaSet> = view.replicasets().iter().collect();
-        all.iter()
-            .find_map(|rs| reconcile(rs, &all, &pods, view.revision()))
+        all.iter().find_map(|rs| {
+            let key = format!("ReplicaSet/{}", rs.metadata.name);
+            // KEP-5647: no sync while the pod cache is behind this controller's own writes.
+            if local.is_stale_for(&key) {
+                return None;
+            }
+            // Expectations: replicas are managed only once earlier creations and deletions
+            // have been seen; status is still synced.
+            reconcile(rs, &all, &pods, view.revision(), !local.expects(&key))
+        })
     }
 }
 
@@ -50,6 +58,7 @@ fn reconcile(
     all: &[&ReplicaSet],
     pods: &[&Pod],
     revision: u64,
+    manage: bool,
 ) -> Option<Operation> {
     // A terminating ReplicaSet is read-only in the model and Kubernetes neither adopts, releases
     // nor manages replicas for it.
@@ -63,7 +72,7 @@ fn reconcile(
         return None;
     }
     claim(rs, pods)
-        .or_else(|| manage_replicas(rs, all, pods))
+        .or_else(|| manage.then(|| manage_replicas(rs, all, pods)).flatten())
         .or_else(|| sync_status(rs, pods, revision))
 }
 

@@ -56,7 +56,7 @@ pub const REGISTRATION: Registration = Registration {
     ],
     is_node: false,
     expectations: false,
-    staleness_guard: &[],
+    staleness_guard: &[Kind::Pod, Kind::PersistentVolumeClaim],
     build,
 };
 
@@ -69,7 +69,7 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct StatefulSetController;
 
 impl Controller for StatefulSetController {
-    fn step(&self, view: &View, _local: &mut LocalState) -> Option<Operation> {
+    fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
         let sets = view.statefulsets();
         if sets.is_empty() {
             // Read nothing more: in the atomic commit mode a step's reads are its preconditions.
@@ -81,7 +81,11 @@ impl Controller for StatefulSetController {
             claims: view.persistent_volume_claims(),
             read: view.revision(),
         };
-        sets.iter().find_map(|set| sync(set, &world))
+        // KEP-5647: no sync of a set while its pods or claims in the cache are behind this
+        // controller's own writes (ControllerRevisions are not tracked).
+        sets.iter()
+            .filter(|set| !local.is_stale_for(&format!("StatefulSet/{}", set.metadata.name)))
+            .find_map(|set| sync(set, &world))
     }
 }
 
