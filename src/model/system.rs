@@ -589,19 +589,23 @@ impl System {
         revision: Revision,
     ) {
         let registration = self.registrations[i];
+        let guards = &self.config.guards;
+        let expectations = registration.expectations && guards.expectations;
+        let staleness_guard =
+            guards.staleness_guard_of(registration.kind, !registration.staleness_guard.is_empty());
         let object = operation.object();
         let Some(owner) = object.metadata().controller_ref() else {
             return;
         };
         let key = format!("{}/{}", owner.kind, owner.name);
-        if registration.staleness_guard.contains(&object.kind()) {
+        if staleness_guard && registration.staleness_guard.contains(&object.kind()) {
             local
                 .written
                 .entry(key.clone())
                 .or_default()
                 .insert(object.kind(), revision);
         }
-        if registration.expectations && object.kind() == Kind::Pod {
+        if expectations && object.kind() == Kind::Pod {
             let meta = object.metadata();
             match operation {
                 Operation::Create(_) => {

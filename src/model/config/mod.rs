@@ -1,6 +1,8 @@
 //! A model's configuration: consistency, commit mode, controllers, environment rules,
 //! properties, checker defaults and initial resources.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::controllers::ControllerSpec;
@@ -30,6 +32,37 @@ pub struct ModelConfig {
     pub checker: CheckerDefaults,
     /// The initial resources.
     pub initial: Vec<Object>,
+    /// The guards controllers keep against their own stale reads.
+    #[serde(default)]
+    pub guards: Guards,
+}
+
+/// The in-memory guards of Kubernetes controllers against stale caches (informer issue).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Guards {
+    /// ControllerExpectations in the controllers that keep them (replicaset, job).
+    pub expectations: bool,
+    /// The KEP-5647 staleness guard, per controller kind; a kind not listed keeps its
+    /// registered default (on for replicaset, statefulset and job).
+    pub staleness_guard: BTreeMap<String, bool>,
+}
+
+impl Default for Guards {
+    fn default() -> Self {
+        Guards {
+            expectations: true,
+            staleness_guard: BTreeMap::new(),
+        }
+    }
+}
+
+impl Guards {
+    /// Whether the staleness guard of controller kind `kind` is on, given its registered
+    /// default.
+    pub fn staleness_guard_of(&self, kind: &str, default: bool) -> bool {
+        self.staleness_guard.get(kind).copied().unwrap_or(default)
+    }
 }
 
 /// Checker defaults a model file may set.

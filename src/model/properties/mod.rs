@@ -8,6 +8,7 @@
 
 mod deployment;
 mod global;
+mod guarantees;
 mod job;
 mod replicaset;
 mod statefulset;
@@ -61,6 +62,7 @@ pub struct Property {
 pub fn all() -> Vec<&'static Property> {
     [
         global::PROPERTIES,
+        guarantees::PROPERTIES,
         deployment::PROPERTIES,
         job::PROPERTIES,
         replicaset::PROPERTIES,
