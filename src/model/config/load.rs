@@ -516,12 +516,14 @@ fn environment_rule(
         entry.restart_controller.is_some(),
         entry.restart_node.is_some(),
     ];
-    let ops: Vec<&str> = OPERATIONS
+    let mut ops: Vec<&str> = OPERATIONS
         .iter()
         .zip(present)
         .filter(|(_, p)| *p)
         .map(|(op, _)| *op)
         .collect();
+    // In file order, so that the second operation written is the one named.
+    ops.sort_by_key(|op| source.position(&join(path, op)));
     let op_name = match ops.as_slice() {
         [] => {
             return Err(source.error(
