@@ -541,3 +541,32 @@ fn bad_models_name_file_line_and_field() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+#[test]
+fn every_shipped_model_loads_and_builds_a_system() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 10, "expected the shipped models in {dir:?}");
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let origin = format!("models/{}", path.file_name().unwrap().to_string_lossy());
+        let include =
+            |file: &str| std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string());
+        let loaded = parse_model(&text, &origin, &include).unwrap_or_else(|e| panic!("{e}"));
+        let stem = path.file_stem().unwrap().to_string_lossy();
+        assert_eq!(loaded.config.name, stem, "{origin}: name and file differ");
+        assert!(
+            loaded.config.description.len() > 80,
+            "{origin}: say what the model shows"
+        );
+        assert!(!loaded.config.initial.is_empty(), "{origin}: no resources");
+        let system = System::new(loaded.config).unwrap_or_else(|e| panic!("{origin}: {e}"));
+        assert!(system.controller_count() >= 2, "{origin}");
+        system.initial();
+    }
+}
