@@ -41,6 +41,9 @@ pub fn parse_model(
     include: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<LoadedModel, ConfigError> {
     let source = Source::new(origin.to_string(), text, 0);
+    if source.locator.is_empty() {
+        return Err(source.error("", "the model is empty: it needs at least a `name`"));
+    }
     let file: ModelFile = serde_saphyr::from_str(text).map_err(|e| source.parse_error(&e))?;
     if file.name.trim().is_empty() {
         return Err(source.error("name", "a model needs a name"));
@@ -105,8 +108,10 @@ impl Source {
             if let Some(p) = self.locator.position_of(path) {
                 return Some(p);
             }
-            let cut = path.rfind(['.', '['])?;
-            path = &path[..cut];
+            if path.is_empty() {
+                return None;
+            }
+            path = parent(path);
         }
     }
 
@@ -121,20 +126,47 @@ impl Source {
                 .saturating_add(self.line_offset),
             column: u32::try_from(l.column()).unwrap_or(u32::MAX),
         });
-        let field = position
-            .map(|p| self.locator.path_at(p))
-            .unwrap_or_default();
-        ConfigError::new(&self.file, position, field, bare_message(e))
+        let message = bare_message(e);
+        let field = match position {
+            None => String::new(),
+            Some(p) => match missing_field(&message) {
+                // Name the field that is missing, in the mapping that lacks it: the one that
+                // starts here, or else the one whose first key is here.
+                Some(missing) => match self.locator.mapping_at(p) {
+                    Some(mapping) => join(mapping, missing),
+                    None => join(parent(&self.locator.path_at(p)), missing),
+                },
+                None => self.locator.path_at(p),
+            },
+        };
+        ConfigError::new(&self.file, position, field, message)
     }
 }
 
-/// A saphyr error's message without the ` at line L, column C` it appends.
+/// A path without its last segment.
+fn parent(path: &str) -> &str {
+    path.rfind(['.', '[']).map_or("", |cut| &path[..cut])
+}
+
+/// The field a `missing field `x`` message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// A saphyr error's message without the ` at line L, column C` it appends, and without hints
+/// meant for the programmer rather than the author of the file.
 fn bare_message(e: &serde_saphyr::Error) -> String {
-    let text = e.without_snippet().to_string();
-    match text.rfind(" at line ") {
-        Some(cut) if text[cut..].contains(", column ") => text[..cut].to_string(),
-        _ => text,
+    let mut text = e.without_snippet().to_string();
+    if let Some(cut) = text.rfind(" at line ")
+        && text[cut..].contains(", column ")
+    {
+        text.truncate(cut);
     }
+    if let Some(key) = text.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        text = format!("duplicate key `{key}`");
+    }
+    text
 }
 
 fn known(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {

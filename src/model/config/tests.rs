@@ -264,6 +264,41 @@ fn with_sts(head: &str) -> String {
 
 const BAD: &[Bad] = &[
     Bad {
+        text: "description: no name\n",
+        file: "m.yaml",
+        line: 1,
+        field: "name",
+        message: "missing field `name`",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  nodes:\n    - capacity: {cpu: '1'}\n",
+        file: "m.yaml",
+        line: 4,
+        field: "controllers.nodes[0].name",
+        message: "missing field `name`",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  scheduler: 1\n  scheduler: 2\n",
+        file: "m.yaml",
+        line: 4,
+        field: "controllers.scheduler",
+        message: "duplicate key `scheduler`",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  scheduler: one\n",
+        file: "m.yaml",
+        line: 3,
+        field: "controllers.scheduler",
+        message: "expected a count, a list of names",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: Pod\n    metadata: {name: p}\n    spec: {containers: [{name: c, resources: {requests: {cpu: lots}}}]}\n",
+        file: "m.yaml",
+        line: 5,
+        field: "resources[0].spec.containers[0].resources.requests.cpu",
+        message: "`lots` is not a quantity",
+    },
+    Bad {
         text: "name: m\nconsistancy: synchronous\n",
         file: "m.yaml",
         line: 2,
@@ -540,6 +575,16 @@ fn bad_models_name_file_line_and_field() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn an_empty_model_says_so() {
+    for text in ["", "# only a comment\n"] {
+        let e = parse_model(text, "m.yaml", &files).unwrap_err();
+        assert_eq!(e.file(), "m.yaml");
+        assert_eq!(e.line(), None);
+        assert!(e.message().contains("empty"), "{e}");
+    }
 }
 
 #[test]
