@@ -7,11 +7,13 @@ mod file;
 mod load;
 mod locate;
 mod manifest;
+mod render;
 #[cfg(test)]
 mod tests;
 
 pub use error::{ConfigError, IgnoredField, Position};
 pub use load::{LoadedModel, STRATEGIES, parse_model};
+pub use render::render_model;
 
 use serde::{Deserialize, Serialize};
 

@@ -201,6 +201,24 @@ fn a_good_model_round_trips_through_json() {
 }
 
 #[test]
+fn a_good_model_round_trips_through_its_own_format() {
+    let config = parse_model(GOOD, "models/good.yaml", &files)
+        .unwrap()
+        .config;
+    let text = render_model(&config).unwrap();
+    let back =
+        parse_model(&text, "rendered.yaml", &no_files).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(back.ignored.is_empty(), "{:?}", back.ignored);
+    assert_eq!(back.config, config, "{text}");
+    // And once more: the rendering is stable.
+    assert_eq!(render_model(&back.config).unwrap(), text);
+}
+
+fn no_files(path: &str) -> Result<String, String> {
+    Err(format!("no file {path}"))
+}
+
+#[test]
 fn ignored_fields_are_reported_once_each_with_file_and_line() {
     let loaded = parse_model(GOOD, "models/good.yaml", &files).unwrap();
     let found: Vec<(String, Option<u32>, String)> = loaded
@@ -613,5 +631,12 @@ fn every_shipped_model_loads_and_builds_a_system() {
         let system = System::new(loaded.config).unwrap_or_else(|e| panic!("{origin}: {e}"));
         assert!(system.controller_count() >= 2, "{origin}");
         system.initial();
+        let rendered = render_model(system.config()).unwrap();
+        let back = parse_model(&rendered, &origin, &no_files).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            &back.config,
+            system.config(),
+            "{origin} does not round trip"
+        );
     }
 }
