@@ -479,6 +479,13 @@ const BAD: &[Bad] = &[
         message: "unknown environment target: no StatefulSet `db` among the resources",
     },
     Bad {
+        text: "name: m\nenvironment:\n  - change-image: StatefulSet/web\n    images: [x]\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0].change-image",
+        message: "StatefulSet/web has no container whose image could change",
+    },
+    Bad {
         text: "name: m\nenvironment:\n  - scale: Job/web\n    replicas: [1]\n",
         file: "m.yaml",
         line: 3,

@@ -182,6 +182,12 @@ pub(super) fn environment_rule(
                 Kind::Job,
             ],
         )?;
+        if resources.first_image(target.kind, &target.name).is_none() {
+            return Err(source.error(
+                &op_path,
+                format!("{target} has no container whose image could change"),
+            ));
+        }
         match &entry.images {
             Some(images) if !images.is_empty() => EnvironmentOp::ChangeImage {
                 target,

@@ -26,6 +26,26 @@ impl Resources {
         self.places.contains_key(&(kind, name.to_string()))
     }
 
+    /// The image of the first container of a workload's pod template.
+    pub(super) fn first_image(&self, kind: Kind, name: &str) -> Option<&str> {
+        let template = self.objects.iter().find_map(|o| match o {
+            Object::Deployment(d) if kind == Kind::Deployment && d.metadata.name == name => {
+                Some(&d.spec.template)
+            }
+            Object::StatefulSet(s) if kind == Kind::StatefulSet && s.metadata.name == name => {
+                Some(&s.spec.template)
+            }
+            Object::ReplicaSet(r) if kind == Kind::ReplicaSet && r.metadata.name == name => {
+                Some(&r.spec.template)
+            }
+            Object::Job(j) if kind == Kind::Job && j.metadata.name == name => {
+                Some(&j.spec.template)
+            }
+            _ => None,
+        })?;
+        template.spec.containers.first().map(|c| c.image.as_str())
+    }
+
     pub(super) fn names(&self, kind: Kind) -> Vec<&str> {
         self.places
             .keys()
