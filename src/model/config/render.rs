@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::ModelConfig;
 use crate::model::controllers::{ControllerSpec, NodeMachine, REGISTRY};
 use crate::model::environment::{EnvironmentOp, EnvironmentRule, Who};
+use crate::model::history::ConsistencySetting;
 use crate::model::resources::{
     ControllerRevision, Deployment, Job, Node, Object, PersistentVolumeClaim, Pod, Quantity,
     ReplicaSet, StatefulSet, Taint,
@@ -39,11 +40,7 @@ pub fn render_model(config: &ModelConfig) -> Result<String, String> {
     let out = ModelOut {
         name: &config.name,
         description: &config.description,
-        consistency: if setting.read_your_writes {
-            json!({"level": setting.level.name(), "read-your-writes": true})
-        } else {
-            json!(setting.level.name())
-        },
+        consistency: consistency(setting),
         commit: config.commit.name(),
         controllers: controllers(&config.controllers),
         environment: config.environment.iter().map(rule).collect(),
@@ -191,6 +188,23 @@ fn controllers(specs: &[ControllerSpec]) -> ControllersOut<'_> {
     ControllersOut(out)
 }
 
+/// The level's name, or a mapping when an option differs from its default.
+fn consistency(setting: ConsistencySetting) -> Value {
+    let plain = ConsistencySetting::of(setting.level);
+    if setting == plain {
+        return json!(setting.level.name());
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("level".into(), json!(setting.level.name()));
+    if setting.read_your_writes != plain.read_your_writes {
+        out.insert("read-your-writes".into(), json!(setting.read_your_writes));
+    }
+    if setting.relist != plain.relist {
+        out.insert("relist".into(), json!(setting.relist.name()));
+    }
+    Value::Object(out)
+}
+
 fn who(w: &Who) -> Value {
     match w {
         Who::All => json!("all"),
@@ -216,6 +230,8 @@ struct RuleOut {
     restart_controller: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     restart_node: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_expectations: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     replicas: Option<Vec<i32>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -244,6 +260,7 @@ fn rule(rule: &EnvironmentRule) -> RuleOut {
         }
         EnvironmentOp::RestartController { who: w } => out.restart_controller = Some(who(w)),
         EnvironmentOp::RestartNode { who: w } => out.restart_node = Some(who(w)),
+        EnvironmentOp::ExpireExpectations { who: w } => out.expire_expectations = Some(who(w)),
     }
     out
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::environment::{EnvironmentOp, Target, Who};
-use crate::model::history::{CommitMode, Consistency};
+use crate::model::history::{CommitMode, Consistency, Relist};
 use crate::model::resources::{Kind, Object};
 use crate::model::system::System;
 
@@ -74,6 +74,7 @@ environment:
   - restart-node: all
     max: 0
   - mark-containers: {succeeded: true}
+  - expire-expectations: replicaset
 properties: [P8]
 checker: {strategy: dfs, max-depth: 12}
 resources:
@@ -134,7 +135,7 @@ fn a_good_model_resolves_every_part() {
     assert_eq!(big.capacity["pods"].to_string(), "10");
     assert_eq!(c.controllers[3].node.as_ref().unwrap(), &Default::default());
     assert!(c.controllers[0].node.is_none());
-    assert_eq!(c.environment.len(), 5);
+    assert_eq!(c.environment.len(), 6);
     assert_eq!(
         c.environment[0].op,
         EnvironmentOp::Scale {
@@ -165,6 +166,12 @@ fn a_good_model_resolves_every_part() {
             failed: false
         }
     );
+    assert_eq!(
+        c.environment[5].op,
+        EnvironmentOp::ExpireExpectations {
+            who: Who::Named("replicaset".into())
+        }
+    );
     assert_eq!(c.properties, vec!["P8"]);
     assert_eq!(c.checker.strategy, "dfs");
     assert_eq!(c.checker.max_depth, 12);
@@ -184,7 +191,7 @@ fn a_good_model_resolves_every_part() {
     assert_eq!(
         c.summary(),
         "monotonic-session (read-your-writes), atomic commit, 7 controllers, \
-         5 environment rules, 3 resources"
+         6 environment rules, 3 resources"
     );
     System::new(loaded.config.clone()).unwrap();
 }
@@ -219,6 +226,19 @@ fn no_files(path: &str) -> Result<String, String> {
 }
 
 #[test]
+fn an_informer_model_round_trips() {
+    let text = "name: i\nconsistency: {level: informer, relist: latest}\n";
+    let config = parse_model(text, "i.yaml", &no_files).unwrap().config;
+    assert_eq!(config.consistency.level, Consistency::Informer);
+    assert_eq!(config.consistency.relist, Relist::Latest);
+    let rendered = render_model(&config).unwrap();
+    assert_eq!(
+        parse_model(&rendered, "i.yaml", &no_files).unwrap().config,
+        config
+    );
+}
+
+#[test]
 fn ignored_fields_are_reported_once_each_with_file_and_line() {
     let loaded = parse_model(GOOD, "models/good.yaml", &files).unwrap();
     let found: Vec<(String, Option<u32>, String)> = loaded
@@ -233,17 +253,17 @@ fn ignored_fields_are_reported_once_each_with_file_and_line() {
         vec![
             expect(
                 "models/good.yaml",
-                42,
+                43,
                 "StatefulSet/web: spec.template.spec.containers[0].ports"
             ),
             expect(
                 "models/good.yaml",
-                45,
+                46,
                 "StatefulSet/web: spec.template.spec.containers[1].ports"
             ),
             expect(
                 "models/good.yaml",
-                49,
+                50,
                 "StatefulSet/web: spec.volumeClaimTemplates[0].spec.volumeMode"
             ),
             expect(
@@ -329,7 +349,7 @@ const BAD: &[Bad] = &[
         line: 2,
         field: "consistency",
         message: "unknown consistency `eventual` (known: synchronous, monotonic-session, \
-                  resettable-session, optimistic-linear, causal)",
+                  resettable-session, optimistic-linear, causal, informer)",
     },
     Bad {
         text: "name: m\nconsistency:\n  level: causal\n  read-your-write: true\n",
@@ -344,6 +364,27 @@ const BAD: &[Bad] = &[
         line: 2,
         field: "consistency.read-your-writes",
         message: "session levels only",
+    },
+    Bad {
+        text: "name: m\nconsistency: {level: causal, relist: latest}\n",
+        file: "m.yaml",
+        line: 2,
+        field: "consistency.relist",
+        message: "relist applies to the informer level only, not causal",
+    },
+    Bad {
+        text: "name: m\nconsistency:\n  level: informer\n  relist: sometimes\n",
+        file: "m.yaml",
+        line: 4,
+        field: "consistency.relist",
+        message: "unknown relist `sometimes` (known: any-revision, latest)",
+    },
+    Bad {
+        text: "name: m\ncontrollers: {nodes: 1}\nenvironment:\n  - expire-expectations: node-1\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].expire-expectations",
+        message: "`node-1` is a node",
     },
     Bad {
         text: "name: m\ncommit: eventually\n",

@@ -10,7 +10,7 @@ use crate::model::controllers::ControllerSpec;
 use crate::model::environment::{EnvironmentOp, EnvironmentRule, Target, Who};
 use crate::model::resources::Kind;
 
-const OPERATIONS: [&str; 7] = [
+const OPERATIONS: [&str; 8] = [
     "scale",
     "change-image",
     "toggle-pause",
@@ -18,6 +18,7 @@ const OPERATIONS: [&str; 7] = [
     "mark-containers",
     "restart-controller",
     "restart-node",
+    "expire-expectations",
 ];
 
 /// The rule written at `path`.
@@ -36,6 +37,7 @@ pub(super) fn environment_rule(
         entry.mark_containers.is_some(),
         entry.restart_controller.is_some(),
         entry.restart_node.is_some(),
+        entry.expire_expectations.is_some(),
     ];
     let mut ops: Vec<&str> = OPERATIONS
         .iter()
@@ -131,9 +133,12 @@ pub(super) fn environment_rule(
             Some(c) if is_node(c) == nodes => Ok(Who::Named(name.to_string())),
             Some(_) if nodes => Err(source.error(
                 &op_path,
-                format!("`{name}` is not a node: use restart-controller"),
+                format!("`{name}` is not a node: `{op_name}` takes a node"),
             )),
-            Some(_) => Err(source.error(&op_path, format!("`{name}` is a node: use restart-node"))),
+            Some(_) => Err(source.error(
+                &op_path,
+                format!("`{name}` is a node: `{op_name}` takes a controller that is not a node"),
+            )),
             None => Err(source.error(
                 &op_path,
                 format!(
@@ -222,6 +227,10 @@ pub(super) fn environment_rule(
     } else if let Some(name) = &entry.restart_node {
         EnvironmentOp::RestartNode {
             who: who(name, true)?,
+        }
+    } else if let Some(name) = &entry.expire_expectations {
+        EnvironmentOp::ExpireExpectations {
+            who: who(name, false)?,
         }
     } else {
         unreachable!("exactly one operation is present")

@@ -12,7 +12,7 @@ use super::error::{ConfigError, IgnoredField};
 use super::file::{ConsistencyField, ModelFile, PropertiesField};
 use super::locate::index;
 use super::{CheckerDefaults, ModelConfig};
-use crate::model::history::{CommitMode, Consistency, ConsistencySetting};
+use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties;
 use resources::Resources;
 use source::{Source, known};
@@ -99,15 +99,12 @@ fn consistency(
     };
     match field {
         None => Ok(ConsistencySetting::default()),
-        Some(ConsistencyField::Name(name)) => Ok(ConsistencySetting {
-            level: level("consistency", name)?,
-            read_your_writes: false,
-        }),
+        Some(ConsistencyField::Name(name)) => {
+            Ok(ConsistencySetting::of(level("consistency", name)?))
+        }
         Some(ConsistencyField::Detailed(detail)) => {
-            let setting = ConsistencySetting {
-                level: level("consistency.level", &detail.level)?,
-                read_your_writes: detail.read_your_writes,
-            };
+            let mut setting = ConsistencySetting::of(level("consistency.level", &detail.level)?);
+            setting.read_your_writes = detail.read_your_writes;
             if setting.read_your_writes && !setting.level.has_sessions() {
                 return Err(source.error(
                     "consistency.read-your-writes",
@@ -117,6 +114,31 @@ fn consistency(
                         setting.level.name()
                     ),
                 ));
+            }
+            if let Some(relist) = &detail.relist {
+                let modes = [Relist::AnyRevision, Relist::Latest];
+                if setting.level != Consistency::Informer {
+                    return Err(source.error(
+                        "consistency.relist",
+                        format!(
+                            "relist applies to the informer level only, not {}",
+                            setting.level.name()
+                        ),
+                    ));
+                }
+                setting.relist =
+                    modes
+                        .into_iter()
+                        .find(|m| m.name() == relist)
+                        .ok_or_else(|| {
+                            source.error(
+                                "consistency.relist",
+                                format!(
+                                    "unknown relist `{relist}` (known: {})",
+                                    known(modes.map(Relist::name))
+                                ),
+                            )
+                        })?;
             }
             Ok(setting)
         }
