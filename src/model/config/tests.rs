@@ -293,7 +293,11 @@ struct Bad {
 const STS: &str = "  - apiVersion: apps/v1
     kind: StatefulSet
     metadata: {name: web}
-    spec: {replicas: 1, serviceName: web, selector: {matchLabels: {a: b}}}
+    spec:
+      replicas: 1
+      serviceName: web
+      selector: {matchLabels: {a: b}}
+      template: {metadata: {labels: {a: b}}}
 ";
 
 fn with_sts(head: &str) -> String {
@@ -471,7 +475,7 @@ const BAD: &[Bad] = &[
         message: "duplicate Pod `p` (first at m.yaml:4:16)",
     },
     Bad {
-        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      replicas: -1\n",
+        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      replicas: -1\n      selector: {matchLabels: {a: b}}\n",
         file: "m.yaml",
         line: 6,
         field: "resources[0].spec.replicas",
@@ -483,6 +487,20 @@ const BAD: &[Bad] = &[
         line: 6,
         field: "resources[0].spec.replicas",
         message: "invalid",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      selector: {matchLabels: {app: a}}\n      template: {metadata: {labels: {app: b}}}\n",
+        file: "m.yaml",
+        line: 6,
+        field: "resources[0].spec.selector",
+        message: "the selector does not match the template's labels",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: Deployment\n    metadata: {name: d}\n    spec: {replicas: 1}\n",
+        file: "m.yaml",
+        line: 5,
+        field: "resources[0].spec.selector",
+        message: "a workload needs a non-empty selector",
     },
     Bad {
         text: "name: m\nresources:\n  - file: manifests/missing.yaml\n",
