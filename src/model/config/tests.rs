@@ -12,6 +12,8 @@ fn files(path: &str) -> Result<String, String> {
     match path {
         "manifests/web.yaml" => Ok(WEB_FILE.to_string()),
         "manifests/broken.yaml" => Ok(BROKEN_FILE.to_string()),
+        "manifests/sparse.yaml" => Ok(SPARSE_FILE.to_string()),
+        "manifests/nested.yaml" => Ok("file: manifests/web.yaml\n".to_string()),
         _ => Err(format!("no such file: {path}")),
     }
 }
@@ -46,6 +48,17 @@ kind: Deployment
 metadata: {name: d}
 spec:
   replicas: many
+";
+
+const SPARSE_FILE: &str = "\
+---
+# a comment-only document
+---
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: only}
+...
 ";
 
 const GOOD: &str = "\
@@ -659,6 +672,23 @@ fn bad_models_name_file_line_and_field() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn included_files_may_hold_empty_and_comment_documents() {
+    let text = "name: m\nresources:\n  - file: manifests/sparse.yaml\n";
+    let loaded = parse_model(text, "models/m.yaml", &files).unwrap();
+    let names: Vec<&str> = loaded.config.initial.iter().map(|o| o.name()).collect();
+    assert_eq!(names, vec!["only"]);
+}
+
+#[test]
+fn an_included_file_cannot_include_another() {
+    let text = "name: m\nresources:\n  - file: manifests/nested.yaml\n";
+    let e = parse_model(text, "models/m.yaml", &files).unwrap_err();
+    assert_eq!(e.file(), "models/manifests/nested.yaml");
+    assert_eq!((e.line(), e.field()), (Some(1), "file"));
+    assert!(e.message().contains("cannot include another"), "{e}");
 }
 
 #[test]
