@@ -123,6 +123,7 @@ fn a_good_model_resolves_every_part() {
     let c = &loaded.config;
     assert_eq!(c.name, "good");
     assert_eq!(c.description, "A model that uses every part of the format.");
+    assert_eq!(c.headline(), "A model that uses every part of the format.");
     assert_eq!(c.consistency.level, Consistency::MonotonicSession);
     assert!(c.consistency.read_your_writes);
     assert_eq!(c.commit, CommitMode::Atomic);
