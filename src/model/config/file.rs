@@ -31,6 +31,18 @@ pub(super) struct ModelFile {
     pub checker: Option<CheckerField>,
     #[serde(default)]
     pub resources: Vec<ResourceHeader>,
+    #[serde(default)]
+    pub guards: Option<GuardsField>,
+}
+
+/// `guards: {expectations: false, staleness-guard: {replicaset: false}}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct GuardsField {
+    #[serde(default)]
+    pub expectations: Option<bool>,
+    #[serde(default)]
+    pub staleness_guard: BTreeMap<String, bool>,
 }
 
 /// `consistency: resettable-session` or `consistency: {level: ..., read-your-writes: true}`.

@@ -30,6 +30,8 @@ struct ModelOut<'a> {
     environment: Vec<RuleOut>,
     properties: Value,
     checker: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guards: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     resources: Vec<Value>,
 }
@@ -52,6 +54,12 @@ pub fn render_model(config: &ModelConfig) -> Result<String, String> {
         checker: json!({
             "strategy": config.checker.strategy,
             "max-depth": config.checker.max_depth,
+        }),
+        guards: (config.guards != Default::default()).then(|| {
+            json!({
+                "expectations": config.guards.expectations,
+                "staleness-guard": config.guards.staleness_guard,
+            })
         }),
         resources: config
             .initial

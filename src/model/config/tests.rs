@@ -253,6 +253,20 @@ fn an_informer_model_round_trips() {
 }
 
 #[test]
+fn guards_load_and_round_trip() {
+    let text = "name: g\nguards: {expectations: false, staleness-guard: {replicaset: false}}\n";
+    let config = parse_model(text, "g.yaml", &no_files).unwrap().config;
+    assert!(!config.guards.expectations);
+    assert!(!config.guards.staleness_guard_of("replicaset", true));
+    assert!(config.guards.staleness_guard_of("job", true));
+    let rendered = render_model(&config).unwrap();
+    assert_eq!(
+        parse_model(&rendered, "g.yaml", &no_files).unwrap().config,
+        config
+    );
+}
+
+#[test]
 fn ignored_fields_are_reported_once_each_with_file_and_line() {
     let loaded = parse_model(GOOD, "models/good.yaml", &files).unwrap();
     let found: Vec<(String, Option<u32>, String)> = loaded
@@ -627,6 +641,20 @@ const BAD: &[Bad] = &[
         line: 3,
         field: "environment[0]",
         message: "a rule needs one operation",
+    },
+    Bad {
+        text: "name: m\nguards:\n  staleness-guard: {scheduler: false}\n",
+        file: "m.yaml",
+        line: 3,
+        field: "guards.staleness-guard.scheduler",
+        message: "has no staleness guard",
+    },
+    Bad {
+        text: "name: m\nguards: {expectation: false}\n",
+        file: "m.yaml",
+        line: 2,
+        field: "guards.expectation",
+        message: "unknown field",
     },
     Bad {
         text: "name: m\nenvironment: [{scale: x\n",

@@ -9,9 +9,9 @@ mod resources;
 mod source;
 
 use super::error::{ConfigError, IgnoredField};
-use super::file::{ConsistencyField, ModelFile, PropertiesField};
+use super::file::{ConsistencyField, GuardsField, ModelFile, PropertiesField};
 use super::locate::index;
-use super::{CheckerDefaults, ModelConfig};
+use super::{CheckerDefaults, Guards, ModelConfig};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties;
 use resources::Resources;
@@ -66,6 +66,7 @@ pub fn parse_model(
         .collect::<Result<Vec<_>, _>>()?;
     let properties = property_ids(&source, file.properties.as_ref())?;
     let checker = checker(&source, file.checker.as_ref())?;
+    let guards = guards(&source, file.guards.as_ref())?;
     Ok(LoadedModel {
         config: ModelConfig {
             name: file.name,
@@ -77,9 +78,40 @@ pub fn parse_model(
             properties,
             checker,
             initial: resources.objects,
+            guards,
         },
         ignored: resources.ignored,
     })
+}
+
+fn guards(source: &Source, field: Option<&GuardsField>) -> Result<Guards, ConfigError> {
+    let mut guards = Guards::default();
+    let Some(field) = field else {
+        return Ok(guards);
+    };
+    if let Some(on) = field.expectations {
+        guards.expectations = on;
+    }
+    for (kind, on) in &field.staleness_guard {
+        let known = crate::model::controllers::registration(kind)
+            .is_some_and(|r| !r.staleness_guard.is_empty());
+        if !known {
+            let with_guard: Vec<&str> = crate::model::controllers::REGISTRY
+                .iter()
+                .filter(|r| !r.staleness_guard.is_empty())
+                .map(|r| r.kind)
+                .collect();
+            return Err(source.error(
+                &format!("guards.staleness-guard.{kind}"),
+                format!(
+                    "`{kind}` has no staleness guard (controllers with one: {})",
+                    with_guard.join(", ")
+                ),
+            ));
+        }
+        guards.staleness_guard.insert(kind.clone(), *on);
+    }
+    Ok(guards)
 }
 
 fn consistency(
