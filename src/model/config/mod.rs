@@ -1,5 +1,17 @@
 //! A model's configuration: consistency, commit mode, controllers, environment rules,
-//! properties, checker defaults and initial resources.
+//! properties, checker defaults and initial resources; and the loader of model files
+//! ([`parse_model`]), pure: included files are read through the caller's closure.
+
+mod error;
+mod file;
+mod load;
+mod locate;
+mod manifest;
+#[cfg(test)]
+mod tests;
+
+pub use error::{ConfigError, IgnoredField, Position};
+pub use load::{LoadedModel, STRATEGIES, parse_model};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,5 +60,31 @@ impl Default for CheckerDefaults {
             strategy: "bfs".into(),
             max_depth: 40,
         }
+    }
+}
+
+impl ModelConfig {
+    /// One line saying what the model holds, e.g. for `orchard list`:
+    /// `resettable-session, 4 controllers, 2 environment rules, 1 resource`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let mut out = self.consistency.to_string();
+        if self.commit != CommitMode::default() {
+            out.push_str(&format!(", {} commit", self.commit.name()));
+        }
+        out.push_str(&format!(
+            ", {}, {}, {}",
+            plural(self.controllers.len(), "controller"),
+            plural(self.environment.len(), "environment rule"),
+            plural(self.initial.len(), "resource"),
+        ));
+        out
+    }
+
+    /// The first sentence of the description (up to its first full stop or colon).
+    pub fn headline(&self) -> &str {
+        let text = self.description.trim();
+        let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());
+        &text[..end]
     }
 }

@@ -1,0 +1,543 @@
+//! Tests of model loading: good models resolve, bad ones name file, line and field, and every
+//! shipped model builds a system.
+
+use super::*;
+use crate::model::environment::{EnvironmentOp, Target, Who};
+use crate::model::history::{CommitMode, Consistency};
+use crate::model::resources::{Kind, Object};
+use crate::model::system::System;
+
+/// The files a test can include: `manifests/web.yaml` and `manifests/broken.yaml`.
+fn files(path: &str) -> Result<String, String> {
+    match path {
+        "manifests/web.yaml" => Ok(WEB_FILE.to_string()),
+        "manifests/broken.yaml" => Ok(BROKEN_FILE.to_string()),
+        _ => Err(format!("no such file: {path}")),
+    }
+}
+
+const WEB_FILE: &str = "\
+# two documents
+apiVersion: v1
+kind: Pod
+metadata: {name: stray, labels: {app: web}}
+spec:
+  containers: [{name: c, image: 'nginx:1', command: [sleep]}]
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: 'nginx:1', livenessProbe: {httpGet: {path: /}}}]
+";
+
+const BROKEN_FILE: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: a}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  replicas: many
+";
+
+const GOOD: &str = "\
+name: good
+description: >
+  A model that uses every part of the format.
+consistency: {level: monotonic-session, read-your-writes: true}
+commit: atomic
+controllers:
+  podgc: 1
+  nodes:
+    - name: big
+      capacity: {cpu: '8', pods: 10}
+      labels: {zone: a}
+    - small
+  scheduler: 2
+  statefulset: 1
+  replicaset: 1
+environment:
+  - scale: StatefulSet/web
+    replicas: [3, 0]
+    max: 2
+  - change-image: ReplicaSet/rs
+    images: ['nginx:2']
+  - restart-controller: scheduler-2
+  - restart-node: all
+    max: 0
+  - mark-containers: {succeeded: true}
+properties: [P8]
+checker: {strategy: dfs, max-depth: 12}
+resources:
+  - apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: web}
+    spec:
+      replicas: 1
+      serviceName: web
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec:
+          containers:
+            - name: db
+              image: 'db:1'
+              ports: [{containerPort: 5432}]
+            - name: side
+              image: 'side:1'
+              ports: [{containerPort: 9000}]
+      volumeClaimTemplates:
+        - metadata: {name: data}
+          spec:
+            volumeMode: Filesystem
+            accessModes: [ReadWriteOnce]
+            resources: {requests: {storage: 1Gi}}
+  - file: manifests/web.yaml
+";
+
+#[test]
+fn a_good_model_resolves_every_part() {
+    let loaded = parse_model(GOOD, "models/good.yaml", &files).unwrap();
+    let c = &loaded.config;
+    assert_eq!(c.name, "good");
+    assert_eq!(c.description, "A model that uses every part of the format.");
+    assert_eq!(c.consistency.level, Consistency::MonotonicSession);
+    assert!(c.consistency.read_your_writes);
+    assert_eq!(c.commit, CommitMode::Atomic);
+    let names: Vec<(&str, &str)> = c
+        .controllers
+        .iter()
+        .map(|s| (s.kind.as_str(), s.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("scheduler", "scheduler-1"),
+            ("scheduler", "scheduler-2"),
+            ("node", "big"),
+            ("node", "small"),
+            ("replicaset", "replicaset"),
+            ("statefulset", "statefulset"),
+            ("podgc", "podgc"),
+        ]
+    );
+    let big = c.controllers[2].node.as_ref().unwrap();
+    assert_eq!(big.labels["zone"], "a");
+    assert_eq!(big.capacity["pods"].to_string(), "10");
+    assert_eq!(c.controllers[3].node.as_ref().unwrap(), &Default::default());
+    assert!(c.controllers[0].node.is_none());
+    assert_eq!(c.environment.len(), 5);
+    assert_eq!(
+        c.environment[0].op,
+        EnvironmentOp::Scale {
+            target: Target {
+                kind: Kind::StatefulSet,
+                name: "web".into()
+            },
+            replicas: vec![3, 0],
+        }
+    );
+    assert_eq!(c.environment[0].max, 2);
+    assert_eq!(c.environment[1].max, 1, "max defaults to 1");
+    assert_eq!(
+        c.environment[2].op,
+        EnvironmentOp::RestartController {
+            who: Who::Named("scheduler-2".into())
+        }
+    );
+    assert_eq!(
+        c.environment[3].op,
+        EnvironmentOp::RestartNode { who: Who::All }
+    );
+    assert_eq!(c.environment[3].max, 0);
+    assert_eq!(
+        c.environment[4].op,
+        EnvironmentOp::MarkContainers {
+            succeeded: true,
+            failed: false
+        }
+    );
+    assert_eq!(c.properties, vec!["P8"]);
+    assert_eq!(c.checker.strategy, "dfs");
+    assert_eq!(c.checker.max_depth, 12);
+    let kinds: Vec<(Kind, &str)> = c.initial.iter().map(|o| (o.kind(), o.name())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Kind::StatefulSet, "web"),
+            (Kind::Pod, "stray"),
+            (Kind::ReplicaSet, "rs")
+        ]
+    );
+    let Object::StatefulSet(web) = &c.initial[0] else {
+        panic!("not a StatefulSet")
+    };
+    assert_eq!(web.spec.volume_claim_templates[0].metadata.name, "data");
+    assert_eq!(
+        c.summary(),
+        "monotonic-session (read-your-writes), atomic commit, 7 controllers, \
+         5 environment rules, 3 resources"
+    );
+    System::new(loaded.config.clone()).unwrap();
+}
+
+#[test]
+fn a_good_model_round_trips_through_json() {
+    // A trace embeds its model as JSON: what is loaded must come back unchanged.
+    let config = parse_model(GOOD, "models/good.yaml", &files)
+        .unwrap()
+        .config;
+    let json = serde_json::to_string(&config).unwrap();
+    let back: ModelConfig = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, config);
+}
+
+#[test]
+fn ignored_fields_are_reported_once_each_with_file_and_line() {
+    let loaded = parse_model(GOOD, "models/good.yaml", &files).unwrap();
+    let found: Vec<(String, Option<u32>, String)> = loaded
+        .ignored
+        .iter()
+        .map(|i| (i.file.clone(), i.position.map(|p| p.line), i.to_string()))
+        .collect();
+    let expect =
+        |file: &str, line: u32, text: &str| (file.to_string(), Some(line), text.to_string());
+    assert_eq!(
+        found,
+        vec![
+            expect(
+                "models/good.yaml",
+                42,
+                "StatefulSet/web: spec.template.spec.containers[0].ports"
+            ),
+            expect(
+                "models/good.yaml",
+                45,
+                "StatefulSet/web: spec.template.spec.containers[1].ports"
+            ),
+            expect(
+                "models/good.yaml",
+                49,
+                "StatefulSet/web: spec.volumeClaimTemplates[0].spec.volumeMode"
+            ),
+            expect(
+                "models/manifests/web.yaml",
+                6,
+                "Pod/stray: spec.containers[0].command"
+            ),
+            expect(
+                "models/manifests/web.yaml",
+                17,
+                "ReplicaSet/rs: spec.template.spec.containers[0].livenessProbe"
+            ),
+        ]
+    );
+}
+
+/// A bad model: its text, and the file, line and field the error must name, and a part of its
+/// message.
+struct Bad {
+    text: &'static str,
+    file: &'static str,
+    line: u32,
+    field: &'static str,
+    message: &'static str,
+}
+
+const STS: &str = "  - apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: web}
+    spec: {replicas: 1, serviceName: web, selector: {matchLabels: {a: b}}}
+";
+
+fn with_sts(head: &str) -> String {
+    format!("{head}resources:\n{STS}")
+}
+
+const BAD: &[Bad] = &[
+    Bad {
+        text: "name: m\nconsistancy: synchronous\n",
+        file: "m.yaml",
+        line: 2,
+        field: "consistancy",
+        message: "unknown field `consistancy`",
+    },
+    Bad {
+        text: "name: m\nconsistency: eventual\n",
+        file: "m.yaml",
+        line: 2,
+        field: "consistency",
+        message: "unknown consistency `eventual` (known: synchronous, monotonic-session, \
+                  resettable-session, optimistic-linear, causal)",
+    },
+    Bad {
+        text: "name: m\nconsistency:\n  level: causal\n  read-your-write: true\n",
+        file: "m.yaml",
+        line: 4,
+        field: "consistency.read-your-write",
+        message: "unknown field `read-your-write`",
+    },
+    Bad {
+        text: "name: m\nconsistency: {level: causal, read-your-writes: true}\n",
+        file: "m.yaml",
+        line: 2,
+        field: "consistency.read-your-writes",
+        message: "session levels only",
+    },
+    Bad {
+        text: "name: m\ncommit: eventually\n",
+        file: "m.yaml",
+        line: 2,
+        field: "commit",
+        message: "unknown commit mode `eventually` (known: kubernetes, atomic)",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  scheduler: 1\n  daemonset: 1\n",
+        file: "m.yaml",
+        line: 4,
+        field: "controllers.daemonset",
+        message: "unknown controller kind `daemonset` (known: scheduler, nodes,",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  scheduler: -1\n",
+        file: "m.yaml",
+        line: 3,
+        field: "controllers.scheduler",
+        message: "count must not be negative (-1)",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  nodes: {count: -2}\n",
+        file: "m.yaml",
+        line: 3,
+        field: "controllers.nodes.count",
+        message: "count must not be negative (-2)",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  nodes: {count: 2, capacty: {cpu: '1'}}\n",
+        file: "m.yaml",
+        line: 3,
+        field: "controllers.nodes.capacty",
+        message: "unknown field `capacty`",
+    },
+    Bad {
+        text: "name: m\nproperties: [P8, P99]\n",
+        file: "m.yaml",
+        line: 2,
+        field: "properties[1]",
+        message: "unknown property `P99` (known: P8",
+    },
+    Bad {
+        text: "name: m\nchecker: {strategy: astar}\n",
+        file: "m.yaml",
+        line: 2,
+        field: "checker.strategy",
+        message: "unknown strategy `astar` (known: bfs, dfs, simulation)",
+    },
+    Bad {
+        text: "name: m\nchecker: {max-depth: -3}\n",
+        file: "m.yaml",
+        line: 2,
+        field: "checker.max-depth",
+        message: "must be a depth from 0 (-3)",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - apiVersion: apps/v1\n    kind: StatefullSet\n    metadata: {name: web}\n",
+        file: "m.yaml",
+        line: 4,
+        field: "resources[0].kind",
+        message: "unknown kind `StatefullSet` (known: Node, Pod,",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - apiVersion: v1\n    metadata: {name: web}\n",
+        file: "m.yaml",
+        line: 3,
+        field: "resources[0]",
+        message: "a manifest needs a `kind`",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - apiVersion: apps/v1\n    kind: Job\n    metadata: {name: j}\n",
+        file: "m.yaml",
+        line: 3,
+        field: "resources[0].apiVersion",
+        message: "`apps/v1` is not the apiVersion of Job (write batch/v1)",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: Pod\n    metadata: {name: p}\n  - kind: Pod\n    metadata: {name: p}\n",
+        file: "m.yaml",
+        line: 6,
+        field: "resources[1].metadata.name",
+        message: "duplicate Pod `p` (first at m.yaml:4:16)",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      replicas: -1\n",
+        file: "m.yaml",
+        line: 6,
+        field: "resources[0].spec.replicas",
+        message: "must not be negative (-1)",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      replicas: three\n",
+        file: "m.yaml",
+        line: 6,
+        field: "resources[0].spec.replicas",
+        message: "invalid",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - file: manifests/missing.yaml\n",
+        file: "m.yaml",
+        line: 3,
+        field: "resources[0].file",
+        message: "cannot read `manifests/missing.yaml`: no such file: manifests/missing.yaml",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - file: manifests/web.yaml\n    kind: Pod\n",
+        file: "m.yaml",
+        line: 4,
+        field: "resources[0].kind",
+        message: "unknown field `kind`",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - file: manifests/broken.yaml\n",
+        file: "manifests/broken.yaml",
+        line: 9,
+        field: "spec.replicas",
+        message: "invalid",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - file: manifests/web.yaml\n  - kind: Pod\n    metadata: {name: stray}\n",
+        file: "m.yaml",
+        line: 5,
+        field: "resources[1].metadata.name",
+        message: "duplicate Pod `stray` (first at manifests/web.yaml:4:12)",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - change-image: StatefulSet/db\n    images: [x]\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0].change-image",
+        message: "unknown environment target: no StatefulSet `db` among the resources",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - scale: Job/web\n    replicas: [1]\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0].scale",
+        message: "`scale` takes a StatefulSet or Deployment or ReplicaSet, not `Job`",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - scale: StatefulSet/web\n    replicas: [2, -1]\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].replicas[1]",
+        message: "replicas must be a count from 0 (-1)",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - restart-node: all\n    maxx: 2\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].maxx",
+        message: "unknown field `maxx`",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - restart-node: all\n    max: -1\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].max",
+        message: "must be a count from 0 (-1)",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - restart-node: all\n    restart-controller: all\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].restart-controller",
+        message: "one operation per rule",
+    },
+    Bad {
+        text: "name: m\ncontrollers: {nodes: 1, scheduler: 1}\nenvironment:\n  - restart-node: scheduler\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].restart-node",
+        message: "`scheduler` is not a node",
+    },
+    Bad {
+        text: "name: m\ncontrollers: {nodes: 1}\nenvironment:\n  - restart-controller: kubelet\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].restart-controller",
+        message: "unknown controller: `kubelet`",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - toggle-pause: web\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0].toggle-pause",
+        message: "no Deployment `web` among the resources (there is no Deployment)",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - mark-containers: {}\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0].mark-containers",
+        message: "offer `succeeded: true`",
+    },
+    Bad {
+        text: "name: m\nenvironment:\n  - max: 2\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0]",
+        message: "a rule needs one operation",
+    },
+    Bad {
+        text: "name: m\nenvironment: [{scale: x\n",
+        file: "m.yaml",
+        line: 2,
+        field: "environment",
+        message: "unclosed bracket",
+    },
+];
+
+#[test]
+fn bad_models_name_file_line_and_field() {
+    let mut failures = Vec::new();
+    for (i, bad) in BAD.iter().enumerate() {
+        let text = if bad.text.contains("StatefulSet/") {
+            with_sts(bad.text)
+        } else {
+            bad.text.to_string()
+        };
+        let e = match parse_model(&text, "m.yaml", &files) {
+            Ok(_) => {
+                failures.push(format!("case {i}: loaded, expected an error"));
+                continue;
+            }
+            Err(e) => e,
+        };
+        let shown = e.to_string();
+        let ok = e.file() == bad.file
+            && e.line() == Some(bad.line)
+            && e.field() == bad.field
+            && e.message().contains(bad.message)
+            && shown.starts_with(&format!("{}:{}:", bad.file, bad.line));
+        if !ok {
+            failures.push(format!(
+                "case {i}: got {shown:?} (file {}, line {:?}, field {:?}), expected {}:{} field {:?} with {:?}",
+                e.file(),
+                e.line(),
+                e.field(),
+                bad.file,
+                bad.line,
+                bad.field,
+                bad.message
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
