@@ -84,3 +84,18 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::BenchCase(args) => bench::run_case(&args),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_map_to_0_1_2() {
+        assert_eq!(exit_code(Ok(Outcome::Success)), ExitCode::from(0));
+        assert_eq!(exit_code(Ok(Outcome::Failure)), ExitCode::from(1));
+        assert_eq!(
+            exit_code(Err(anyhow::anyhow!("bad input"))),
+            ExitCode::from(2)
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::model::config::ModelConfig;
+use crate::model::config::{ModelConfig, parse_model};
 
 /// A model file, loaded.
 #[derive(Debug)]
@@ -39,17 +39,25 @@ pub fn load_model(path: &Path) -> anyhow::Result<LoadedFile> {
 /// Prints the ignored fields of a model file to stderr.
 pub fn warn_ignored(file: &LoadedFile) {
     for field in &file.ignored {
-        eprintln!("{}: ignored field `{field}`", file.path.display());
+        eprintln!("{}: ignored (not modelled): {field}", file.path.display());
     }
 }
 
-/// Until the model-file loader lands: the resolved configuration written in YAML.
 fn parse(
     text: &str,
     origin: &str,
-    _include: &dyn Fn(&str) -> Result<String, String>,
+    include: &dyn Fn(&str) -> Result<String, String>,
 ) -> anyhow::Result<(ModelConfig, Vec<String>)> {
-    let config: ModelConfig =
-        serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
-    Ok((config, Vec::new()))
+    let loaded = parse_model(text, origin, include)?;
+    let ignored = loaded
+        .ignored
+        .iter()
+        .map(|f| match f.position {
+            Some(p) if f.file != origin => format!("{}:{}:{}: {f}", f.file, p.line, p.column),
+            Some(p) => format!("line {}, column {}: {f}", p.line, p.column),
+            None if f.file != origin => format!("{}: {f}", f.file),
+            None => f.to_string(),
+        })
+        .collect();
+    Ok((loaded.config, ignored))
 }

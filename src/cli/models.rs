@@ -38,6 +38,16 @@ pub fn model_files(dir: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The first line of a description, cut after its first sentence (a folded YAML description
+/// is one long line).
+pub fn summary(description: &str) -> &str {
+    let line = description.lines().next().unwrap_or("").trim();
+    match line.find(". ") {
+        Some(end) => &line[..=end],
+        None => line,
+    }
+}
+
 /// Runs `orchard models`; a file that does not load is reported and makes the exit code 2.
 pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
     let mut bad = Vec::new();
@@ -45,8 +55,7 @@ pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
         match load_model(&path) {
             Ok(file) => {
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
-                let description = file.config.description.lines().next().unwrap_or("");
-                println!("{name:<32} {description}");
+                println!("{name:<32} {}", summary(&file.config.description));
             }
             Err(e) => bad.push(format!("{e:#}")),
         }
@@ -55,5 +64,17 @@ pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
         Ok(Outcome::Success)
     } else {
         anyhow::bail!("{}", bad.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn a_summary_is_the_first_sentence_of_the_first_line() {
+        assert_eq!(summary("One. Two.\nThree"), "One.");
+        assert_eq!(summary("No stop here\nnext"), "No stop here");
+        assert_eq!(summary(""), "");
     }
 }

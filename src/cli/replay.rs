@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 
 use super::Outcome;
 use crate::explore::replay::replay;
-use crate::explore::trace::{Trace, line_of_step};
+use crate::explore::trace::{Trace, TraceError, line_of_key, line_of_step};
 
 /// What a trace is replayed against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -32,11 +32,26 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let origin = args.trace.display().to_string();
     let text = std::fs::read_to_string(&args.trace)
         .with_context(|| format!("{origin}: cannot read the trace"))?;
-    let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+    let trace = match Trace::parse(&text) {
+        Ok(trace) => trace,
+        Err(TraceError::Json {
+            line,
+            column,
+            message,
+        }) => bail!("{origin}:{line}:{column}: {message}"),
+        Err(e) => match e.field().and_then(|f| line_of_key(&text, f)) {
+            Some(line) => bail!("{origin}:{line}: {e}"),
+            None => bail!("{origin}: {e}"),
+        },
+    };
     let replayed = match replay(&trace) {
         Ok(r) => r,
-        Err(e) => match e.step().and_then(|s| line_of_step(&text, s - 1)) {
-            Some(line) => bail!("{origin}: line {line}: {e}"),
+        Err(e) => match e
+            .step()
+            .and_then(|s| line_of_step(&text, s - 1))
+            .or_else(|| e.field().and_then(|f| line_of_key(&text, f)))
+        {
+            Some(line) => bail!("{origin}:{line}: {e}"),
             None => bail!("{origin}: {e}"),
         },
     };

@@ -29,7 +29,7 @@ pub enum ReplayError {
         /// The step's action for people.
         describe: String,
         /// Why.
-        reason: NotEnabled,
+        reason: Box<NotEnabled>,
     },
     /// A step leads to another state.
     #[error(
@@ -59,6 +59,17 @@ pub enum ReplayError {
 }
 
 impl ReplayError {
+    /// The top-level field the error is about (for its line), if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ReplayError::Build(_) => Some("model"),
+            ReplayError::InitialDigest { .. } => Some("initial"),
+            ReplayError::UnknownProperty(_) => Some("property"),
+            ReplayError::StepOutOfRange { .. } => Some("step"),
+            ReplayError::NotEnabled { .. } | ReplayError::Digest { .. } => None,
+        }
+    }
+
     /// The 1-based step the error is about, if any.
     pub fn step(&self) -> Option<usize> {
         match self {
@@ -107,7 +118,7 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
             .map_err(|reason| ReplayError::NotEnabled {
                 step: i + 1,
                 describe: describe.clone(),
-                reason,
+                reason: Box::new(reason),
             })?;
         let found = digest(&t.next);
         if found != step.digest {

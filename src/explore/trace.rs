@@ -237,6 +237,24 @@ pub fn line_of_step(text: &str, index: usize) -> Option<usize> {
     Some(text[..start + offset].matches('\n').count() + 1)
 }
 
+/// The 1-based line of the last `"key":` in a trace's text (top-level keys follow the embedded
+/// model, so the last one is the top-level one).
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let at = text.rfind(&format!("\"{key}\":"))?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+impl TraceError {
+    /// The top-level field the error is about, when it is not a JSON error.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            TraceError::Json { .. } => None,
+            TraceError::Version(_) => Some("format"),
+            TraceError::Mismatch { field, .. } => Some(field),
+        }
+    }
+}
+
 fn json_error(e: serde_json::Error) -> TraceError {
     let full = e.to_string();
     let message = match full.rsplit_once(" at line ") {

@@ -2,6 +2,12 @@
 
 use crate::support::{Scratch, failing_trace, tiny};
 
+/// Whether `err` names `file:LINE`.
+fn names_a_line(err: &str, file: &str) -> bool {
+    err.match_indices(&format!("{file}:"))
+        .any(|(i, m)| err[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// A bad model: a text edit of the tiny model, and what the error must mention.
 struct BadModel {
     what: &'static str,
@@ -15,7 +21,7 @@ const BAD_MODELS: &[BadModel] = &[
         what: "misspelt key",
         from: "controllers:",
         to: "controlers:",
-        mentions: &["controlers", "line"],
+        mentions: &["controlers"],
     },
     BadModel {
         what: "unknown controller kind",
@@ -51,7 +57,7 @@ const BAD_MODELS: &[BadModel] = &[
         what: "malformed YAML",
         from: "properties: [P8, K2]",
         to: "properties: [P8, K2",
-        mentions: &["line"],
+        mentions: &[],
     },
     BadModel {
         what: "environment target that does not exist",
@@ -69,7 +75,7 @@ fn bad_models_are_refused_with_file_line_and_field() {
         assert!(good.contains(case.from), "{}: the edit applies", case.what);
         s.write("bad.yaml", &good.replacen(case.from, case.to, 1));
         let err = s.run(&["check", "bad.yaml"]).expect(2).stderr();
-        assert!(err.contains("bad.yaml"), "{}: {err}", case.what);
+        assert!(names_a_line(&err, "bad.yaml"), "{}: {err}", case.what);
         for m in case.mentions {
             assert!(err.contains(m), "{}: `{m}` in {err}", case.what);
         }
@@ -105,7 +111,7 @@ fn bad_flags_are_refused() {
         ),
         (&["check", "m.yaml", "--property", "P99"][..], "P99"),
         (&["check", "m.yaml", "--threads", "0"][..], "--threads"),
-        (&["check", "m.yaml", "--timeout", "-1"][..], "--timeout"),
+        (&["check", "m.yaml", "--timeout=-1"][..], "--timeout"),
         (&["check", "missing.yaml"][..], "missing.yaml"),
     ] {
         let err = s.run(args).expect(2).stderr();
@@ -130,7 +136,7 @@ fn bad_traces_are_refused_with_the_line_and_field() {
         (
             "malformed JSON",
             good.replacen("\"steps\": []", "\"steps\": [", 1),
-            &["line", "column"],
+            &[],
         ),
         (
             "unknown format",
@@ -140,12 +146,12 @@ fn bad_traces_are_refused_with_the_line_and_field() {
         (
             "unknown field",
             good.replacen("\"steps\"", "\"stpes\"", 1),
-            &["stpes", "line"],
+            &["stpes"],
         ),
         (
             "missing field",
-            good.replacen("\"initial\"", "\"initail\"", 1),
-            &["initail"],
+            good.replacen("\"format\": 1,", "", 1),
+            &["missing field `format`"],
         ),
         (
             "step not enabled",
@@ -154,7 +160,7 @@ fn bad_traces_are_refused_with_the_line_and_field() {
                 &format!("\"steps\": [\n    {}]", step(1, "0")),
                 1,
             ),
-            &["step 1", "NotEnabled", "line"],
+            &["step 1", "NotEnabled"],
         ),
         (
             "digest differs",
@@ -163,7 +169,7 @@ fn bad_traces_are_refused_with_the_line_and_field() {
                 &format!("\"steps\": [\n    {}]", step(3, "0000000000000000")),
                 1,
             ),
-            &["step 1", "digest", "0000000000000000", "line"],
+            &["step 1", "digest", "0000000000000000"],
         ),
         (
             "unknown property",
@@ -180,7 +186,7 @@ fn bad_traces_are_refused_with_the_line_and_field() {
         assert_ne!(text, good, "{what}: the edit applies");
         s.write("bad.json", &text);
         let err = s.run(&["replay", "bad.json"]).expect(2).stderr();
-        assert!(err.contains("bad.json"), "{what}: {err}");
+        assert!(names_a_line(&err, "bad.json"), "{what}: {err}");
         for m in mentions {
             assert!(err.contains(m), "{what}: `{m}` in {err}");
         }
