@@ -144,8 +144,8 @@ mod tests {
 
     #[test]
     fn reads_the_peak_resident_set() {
-        let peak = proc_status_bytes("VmHWM").expect("Linux has /proc/self/status");
-        let now = proc_status_bytes("VmRSS").unwrap();
+        let now = proc_status_bytes("VmRSS").expect("Linux has /proc/self/status");
+        let peak = proc_status_bytes("VmHWM").unwrap();
         assert!(peak >= now && now > 0);
         assert_eq!(proc_status_bytes("NoSuchField"), None);
     }
