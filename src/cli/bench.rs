@@ -11,7 +11,7 @@ use super::Outcome;
 use super::check::{Overrides, plan};
 use super::load::load_model;
 use super::models::model_files;
-use crate::explore::bench::{BenchRow, measure, table};
+use crate::explore::bench::{BenchRow, measure, row_line, table};
 use crate::explore::checker::{CheckOptions, Strategy};
 use crate::model::history::Consistency;
 
@@ -77,15 +77,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
                 let row: BenchRow = serde_json::from_slice(&output.stdout)
                     .context("a benchmark case printed no result")?;
                 if !args.json {
-                    eprint!(
-                        "{}",
-                        table(std::slice::from_ref(&row))
-                            .lines()
-                            .nth(1)
-                            .unwrap_or("")
-                            .to_string()
-                            + "\n"
-                    );
+                    // As it goes, on stderr; the table follows on stdout.
+                    eprintln!("{}", row_line(&row, row.model.len()));
                 }
                 rows.push(row);
             }

@@ -102,10 +102,11 @@ pub fn verdict_text(outcome: &CheckOutcome) -> String {
     }
 }
 
-/// The rows as a table with a header.
+/// The rows as a table with a header; the model column is as wide as the longest name.
 pub fn table(rows: &[BenchRow]) -> String {
+    let w = rows.iter().map(|r| r.model.len()).max().unwrap_or(0).max(5);
     let mut out = format!(
-        "{:<20} {:<20} {:<10} {:>8} {:>10} {:>10} {:>9} {:>9} {:>5}  {}\n",
+        "{:<w$} {:<20} {:<10} {:>8} {:>10} {:>10} {:>9} {:>9} {:>5}  {}\n",
         "model",
         "consistency",
         "strategy",
@@ -118,24 +119,30 @@ pub fn table(rows: &[BenchRow]) -> String {
         "verdict"
     );
     for r in rows {
-        let bytes = r
-            .bytes_per_state
-            .map_or("-".to_string(), |b| format!("{b:.0}"));
-        out.push_str(&format!(
-            "{:<20} {:<20} {:<10} {:>7.2}s {:>10} {:>10} {:>9.0} {:>9} {:>5}  {}\n",
-            r.model,
-            r.consistency,
-            r.strategy,
-            r.seconds,
-            r.states,
-            r.unique_states,
-            r.states_per_second,
-            bytes,
-            r.max_depth,
-            r.verdict
-        ));
+        out.push_str(&row_line(r, w));
+        out.push('\n');
     }
     out
+}
+
+/// One row of the table, its model column `w` wide.
+pub fn row_line(r: &BenchRow, w: usize) -> String {
+    let bytes = r
+        .bytes_per_state
+        .map_or("-".to_string(), |b| format!("{b:.0}"));
+    format!(
+        "{:<w$} {:<20} {:<10} {:>7.2}s {:>10} {:>10} {:>9.0} {:>9} {:>5}  {}",
+        r.model,
+        r.consistency,
+        r.strategy,
+        r.seconds,
+        r.states,
+        r.unique_states,
+        r.states_per_second,
+        bytes,
+        r.max_depth,
+        r.verdict
+    )
 }
 
 #[cfg(test)]
