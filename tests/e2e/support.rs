@@ -15,6 +15,10 @@ impl Scratch {
         }
     }
 
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// Writes a file (relative to the scratch directory) and returns its relative path.
     pub fn write(&self, name: &str, text: &str) -> String {
         let path = self.dir.path().join(name);
