@@ -299,9 +299,15 @@ fn finish<C: Checker<CheckModel>>(
             control.cancel();
         }
     }
+    let mut panic = None;
     for handle in checker.handles() {
-        // A worker that panicked has already printed its panic; its discoveries stand.
-        let _ = handle.join();
+        if let Err(payload) = handle.join() {
+            panic.get_or_insert(payload);
+        }
+    }
+    if let Some(payload) = panic {
+        // A controller or property panicked in a worker: a bug, never a verdict.
+        std::panic::resume_unwind(payload);
     }
     let elapsed = started.elapsed();
     let failure_stop = control.is_cancelled() && !timed_out;

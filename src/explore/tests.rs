@@ -322,3 +322,21 @@ fn a_trace_is_written_atomically_where_asked() {
         trace
     );
 }
+
+/// Panics once the Deployment is scaled.
+static PANICS: Property = Property {
+    id: "X4",
+    text: "panics after a scaling",
+    kind: PropertyKind::Always,
+    stable_form: false,
+    check: |_, s| {
+        assert!(replicas(s) == 1, "a property bug");
+        true
+    },
+};
+
+#[test]
+#[should_panic(expected = "a property bug")]
+fn a_panic_in_a_worker_is_never_a_verdict() {
+    run(vec![&PANICS], CheckOptions::default());
+}

@@ -135,10 +135,19 @@ fn every_shipped_model_loads_and_checks_within_small_bounds() {
     let dir = crate::support::shipped_models();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if !matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             continue;
         }
-        let run = s.run(&["check", path.to_str().unwrap(), "--max-depth", "2", "--json"]);
+        let run = s.run(&[
+            "check",
+            path.to_str().unwrap(),
+            "--max-depth",
+            "2",
+            "--json",
+        ]);
         assert!(
             matches!(run.code(), 0 | 1),
             "{}: exit {}\n{}",
