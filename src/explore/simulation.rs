@@ -13,7 +13,7 @@ use super::checker::{
 use super::progress::Progress;
 use crate::model::collection::hash_of;
 use crate::model::properties::{Property, PropertyKind};
-use crate::model::system::{System, Transition};
+use crate::model::system::{Action, System, SystemState, Transition};
 
 /// A small deterministic generator (splitmix64): walks depend only on the seed.
 #[derive(Clone, Debug)]
@@ -38,6 +38,36 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
+}
+
+/// A step chosen uniformly among the effective ones, or `None` in a terminal state. The
+/// candidate actions are tried in a random order and the first that changes something is
+/// taken (the first hit of a uniform permutation is uniform among the hits), so a step costs
+/// one successor computation or a few, not one per enabled action.
+pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Option<Transition> {
+    let mut candidates: Vec<Action> = Vec::new();
+    for controller in 0..system.controller_count() {
+        for read in system.readable(state, controller) {
+            candidates.push(Action::Step { controller, read });
+        }
+    }
+    for (rule, action) in system.environment_actions(state) {
+        candidates.push(Action::Environment { rule, action });
+    }
+    for k in 0..candidates.len() {
+        let j = k + rng.below(candidates.len() - k);
+        candidates.swap(k, j);
+        let t = match &candidates[k] {
+            Action::Step { controller, read } => {
+                system.step_controller(state, *controller, read.clone())
+            }
+            action => system.take(state, action).ok(),
+        };
+        if t.is_some() {
+            return t;
+        }
+    }
+    None
 }
 
 /// Runs random walks until the timeout (or [`DEFAULT_SIMULATION`]) or a failure.
@@ -84,8 +114,7 @@ pub fn simulate(
                 depth_bounded |= path.len() >= options.max_depth;
                 break;
             }
-            let mut transitions = system.transitions(&state);
-            if transitions.is_empty() {
+            let Some(t) = random_step(system, &state, &mut rng) else {
                 for (i, p) in properties.iter().enumerate() {
                     if p.kind == PropertyKind::Eventually && !held[i] && found[i].is_none() {
                         found[i] = Some(path.clone());
@@ -93,8 +122,7 @@ pub fn simulate(
                     }
                 }
                 break;
-            }
-            let t = transitions.swap_remove(rng.below(transitions.len()));
+            };
             state = t.next.clone();
             path.push(t);
         }
@@ -136,6 +164,15 @@ pub fn simulate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_step_is_one_of_the_transitions() {
+        use crate::model::config::ModelConfig;
+        let system = System::new(ModelConfig::default()).unwrap();
+        let state = system.initial();
+        assert!(system.transitions(&state).is_empty());
+        assert!(random_step(&system, &state, &mut Rng::new(1)).is_none());
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_numbers() {

@@ -340,3 +340,21 @@ static PANICS: Property = Property {
 fn a_panic_in_a_worker_is_never_a_verdict() {
     run(vec![&PANICS], CheckOptions::default());
 }
+
+#[test]
+fn random_steps_cover_exactly_the_effective_transitions() {
+    use super::simulation::{Rng, random_step};
+    use std::collections::BTreeSet;
+    let sys = system();
+    let state = sys.initial();
+    let all: BTreeSet<_> = sys
+        .transitions(&state)
+        .into_iter()
+        .map(|t| t.action)
+        .collect();
+    let mut rng = Rng::new(11);
+    let picked: BTreeSet<_> = (0..200)
+        .map(|_| random_step(&sys, &state, &mut rng).unwrap().action)
+        .collect();
+    assert_eq!(picked, all);
+}
