@@ -176,6 +176,10 @@ impl Model for CheckModel {
         ))
     }
 
+    fn within_boundary(&self, _: &SystemState) -> bool {
+        !self.control.is_cancelled()
+    }
+
     fn properties(&self) -> Vec<stateright::Property<Self>> {
         self.properties
             .iter()

@@ -2,6 +2,7 @@
 //! area. Each test runs the real binary in its own temporary directory.
 
 mod bad_input;
+mod bench;
 mod check;
 mod models;
 mod replay;
