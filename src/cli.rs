@@ -6,6 +6,7 @@ mod check;
 mod load;
 mod models;
 mod replay;
+mod report;
 
 use std::process::ExitCode;
 

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use serde_json::json;
 
 use super::Outcome;
 use super::load::{LoadedFile, load_model, warn_ignored};
-use crate::explore::checker::{CheckOptions, CheckOutcome, Ending, Strategy, Verdict, check};
+use super::report;
+use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
 use crate::explore::progress::Progress;
 use crate::explore::trace::Trace;
 use crate::model::history::{CommitMode, Consistency};
@@ -196,9 +196,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     progress.clear();
     let traces = write_traces(&plan, &outcome, &args.trace_dir)?;
     if args.json {
-        println!("{}", to_json(&plan, &options, &outcome, &traces));
+        println!("{}", report::to_json(&plan, &options, &outcome, &traces));
     } else {
-        print_summary(&plan, &options, &outcome, &traces);
+        report::print_summary(&plan, &options, &outcome, &traces);
     }
     Ok(if outcome.failed() {
         Outcome::Failure
@@ -227,116 +227,6 @@ fn write_traces(
             _ => Ok(None),
         })
         .collect()
-}
-
-fn ending(outcome: &CheckOutcome) -> &'static str {
-    match outcome.ending {
-        Ending::Exhausted if outcome.depth_bounded => "depth bound reached",
-        Ending::Exhausted => "every reachable state checked",
-        Ending::Failure => "stopped at the first failure",
-        Ending::Timeout => "timeout",
-    }
-}
-
-fn print_summary(
-    plan: &Plan,
-    options: &CheckOptions,
-    outcome: &CheckOutcome,
-    traces: &[Option<PathBuf>],
-) {
-    let config = plan.system.config();
-    println!(
-        "{} ({}): {}, commit {}, {}, max depth {}, {} thread{}",
-        config.name,
-        plan.file.path.display(),
-        config.consistency,
-        config.commit.name(),
-        options.strategy,
-        options.max_depth,
-        options.threads,
-        if options.threads == 1 { "" } else { "s" }
-    );
-    println!(
-        "{}  ({})",
-        Progress {
-            states: outcome.states,
-            unique_states: outcome.unique_states,
-            max_depth: outcome.max_depth,
-            elapsed: outcome.elapsed,
-        }
-        .line(),
-        ending(outcome)
-    );
-    for (r, trace) in outcome.results.iter().zip(traces) {
-        let mut verdict = r.verdict.word().to_string();
-        if let Verdict::Failed {
-            counterexample: Some(steps),
-        } = &r.verdict
-        {
-            verdict = format!("{verdict} after {} steps", steps.len());
-        }
-        println!("  {:<5} {:<28} {}", r.property.id, verdict, r.property.text);
-        if let Verdict::NotChecked { reason } = &r.verdict {
-            println!("        ({reason})");
-        }
-        if let Some(path) = trace {
-            println!("        trace: {}", path.display());
-        }
-    }
-}
-
-fn to_json(
-    plan: &Plan,
-    options: &CheckOptions,
-    outcome: &CheckOutcome,
-    traces: &[Option<PathBuf>],
-) -> serde_json::Value {
-    let config = plan.system.config();
-    let properties: Vec<_> = outcome
-        .results
-        .iter()
-        .zip(traces)
-        .map(|(r, trace)| {
-            let (verdict, length, reason) = match &r.verdict {
-                Verdict::Holds { example } => ("holds", example.as_ref().map(Vec::len), None),
-                Verdict::HoldsWithinBounds => ("holds-within-bounds", None, None),
-                Verdict::Failed { counterexample } => {
-                    ("failed", counterexample.as_ref().map(Vec::len), None)
-                }
-                Verdict::NotChecked { reason } => ("not-checked", None, Some(reason.clone())),
-            };
-            json!({
-                "id": r.property.id,
-                "text": r.property.text,
-                "kind": r.property.kind.name(),
-                "verdict": verdict,
-                "length": length,
-                "reason": reason,
-                "trace": trace.as_ref().map(|p| p.display().to_string()),
-            })
-        })
-        .collect();
-    json!({
-        "model": config.name,
-        "file": plan.file.path.display().to_string(),
-        "consistency": config.consistency.level.name(),
-        "readYourWrites": config.consistency.read_your_writes,
-        "commit": config.commit.name(),
-        "strategy": options.strategy.name(),
-        "maxDepth": options.max_depth,
-        "threads": options.threads,
-        "states": outcome.states,
-        "uniqueStates": outcome.unique_states,
-        "maxDepthReached": outcome.max_depth,
-        "elapsedSeconds": outcome.elapsed.as_secs_f64(),
-        "ending": match outcome.ending {
-            Ending::Exhausted => "exhausted",
-            Ending::Failure => "failure",
-            Ending::Timeout => "timeout",
-        },
-        "complete": outcome.complete(),
-        "properties": properties,
-    })
 }
 
 /// The progress line on stderr, redrawn at most every 200 ms, when stderr is a terminal.

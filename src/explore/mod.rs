@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod checker;
 pub mod model;
+pub mod outcome;
 pub mod progress;
 pub mod replay;
 pub mod simulation;

@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashSet;
 
-use super::checker::{
-    CheckOptions, CheckOutcome, DEFAULT_SIMULATION, Ending, PropertyResult, verdict,
-};
+use super::checker::{CheckOptions, DEFAULT_SIMULATION};
+use super::outcome::{CheckOutcome, Ending, PropertyResult, verdict};
 use super::progress::Progress;
 use crate::model::collection::hash_of;
 use crate::model::properties::{Property, PropertyKind};
