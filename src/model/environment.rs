@@ -88,6 +88,12 @@ pub enum EnvironmentOp {
         /// Which nodes.
         who: Who,
     },
+    /// A controller's expectations expire (Kubernetes' 5-minute TTL fires): it acts again for
+    /// owners whose pod creations or deletions it has not seen.
+    ExpireExpectations {
+        /// Which controllers.
+        who: Who,
+    },
 }
 
 /// An environment rule: an operation and how often it may fire in one run.
@@ -151,6 +157,11 @@ pub enum EnvironmentAction {
         /// Its controller's name.
         node: String,
     },
+    /// Drop a controller's expectations.
+    ExpireExpectations {
+        /// Its name.
+        controller: String,
+    },
 }
 
 impl fmt::Display for EnvironmentAction {
@@ -185,6 +196,9 @@ impl fmt::Display for EnvironmentAction {
                 write!(f, "restart {controller}")
             }
             EnvironmentAction::RestartNode { node } => write!(f, "restart node {node}"),
+            EnvironmentAction::ExpireExpectations { controller } => {
+                write!(f, "expire the expectations of {controller}")
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod controllers;
 pub mod environment;
 pub mod history;
+pub mod minimise;
 pub mod operation;
 pub mod properties;
 pub mod resources;

@@ -48,6 +48,16 @@ pub enum Action {
         /// What it reads.
         read: Read,
     },
+    /// Informer consistency: a controller's cache of one kind moves to a revision (events
+    /// delivered up to it; for an empty cache, a LIST at it).
+    Cache {
+        /// The controller's index in the configuration.
+        controller: usize,
+        /// The kind.
+        kind: Kind,
+        /// The revision the cache moves to.
+        revision: Revision,
+    },
     /// An environment rule fires.
     Environment {
         /// The rule's index in the configuration.
@@ -145,9 +155,53 @@ pub enum NotEnabled {
         /// The read.
         read: Read,
     },
+    /// The cache move is not offered in this state.
+    #[error("{controller}'s {kind} cache cannot move to r{revision} now")]
+    Cache {
+        /// The controller.
+        controller: String,
+        /// The kind.
+        kind: Kind,
+        /// The revision.
+        revision: Revision,
+    },
     /// The environment action is not offered in this state.
     #[error("environment action `{0}` is not enabled")]
     Environment(String),
+}
+
+/// Sound reductions of the state space: each offers the same behaviours in fewer states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Reduction {
+    /// Do not offer a step whose only effect is to move the controller's session forward: a
+    /// later session only removes reads, so every behaviour after such a step is possible
+    /// without it.
+    pub session_only_steps: bool,
+    /// Offer once a group of reads that the controller cannot tell apart (every kind it read is
+    /// the same in them), with the oldest read of the group as the one it makes: the step gives
+    /// the same write and local state from each, and the oldest leaves it the widest session.
+    /// Linear histories only (elsewhere where a write lands depends on the read).
+    pub equivalent_reads: bool,
+}
+
+impl Reduction {
+    /// The plain model of the dissertation: every step from every readable revision.
+    pub const NONE: Reduction = Reduction {
+        session_only_steps: false,
+        equivalent_reads: false,
+    };
+    /// Every reduction.
+    pub const ALL: Reduction = Reduction {
+        session_only_steps: true,
+        equivalent_reads: true,
+    };
+}
+
+impl Default for Reduction {
+    fn default() -> Self {
+        Reduction::ALL
+    }
 }
 
 /// A model ready to run: its configuration and built controllers.
@@ -156,6 +210,14 @@ pub struct System {
     config: ModelConfig,
     controllers: Vec<Box<dyn Controller>>,
     registrations: Vec<&'static Registration>,
+    reduction: Reduction,
+}
+
+/// A controller step's result: what it did, if anything, and which kinds it read.
+struct StepRun {
+    transition: Option<Transition>,
+    kinds_read: KindSet,
+    state: StateView,
 }
 
 impl System {
@@ -181,7 +243,19 @@ impl System {
             config,
             controllers,
             registrations,
+            reduction: Reduction::default(),
         })
+    }
+
+    /// The same system with other reductions.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// The reductions in force.
+    pub fn reduction(&self) -> Reduction {
+        self.reduction
     }
 
     /// The configuration.
@@ -212,9 +286,24 @@ impl System {
     /// The initial state: the initial resources at the first revision, fresh controllers.
     pub fn initial(&self) -> SystemState {
         let resources = api::initial_state(self.config.initial.iter().cloned(), INITIAL_REVISION);
+        let history = AnyHistory::new(self.config.consistency, resources);
+        let informer = matches!(history, AnyHistory::Informer(_));
+        let locals = self
+            .registrations
+            .iter()
+            .map(|r| {
+                let mut local = LocalState::default();
+                if informer {
+                    for kind in r.watches {
+                        local.caches[kind.index()] = Some(INITIAL_REVISION);
+                    }
+                }
+                local
+            })
+            .collect();
         SystemState {
-            history: AnyHistory::new(self.config.consistency, resources),
-            locals: vec![LocalState::default(); self.controllers.len()],
+            history,
+            locals,
             env_used: vec![0; self.config.environment.len()],
         }
     }
@@ -225,11 +314,10 @@ impl System {
     pub fn transitions(&self, state: &SystemState) -> Vec<Transition> {
         let mut out = Vec::new();
         for i in 0..self.controllers.len() {
-            for read in state.history.readable(&state.locals[i].session) {
-                if let Some(t) = self.step_controller(state, i, read) {
-                    out.push(t);
-                }
-            }
+            out.extend(self.controller_transitions(state, i));
+        }
+        for (controller, kind, revision) in self.cache_moves(state) {
+            out.push(self.move_cache(state, controller, kind, revision));
         }
         for (rule, action) in self.environment_actions(state) {
             if let Some(t) = self.environment_step(state, rule, action) {
@@ -239,9 +327,110 @@ impl System {
         out
     }
 
-    /// The reads controller `i` may make in this state.
+    /// The steps controller `i` may take, one per group of reads it cannot tell apart when
+    /// that reduction is on, in read order.
+    pub fn controller_transitions(&self, state: &SystemState, i: usize) -> Vec<Transition> {
+        let reads = self.readable(state, i);
+        let group = self.reduction.equivalent_reads && self.groups_reads(state);
+        let mut seen: Vec<(KindSet, StateView)> = Vec::new();
+        let mut out = Vec::new();
+        for read in reads {
+            if group {
+                let Some(view) = state.history.state(&read) else {
+                    continue;
+                };
+                let known = seen
+                    .iter()
+                    .any(|(kinds, s)| kinds.iter().all(|k| s.same_kind(&view, k)));
+                if known {
+                    continue;
+                }
+            }
+            let Some(run) = self.run_step(state, i, read) else {
+                continue;
+            };
+            if group {
+                seen.push((run.kinds_read, run.state));
+            }
+            out.extend(run.transition);
+        }
+        out
+    }
+
+    /// The reads of controller `i` that lead to the same step as `read` (its group under the
+    /// equivalent-reads reduction), `read` included; for the explorer's "may read r3-r5".
+    pub fn equivalent_reads(&self, state: &SystemState, i: usize, read: &Read) -> Vec<Read> {
+        let Some(run) = self.run_step(state, i, read.clone()) else {
+            return Vec::new();
+        };
+        self.readable(state, i)
+            .into_iter()
+            .filter(|r| {
+                state
+                    .history
+                    .state(r)
+                    .is_some_and(|s| run.kinds_read.iter().all(|k| s.same_kind(&run.state, k)))
+            })
+            .collect()
+    }
+
+    fn groups_reads(&self, state: &SystemState) -> bool {
+        matches!(
+            state.history,
+            AnyHistory::Synchronous(_)
+                | AnyHistory::MonotonicSession(_)
+                | AnyHistory::ResettableSession(_)
+        )
+    }
+
+    /// The reads controller `i` may make in this state: what its history and session allow,
+    /// or, under informer consistency, its caches once they have all synced.
     pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
-        state.history.readable(&state.locals[i].session)
+        match &state.history {
+            AnyHistory::Informer(_) => state.locals[i]
+                .informer_read(self.registrations[i].watches)
+                .into_iter()
+                .collect(),
+            history => history.readable(&state.locals[i].session),
+        }
+    }
+
+    /// Informer consistency: every cache move enabled in this state (controller, kind,
+    /// revision), controllers in order, kinds in watch order, revisions ascending.
+    pub fn cache_moves(&self, state: &SystemState) -> Vec<(usize, Kind, Revision)> {
+        let AnyHistory::Informer(informer) = &state.history else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, registration) in self.registrations.iter().enumerate() {
+            for &kind in registration.watches {
+                let cache = state.locals[i].caches[kind.index()];
+                for revision in informer.cache_moves(kind, cache) {
+                    out.push((i, kind, revision));
+                }
+            }
+        }
+        out
+    }
+
+    fn move_cache(
+        &self,
+        state: &SystemState,
+        controller: usize,
+        kind: Kind,
+        revision: Revision,
+    ) -> Transition {
+        let mut next = state.clone();
+        next.locals[controller].caches[kind.index()] = Some(revision);
+        Transition {
+            action: Action::Cache {
+                controller,
+                kind,
+                revision,
+            },
+            outcome: Outcome::Local,
+            next,
+        }
     }
 
     /// Takes one action, checking that it is enabled and changes something.
@@ -252,10 +441,7 @@ impl System {
                     return Err(NotEnabled::NoController(*controller));
                 }
                 let name = self.controller_name(*controller).to_string();
-                if !state
-                    .history
-                    .can_read(&state.locals[*controller].session, read)
-                {
+                if !self.readable(state, *controller).contains(read) {
                     return Err(NotEnabled::NotReadable {
                         controller: name,
                         read: read.clone(),
@@ -266,6 +452,27 @@ impl System {
                         controller: name,
                         read: read.clone(),
                     })
+            }
+            Action::Cache {
+                controller,
+                kind,
+                revision,
+            } => {
+                let enabled = self
+                    .cache_moves(state)
+                    .contains(&(*controller, *kind, *revision));
+                if !enabled {
+                    return Err(NotEnabled::Cache {
+                        controller: self
+                            .config
+                            .controllers
+                            .get(*controller)
+                            .map_or_else(|| controller.to_string(), |c| c.name.clone()),
+                        kind: *kind,
+                        revision: *revision,
+                    });
+                }
+                Ok(self.move_cache(state, *controller, *kind, *revision))
             }
             Action::Environment { rule, action } => {
                 let enabled = self
@@ -285,9 +492,27 @@ impl System {
     /// Controller `i` steps from `read`; `None` when the step changes nothing (or, in the atomic
     /// commit mode, is rejected).
     pub fn step_controller(&self, state: &SystemState, i: usize, read: Read) -> Option<Transition> {
-        let view = View::new(state.history.state(&read)?, read.clone());
+        self.run_step(state, i, read)?.transition
+    }
+
+    fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
+        let read_state = state.history.state(&read)?;
+        let view = View::new(read_state.clone(), read.clone());
+        let unchanged = |local: &LocalState, before: &LocalState| {
+            if self.reduction.session_only_steps {
+                local.same_apart_from_session(before)
+            } else {
+                local == before
+            }
+        };
+        let nothing = StepRun {
+            transition: None,
+            kinds_read: KindSet::EMPTY,
+            state: StateView::new(),
+        };
         let before = &state.locals[i];
         let mut local = before.clone();
+        forget_observed(&mut local, &read, &read_state);
         let operation = self.controllers[i].step(&view, &mut local);
         local.session.read = Some(read.clone());
         let mut next = state.clone();
@@ -302,36 +527,106 @@ impl System {
                 match next.history.commit(&change) {
                     Ok(revision) => {
                         local.session.last_write = Some(revision);
+                        self.remember_write(i, &mut local, &operation, revision);
                         Outcome::Wrote {
                             operation,
                             revision,
                         }
                     }
-                    Err(_) if self.config.commit == CommitMode::Atomic => return None,
+                    Err(_) if self.config.commit == CommitMode::Atomic => {
+                        return Some(StepRun {
+                            kinds_read: view.kinds_read(),
+                            state: read_state,
+                            ..nothing
+                        });
+                    }
                     Err(reason) => {
-                        if local == *before {
-                            return None;
+                        if unchanged(&local, before) {
+                            return Some(StepRun {
+                                kinds_read: view.kinds_read(),
+                                state: read_state,
+                                ..nothing
+                            });
                         }
                         Outcome::Rejected { operation, reason }
                     }
                 }
             }
             None => {
-                if local == *before {
-                    return None;
+                if unchanged(&local, before) {
+                    return Some(StepRun {
+                        kinds_read: view.kinds_read(),
+                        state: read_state,
+                        ..nothing
+                    });
                 }
                 Outcome::Local
             }
         };
         next.locals[i] = local;
-        Some(Transition {
-            action: Action::Step {
-                controller: i,
-                read,
-            },
-            outcome,
-            next,
+        Some(StepRun {
+            transition: Some(Transition {
+                action: Action::Step {
+                    controller: i,
+                    read,
+                },
+                outcome,
+                next,
+            }),
+            kinds_read: view.kinds_read(),
+            state: read_state,
         })
+    }
+
+    /// Records a controller's accepted write in its expectations and staleness guard.
+    fn remember_write(
+        &self,
+        i: usize,
+        local: &mut LocalState,
+        operation: &Operation,
+        revision: Revision,
+    ) {
+        let registration = self.registrations[i];
+        let object = operation.object();
+        let Some(owner) = object.metadata().controller_ref() else {
+            return;
+        };
+        let key = format!("{}/{}", owner.kind, owner.name);
+        if registration.staleness_guard.contains(&object.kind()) {
+            local
+                .written
+                .entry(key.clone())
+                .or_default()
+                .insert(object.kind(), revision);
+        }
+        if registration.expectations && object.kind() == Kind::Pod {
+            let meta = object.metadata();
+            match operation {
+                Operation::Create(_) => {
+                    let name = if meta.name.is_empty() {
+                        format!("{}{}", meta.generate_name, revision)
+                    } else {
+                        meta.name.clone()
+                    };
+                    local
+                        .expectations
+                        .entry(key)
+                        .or_default()
+                        .creations
+                        .push(name);
+                }
+                Operation::Delete(_) | Operation::ForceDelete(_) => {
+                    let uid = meta.uid.clone();
+                    local
+                        .expectations
+                        .entry(key)
+                        .or_default()
+                        .deletions
+                        .push(uid);
+                }
+                Operation::Update(_) => {}
+            }
+        }
     }
 
     /// The environment actions enabled in a state, with their rule index.
@@ -418,6 +713,16 @@ impl System {
                         }
                     }
                 }
+                EnvironmentOp::ExpireExpectations { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if who.matches(name) && !local.expectations.is_empty() {
+                            push(EnvironmentAction::ExpireExpectations {
+                                controller: name.to_string(),
+                            });
+                        }
+                    }
+                }
                 EnvironmentOp::RestartNode { who } => {
                     for (i, local) in state.locals.iter().enumerate() {
                         let name = self.controller_name(i);
@@ -476,6 +781,10 @@ impl System {
                 let i = self.controller_index(controller)?;
                 next.locals[i] = LocalState::default();
             }
+            EnvironmentAction::ExpireExpectations { controller } => {
+                let i = self.controller_index(controller)?;
+                next.locals[i].expectations = Default::default();
+            }
             EnvironmentAction::RestartNode { node } => {
                 let i = self.controller_index(node)?;
                 next.locals[i] = LocalState::default();
@@ -523,6 +832,14 @@ impl System {
         match action {
             Action::Step { controller, read } => {
                 format!("{} reads {read}", self.controller_name(*controller))
+            }
+            Action::Cache {
+                controller,
+                kind,
+                revision,
+            } => {
+                let name = self.controller_name(*controller);
+                format!("{name}: {} cache -> r{revision}", kind.plural())
             }
             Action::Environment { action, .. } => action.to_string(),
         }
@@ -610,4 +927,28 @@ fn set_image(state: &StateView, kind: Kind, name: &str, image: &str) -> Option<O
         _ => return None,
     };
     Some(Operation::Update(object))
+}
+
+/// Drops the expectations and staleness-guard entries that what a step reads shows fulfilled:
+/// created pods it sees, deleted pods it sees gone or terminating, written kinds it sees at or
+/// past the write.
+fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
+    if !local.expectations.is_empty() {
+        local.expectations.retain(|_, e| {
+            e.creations.retain(|name| !state.pods.contains(name));
+            e.deletions.retain(|uid| {
+                state
+                    .pods
+                    .iter()
+                    .any(|p| p.metadata.uid == *uid && !p.metadata.is_terminating())
+            });
+            !e.creations.is_empty() || !e.deletions.is_empty()
+        });
+    }
+    if !local.written.is_empty() {
+        local.written.retain(|_, kinds| {
+            kinds.retain(|kind, at| read.revision_of(*kind).unwrap_or(read.newest()) < *at);
+            !kinds.is_empty()
+        });
+    }
 }

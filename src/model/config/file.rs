@@ -46,6 +46,7 @@ pub(super) struct ConsistencyDetail {
     pub level: String,
     #[serde(default)]
     pub read_your_writes: bool,
+    pub relist: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for ConsistencyField {
@@ -179,6 +180,7 @@ pub(super) struct EnvironmentEntry {
     pub mark_containers: Option<MarkContainersField>,
     pub restart_controller: Option<String>,
     pub restart_node: Option<String>,
+    pub expire_expectations: Option<String>,
     pub replicas: Option<Vec<i64>>,
     pub images: Option<Vec<String>>,
     pub max: Option<i64>,

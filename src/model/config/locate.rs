@@ -10,6 +10,8 @@ use super::error::Position;
 #[derive(Clone, Debug, Default)]
 pub(super) struct Locator {
     entries: Vec<(Position, String)>,
+    /// Where each mapping starts, with its path.
+    mappings: Vec<(Position, String)>,
 }
 
 enum Frame {
@@ -36,6 +38,7 @@ impl Locator {
     /// stops the walk: what came before it is still located.
     pub(super) fn new(text: &str, line_offset: u32) -> Locator {
         let mut entries = Vec::new();
+        let mut mappings = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         for event in Parser::new_from_str(text) {
             let Ok((event, span)) = event else { break };
@@ -83,13 +86,29 @@ impl Locator {
                 },
             };
             entries.push((position, path.clone()));
+            if matches!(event, Event::MappingStart(..)) {
+                mappings.push((position, path.clone()));
+            }
             match event {
                 Event::SequenceStart(..) => stack.push(Frame::Seq { path, next: 0 }),
                 Event::MappingStart(..) => stack.push(Frame::Map { path, key: None }),
                 _ => {}
             }
         }
-        Locator { entries }
+        Locator { entries, mappings }
+    }
+
+    /// Whether the text holds no node at all (empty, or only comments).
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The path of the mapping that starts at `position`, if one does.
+    pub(super) fn mapping_at(&self, position: Position) -> Option<&str> {
+        self.mappings
+            .iter()
+            .find(|(p, _)| *p == position)
+            .map(|(_, path)| path.as_str())
     }
 
     /// The path of the node at or last before `position`.

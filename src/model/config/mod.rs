@@ -1,17 +1,34 @@
 //! A model's configuration: consistency, commit mode, controllers, environment rules,
-//! properties, checker defaults and initial resources; and the loader of model files
-//! ([`parse_model`]), pure: included files are read through the caller's closure.
+//! properties, checker defaults and initial resources; the loader of model files
+//! ([`parse_model`]) and its inverse ([`render_model`]). Pure: included files are read through
+//! the caller's closure. The format is described in `models/README.md`:
+//!
+//! ```yaml
+//! name: statefulset-stale-reads
+//! consistency: resettable-session
+//! controllers: {nodes: 2, scheduler: 1, statefulset: 1}
+//! environment: [{restart-node: all, max: 1}]
+//! properties: [P8]
+//! resources: [{apiVersion: apps/v1, kind: StatefulSet, metadata: {name: web}, spec: {}}]
+//! ```
+//!
+//! Reading takes two passes. `file.rs` reads orchard's keys strictly and glances at each
+//! resource's kind and name; `manifest.rs` then reads each manifest as the struct of its kind
+//! through `serde_ignored`. `load/` gives the result meaning and checks it; `locate.rs` maps
+//! positions to field paths and back, so every error names file, line, column and field.
 
 mod error;
 mod file;
 mod load;
 mod locate;
 mod manifest;
+mod render;
 #[cfg(test)]
 mod tests;
 
 pub use error::{ConfigError, IgnoredField, Position};
 pub use load::{LoadedModel, STRATEGIES, parse_model};
+pub use render::render_model;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +98,7 @@ impl ModelConfig {
         out
     }
 
-    /// The first sentence of the description (up to its first full stop or colon).
+    /// The first sentence of the description (up to its first `. `), for one-line listings.
     pub fn headline(&self) -> &str {
         let text = self.description.trim();
         let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len());

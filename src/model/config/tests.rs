@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::environment::{EnvironmentOp, Target, Who};
-use crate::model::history::{CommitMode, Consistency};
+use crate::model::history::{CommitMode, Consistency, Relist};
 use crate::model::resources::{Kind, Object};
 use crate::model::system::System;
 
@@ -74,6 +74,7 @@ environment:
   - restart-node: all
     max: 0
   - mark-containers: {succeeded: true}
+  - expire-expectations: replicaset
 properties: [P8]
 checker: {strategy: dfs, max-depth: 12}
 resources:
@@ -134,7 +135,7 @@ fn a_good_model_resolves_every_part() {
     assert_eq!(big.capacity["pods"].to_string(), "10");
     assert_eq!(c.controllers[3].node.as_ref().unwrap(), &Default::default());
     assert!(c.controllers[0].node.is_none());
-    assert_eq!(c.environment.len(), 5);
+    assert_eq!(c.environment.len(), 6);
     assert_eq!(
         c.environment[0].op,
         EnvironmentOp::Scale {
@@ -165,6 +166,12 @@ fn a_good_model_resolves_every_part() {
             failed: false
         }
     );
+    assert_eq!(
+        c.environment[5].op,
+        EnvironmentOp::ExpireExpectations {
+            who: Who::Named("replicaset".into())
+        }
+    );
     assert_eq!(c.properties, vec!["P8"]);
     assert_eq!(c.checker.strategy, "dfs");
     assert_eq!(c.checker.max_depth, 12);
@@ -184,7 +191,7 @@ fn a_good_model_resolves_every_part() {
     assert_eq!(
         c.summary(),
         "monotonic-session (read-your-writes), atomic commit, 7 controllers, \
-         5 environment rules, 3 resources"
+         6 environment rules, 3 resources"
     );
     System::new(loaded.config.clone()).unwrap();
 }
@@ -198,6 +205,37 @@ fn a_good_model_round_trips_through_json() {
     let json = serde_json::to_string(&config).unwrap();
     let back: ModelConfig = serde_json::from_str(&json).unwrap();
     assert_eq!(back, config);
+}
+
+#[test]
+fn a_good_model_round_trips_through_its_own_format() {
+    let config = parse_model(GOOD, "models/good.yaml", &files)
+        .unwrap()
+        .config;
+    let text = render_model(&config).unwrap();
+    let back =
+        parse_model(&text, "rendered.yaml", &no_files).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(back.ignored.is_empty(), "{:?}", back.ignored);
+    assert_eq!(back.config, config, "{text}");
+    // And once more: the rendering is stable.
+    assert_eq!(render_model(&back.config).unwrap(), text);
+}
+
+fn no_files(path: &str) -> Result<String, String> {
+    Err(format!("no file {path}"))
+}
+
+#[test]
+fn an_informer_model_round_trips() {
+    let text = "name: i\nconsistency: {level: informer, relist: latest}\n";
+    let config = parse_model(text, "i.yaml", &no_files).unwrap().config;
+    assert_eq!(config.consistency.level, Consistency::Informer);
+    assert_eq!(config.consistency.relist, Relist::Latest);
+    let rendered = render_model(&config).unwrap();
+    assert_eq!(
+        parse_model(&rendered, "i.yaml", &no_files).unwrap().config,
+        config
+    );
 }
 
 #[test]
@@ -215,17 +253,17 @@ fn ignored_fields_are_reported_once_each_with_file_and_line() {
         vec![
             expect(
                 "models/good.yaml",
-                42,
+                43,
                 "StatefulSet/web: spec.template.spec.containers[0].ports"
             ),
             expect(
                 "models/good.yaml",
-                45,
+                46,
                 "StatefulSet/web: spec.template.spec.containers[1].ports"
             ),
             expect(
                 "models/good.yaml",
-                49,
+                50,
                 "StatefulSet/web: spec.volumeClaimTemplates[0].spec.volumeMode"
             ),
             expect(
@@ -264,6 +302,41 @@ fn with_sts(head: &str) -> String {
 
 const BAD: &[Bad] = &[
     Bad {
+        text: "description: no name\n",
+        file: "m.yaml",
+        line: 1,
+        field: "name",
+        message: "missing field `name`",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  nodes:\n    - capacity: {cpu: '1'}\n",
+        file: "m.yaml",
+        line: 4,
+        field: "controllers.nodes[0].name",
+        message: "missing field `name`",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  scheduler: 1\n  scheduler: 2\n",
+        file: "m.yaml",
+        line: 4,
+        field: "controllers.scheduler",
+        message: "duplicate key `scheduler`",
+    },
+    Bad {
+        text: "name: m\ncontrollers:\n  scheduler: one\n",
+        file: "m.yaml",
+        line: 3,
+        field: "controllers.scheduler",
+        message: "expected a count, a list of names",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: Pod\n    metadata: {name: p}\n    spec: {containers: [{name: c, resources: {requests: {cpu: lots}}}]}\n",
+        file: "m.yaml",
+        line: 5,
+        field: "resources[0].spec.containers[0].resources.requests.cpu",
+        message: "`lots` is not a quantity",
+    },
+    Bad {
         text: "name: m\nconsistancy: synchronous\n",
         file: "m.yaml",
         line: 2,
@@ -276,7 +349,7 @@ const BAD: &[Bad] = &[
         line: 2,
         field: "consistency",
         message: "unknown consistency `eventual` (known: synchronous, monotonic-session, \
-                  resettable-session, optimistic-linear, causal)",
+                  resettable-session, optimistic-linear, causal, informer)",
     },
     Bad {
         text: "name: m\nconsistency:\n  level: causal\n  read-your-write: true\n",
@@ -291,6 +364,27 @@ const BAD: &[Bad] = &[
         line: 2,
         field: "consistency.read-your-writes",
         message: "session levels only",
+    },
+    Bad {
+        text: "name: m\nconsistency: {level: causal, relist: latest}\n",
+        file: "m.yaml",
+        line: 2,
+        field: "consistency.relist",
+        message: "relist applies to the informer level only, not causal",
+    },
+    Bad {
+        text: "name: m\nconsistency:\n  level: informer\n  relist: sometimes\n",
+        file: "m.yaml",
+        line: 4,
+        field: "consistency.relist",
+        message: "unknown relist `sometimes` (known: any-revision, latest)",
+    },
+    Bad {
+        text: "name: m\ncontrollers: {nodes: 1}\nenvironment:\n  - expire-expectations: node-1\n",
+        file: "m.yaml",
+        line: 4,
+        field: "environment[0].expire-expectations",
+        message: "`node-1` is a node",
     },
     Bad {
         text: "name: m\ncommit: eventually\n",
@@ -426,6 +520,13 @@ const BAD: &[Bad] = &[
         message: "unknown environment target: no StatefulSet `db` among the resources",
     },
     Bad {
+        text: "name: m\nenvironment:\n  - change-image: StatefulSet/web\n    images: [x]\n",
+        file: "m.yaml",
+        line: 3,
+        field: "environment[0].change-image",
+        message: "StatefulSet/web has no container whose image could change",
+    },
+    Bad {
         text: "name: m\nenvironment:\n  - scale: Job/web\n    replicas: [1]\n",
         file: "m.yaml",
         line: 3,
@@ -540,4 +641,50 @@ fn bad_models_name_file_line_and_field() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn an_empty_model_says_so() {
+    for text in ["", "# only a comment\n"] {
+        let e = parse_model(text, "m.yaml", &files).unwrap_err();
+        assert_eq!(e.file(), "m.yaml");
+        assert_eq!(e.line(), None);
+        assert!(e.message().contains("empty"), "{e}");
+    }
+}
+
+#[test]
+fn every_shipped_model_loads_and_builds_a_system() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 10, "expected the shipped models in {dir:?}");
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let origin = format!("models/{}", path.file_name().unwrap().to_string_lossy());
+        let include =
+            |file: &str| std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string());
+        let loaded = parse_model(&text, &origin, &include).unwrap_or_else(|e| panic!("{e}"));
+        let stem = path.file_stem().unwrap().to_string_lossy();
+        assert_eq!(loaded.config.name, stem, "{origin}: name and file differ");
+        assert!(
+            loaded.config.description.len() > 80,
+            "{origin}: say what the model shows"
+        );
+        assert!(!loaded.config.initial.is_empty(), "{origin}: no resources");
+        let system = System::new(loaded.config).unwrap_or_else(|e| panic!("{origin}: {e}"));
+        assert!(system.controller_count() >= 2, "{origin}");
+        system.initial();
+        let rendered = render_model(system.config()).unwrap();
+        let back = parse_model(&rendered, &origin, &no_files).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            &back.config,
+            system.config(),
+            "{origin} does not round trip"
+        );
+    }
 }

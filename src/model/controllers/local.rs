@@ -1,9 +1,12 @@
 //! A controller's local state: its session, and what a node runs. Lost on restart.
 
+use std::collections::BTreeMap;
+
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::history::Session;
+use crate::model::resources::{Kind, Revision};
 
 /// The local state of one controller instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,6 +17,31 @@ pub struct LocalState {
     /// Node controllers: the pods running on the node, by name.
     #[serde(skip_serializing_if = "OrdMap::is_empty", default)]
     pub running: OrdMap<String, RunningPod>,
+    /// Informer consistency: the revision each kind's cache stands at, in [`Kind::ALL`] order;
+    /// `None` for a kind not watched or not yet listed.
+    #[serde(default)]
+    pub caches: [Option<Revision>; Kind::COUNT],
+    /// Kubernetes' ControllerExpectations, by owner (`ReplicaSet/web`): pods this controller
+    /// created or deleted and has not yet seen so in its view. Cleared when seen, or by the
+    /// environment's `expire-expectations` (the 5-minute TTL).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub expectations: BTreeMap<String, Expectations>,
+    /// The KEP-5647 staleness guard, by owner: for each kind this controller wrote for that
+    /// owner, the revision of its last write. Cleared once the view of that kind reaches it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub written: BTreeMap<String, BTreeMap<Kind, Revision>>,
+}
+
+/// Pod creations and deletions a controller expects to see.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expectations {
+    /// Names of pods it created.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub creations: Vec<String>,
+    /// Uids of pods it deleted.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub deletions: Vec<String>,
 }
 
 /// A pod a node runs.
@@ -31,5 +59,38 @@ impl LocalState {
     /// The local state without its session: what a step changes besides the session.
     pub fn same_apart_from_session(&self, other: &LocalState) -> bool {
         self.running == other.running
+            && self.caches == other.caches
+            && self.expectations == other.expectations
+            && self.written == other.written
+    }
+
+    /// Whether this controller still waits to see its own pod creations or deletions for
+    /// `owner` (`Kind/name`): Kubernetes' `SatisfiedExpectations` is false.
+    pub fn expects(&self, owner: &str) -> bool {
+        self.expectations.contains_key(owner)
+    }
+
+    /// Whether the staleness guard holds back a sync of `owner`: some kind this controller
+    /// wrote for it is, in its view, older than its write.
+    pub fn is_stale_for(&self, owner: &str) -> bool {
+        self.written.contains_key(owner)
+    }
+
+    /// Informer consistency: the read of a controller watching `watches`, once every watched
+    /// cache has synced (unwatched kinds are taken at its newest cache's revision).
+    pub fn informer_read(&self, watches: &[Kind]) -> Option<crate::model::history::Read> {
+        let mut revisions = [0; Kind::COUNT];
+        let mut newest = 0;
+        for kind in watches {
+            let at = self.caches[kind.index()]?;
+            revisions[kind.index()] = at;
+            newest = newest.max(at);
+        }
+        for (i, r) in revisions.iter_mut().enumerate() {
+            if !watches.contains(&Kind::ALL[i]) {
+                *r = newest;
+            }
+        }
+        Some(crate::model::history::Read::PerKind(revisions))
     }
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use local::{LocalState, RunningPod};
+pub use local::{Expectations, LocalState, RunningPod};
 
 use super::operation::Operation;
 use super::resources::{Kind, Quantity, Taint};
@@ -70,6 +70,10 @@ pub struct Registration {
     pub watches: &'static [Kind],
     /// Whether it runs a node (its restart also removes its Node).
     pub is_node: bool,
+    /// Whether it keeps Kubernetes' ControllerExpectations for the pods it creates and deletes.
+    pub expectations: bool,
+    /// The kinds its KEP-5647 staleness guard tracks (empty: no guard).
+    pub staleness_guard: &'static [Kind],
     /// Builds an instance.
     pub build: fn(&ControllerSpec) -> Box<dyn Controller>,
 }

@@ -11,6 +11,8 @@ pub const REGISTRATION: Registration = Registration {
     summary: "node",
     watches: &[Kind::Pod],
     is_node: true,
+    expectations: false,
+    staleness_guard: &[],
     build,
 };
 

@@ -11,6 +11,8 @@ pub const REGISTRATION: Registration = Registration {
     summary: "scheduler",
     watches: &[Kind::Pod],
     is_node: false,
+    expectations: false,
+    staleness_guard: &[],
     build,
 };
 

@@ -7,8 +7,10 @@
 //!
 //! A reader with a session may read, for each revision newer than its session (a descendant of
 //! it), that revision together with any set of revisions concurrent with it and with each other
-//! (with session b in Fig 3.18: {d}, {d,c}, {d,e}, {e}; never {d,c,e}, as c precedes e). Without
-//! a session it may read any non-empty set of heads.
+//! (with session b in Fig 3.18: {d}, {d,c}, {d,e}, {e}; never {d,c,e}, as c precedes e). A read
+//! never loses what the session read: each session revision is in the read or precedes one of
+//! its revisions (this matters for a merged session: after {c,d}, {e} alone would lose d's
+//! writes). Without a session it may read any non-empty set of heads.
 
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
@@ -101,6 +103,12 @@ impl Causal {
         self.node(revision)
             .map(|n| n.parents.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether a read of `read` holds everything in `seen`: each seen revision is in it or
+    /// precedes one of its revisions.
+    fn covers(&self, read: &[Revision], seen: &[Revision]) -> bool {
+        seen.iter().all(|&s| read.iter().any(|&r| self.knows(r, s)))
     }
 
     fn knows(&self, reader: Revision, write: Revision) -> bool {
@@ -199,6 +207,7 @@ impl History for Causal {
         ConsistencySetting {
             level: Consistency::Causal,
             read_your_writes: false,
+            ..ConsistencySetting::default()
         }
     }
 
@@ -240,12 +249,22 @@ impl History for Causal {
             }
             Some(read) => {
                 let seen = read.revisions();
-                let all = self.revisions();
-                for &x in &all {
+                // Nothing older than a revision already read (with a merged session {b, d}, a
+                // revision that precedes d is never offered beside one newer than b); this only
+                // prunes the search, as the next rule implies it ...
+                let candidates: Vec<Revision> = self
+                    .revisions()
+                    .into_iter()
+                    .filter(|&y| !seen.iter().any(|&s| self.precedes(y, s)))
+                    .collect();
+                for &x in &candidates {
                     if seen.iter().any(|&s| self.precedes(s, x)) {
-                        self.antichains_with(x, &all, &mut sets);
+                        self.antichains_with(x, &candidates, &mut sets);
                     }
                 }
+                // ... and nothing that leaves out a revision already read: after {b, d}, a
+                // revision newer than b alone would lose d's writes.
+                sets.retain(|set| self.covers(set, &seen));
             }
         }
         sets.into_iter().map(Read::merge).collect()

@@ -14,21 +14,43 @@ use crate::model::resources::{Kind, Revision};
 use crate::model::state::StateView;
 
 /// A sequence of states, revision [`INITIAL_REVISION`] first; shared by the linear histories.
+///
+/// Persistent: each revision links to the one before it, so cloning a store (as every
+/// successor state of the checker does) costs one reference count, and two stores that share a
+/// prefix share its memory.
 #[derive(Clone, Debug)]
 pub struct LinearStore {
-    states: Vec<Arc<StateView>>,
+    tip: Arc<Link>,
+}
+
+#[derive(Debug)]
+struct Link {
+    state: StateView,
+    revision: Revision,
+    /// A hash of every state up to this one.
     chain: u64,
+    previous: Option<Arc<Link>>,
 }
 
 impl PartialEq for LinearStore {
     fn eq(&self, other: &Self) -> bool {
-        self.chain == other.chain
-            && self.states.len() == other.states.len()
-            && self
-                .states
-                .iter()
-                .zip(&other.states)
-                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+        let (mut a, mut b) = (&self.tip, &other.tip);
+        if a.revision != b.revision || a.chain != b.chain {
+            return false;
+        }
+        loop {
+            if Arc::ptr_eq(a, b) {
+                return true;
+            }
+            if a.state != b.state {
+                return false;
+            }
+            match (&a.previous, &b.previous) {
+                (Some(pa), Some(pb)) => (a, b) = (pa, pb),
+                (None, None) => return true,
+                _ => return false,
+            }
+        }
     }
 }
 
@@ -36,36 +58,46 @@ impl Eq for LinearStore {}
 
 impl Hash for LinearStore {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.chain);
-        state.write_usize(self.states.len());
+        state.write_u64(self.tip.chain);
+        state.write_u64(self.tip.revision);
     }
 }
 
 impl LinearStore {
     /// A store holding the initial state.
     pub fn new(initial: StateView) -> Self {
-        let mut store = LinearStore {
-            states: Vec::new(),
-            chain: 0,
-        };
-        store.push(initial);
-        store
+        LinearStore {
+            tip: Arc::new(Link {
+                chain: mix(initial.fingerprint()),
+                state: initial,
+                revision: INITIAL_REVISION,
+                previous: None,
+            }),
+        }
     }
 
     fn push(&mut self, state: StateView) {
-        self.chain = mix(self.chain ^ state.fingerprint());
-        self.states.push(Arc::new(state));
+        let chain = mix(self.tip.chain ^ state.fingerprint());
+        self.tip = Arc::new(Link {
+            state,
+            revision: self.tip.revision + 1,
+            chain,
+            previous: Some(self.tip.clone()),
+        });
     }
 
     /// The latest revision.
     pub fn latest(&self) -> Revision {
-        INITIAL_REVISION + self.states.len() as Revision - 1
+        self.tip.revision
     }
 
     /// The state at one revision.
     pub fn at(&self, revision: Revision) -> Option<&StateView> {
-        let index = revision.checked_sub(INITIAL_REVISION)?;
-        self.states.get(index as usize).map(|s| &**s)
+        let mut link = &self.tip;
+        while link.revision > revision {
+            link = link.previous.as_ref()?;
+        }
+        (link.revision == revision).then_some(&link.state)
     }
 
     /// The state a read sees; one revision per kind is composed kind by kind.
@@ -155,7 +187,7 @@ macro_rules! linear_history {
 
         impl History for $name {
             fn setting(&self) -> ConsistencySetting {
-                ConsistencySetting { level: $level, read_your_writes: self.read_your_writes }
+                ConsistencySetting { level: $level, read_your_writes: self.read_your_writes, ..ConsistencySetting::default() }
             }
             fn latest(&self) -> Revision {
                 self.store.latest()
@@ -204,7 +236,12 @@ linear_history!(
     MonotonicSession,
     Consistency::MonotonicSession,
     |store, session, ryw| {
-        let floor = session_floor(session, ryw).unwrap_or(store.latest());
+        // Without a read, the latest, which is never older than the reader's own write.
+        let floor = session
+            .read
+            .as_ref()
+            .and_then(|_| session_floor(session, ryw))
+            .unwrap_or(store.latest());
         store.reads_from(floor)
     }
 );

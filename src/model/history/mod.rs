@@ -12,6 +12,7 @@
 
 mod causal;
 mod graph;
+mod informer;
 mod linear;
 mod optimistic;
 mod read;
@@ -23,6 +24,7 @@ use thiserror::Error;
 
 pub use causal::Causal;
 pub use graph::{GraphNode, HistoryGraph};
+pub use informer::Informer;
 pub use linear::{LinearStore, MonotonicSession, ResettableSession, Synchronous};
 pub use optimistic::OptimisticLinear;
 pub use read::{Read, Session};
@@ -73,16 +75,20 @@ pub enum Consistency {
     OptimisticLinear,
     /// A causal DAG with merged reads of concurrent revisions.
     Causal,
+    /// What a real Kubernetes controller does: each kind read from its own informer cache, each
+    /// cache lagging on its own; writes linear, checked per resource.
+    Informer,
 }
 
 impl Consistency {
     /// Every level, weakest last.
-    pub const ALL: [Consistency; 5] = [
+    pub const ALL: [Consistency; 6] = [
         Consistency::Synchronous,
         Consistency::MonotonicSession,
         Consistency::ResettableSession,
         Consistency::OptimisticLinear,
         Consistency::Causal,
+        Consistency::Informer,
     ];
 
     /// The name used in model files and on the command line.
@@ -93,6 +99,7 @@ impl Consistency {
             Consistency::ResettableSession => "resettable-session",
             Consistency::OptimisticLinear => "optimistic-linear",
             Consistency::Causal => "causal",
+            Consistency::Informer => "informer",
         }
     }
 
@@ -110,6 +117,30 @@ impl Consistency {
     }
 }
 
+/// How a restarted informer fills its empty caches.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relist {
+    /// A LIST with resourceVersion=0, served from a watch cache that may lag: any revision.
+    /// What client-go reflectors do by default.
+    #[default]
+    AnyRevision,
+    /// A consistent LIST: the latest revision (Kubernetes' direction of fix).
+    Latest,
+}
+
+impl Relist {
+    /// The name used in model files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Relist::AnyRevision => "any-revision",
+            Relist::Latest => "latest",
+        }
+    }
+}
+
 /// A model's consistency setting: the level and its options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -117,7 +148,21 @@ pub struct ConsistencySetting {
     /// The level.
     pub level: Consistency,
     /// Session histories only: a reader never reads older than its own last accepted write.
+    #[serde(default)]
     pub read_your_writes: bool,
+    /// Informer only: how a restarted controller lists.
+    #[serde(default)]
+    pub relist: Relist,
+}
+
+impl ConsistencySetting {
+    /// A setting of this level with default options.
+    pub fn of(level: Consistency) -> Self {
+        ConsistencySetting {
+            level,
+            ..ConsistencySetting::default()
+        }
+    }
 }
 
 impl fmt::Display for ConsistencySetting {
@@ -125,6 +170,9 @@ impl fmt::Display for ConsistencySetting {
         f.write_str(self.level.name())?;
         if self.read_your_writes && self.level.has_sessions() {
             f.write_str(" (read-your-writes)")?;
+        }
+        if self.level == Consistency::Informer {
+            write!(f, " (relist: {})", self.relist.name())?;
         }
         Ok(())
     }
@@ -216,6 +264,8 @@ pub enum AnyHistory {
     OptimisticLinear(OptimisticLinear),
     /// See [`Causal`].
     Causal(Causal),
+    /// See [`Informer`].
+    Informer(Informer),
 }
 
 /// The revision number of a model's initial state.
@@ -237,6 +287,7 @@ impl AnyHistory {
                 AnyHistory::OptimisticLinear(OptimisticLinear::new(initial))
             }
             Consistency::Causal => AnyHistory::Causal(Causal::new(initial)),
+            Consistency::Informer => AnyHistory::Informer(Informer::new(initial, setting.relist)),
         }
     }
 
@@ -247,6 +298,7 @@ impl AnyHistory {
             AnyHistory::ResettableSession(h) => h,
             AnyHistory::OptimisticLinear(h) => h,
             AnyHistory::Causal(h) => h,
+            AnyHistory::Informer(h) => h,
         }
     }
 
@@ -257,6 +309,7 @@ impl AnyHistory {
             AnyHistory::ResettableSession(h) => h,
             AnyHistory::OptimisticLinear(h) => h,
             AnyHistory::Causal(h) => h,
+            AnyHistory::Informer(h) => h,
         }
     }
 

@@ -148,6 +148,7 @@ impl History for OptimisticLinear {
         ConsistencySetting {
             level: Consistency::OptimisticLinear,
             read_your_writes: false,
+            ..ConsistencySetting::default()
         }
     }
 

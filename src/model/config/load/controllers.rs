@@ -1,0 +1,117 @@
+//! `controllers:` resolved into controller instances, in registry order: a count gives
+//! `kind` (one) or `kind-1..kind-N`, and nodes are always `node-1..node-N` unless named.
+
+use std::collections::BTreeMap;
+
+use super::super::error::ConfigError;
+use super::super::file::{ControllerEntry, NodeItem};
+use super::super::locate::{index, join};
+use super::source::{Source, known};
+use crate::model::controllers::{ControllerSpec, NodeMachine, REGISTRY, Registration};
+
+/// The key a controller kind has under `controllers:` (`nodes` for node controllers).
+fn controller_key(r: &Registration) -> &'static str {
+    if r.is_node { "nodes" } else { r.kind }
+}
+
+/// The controller instances of a model.
+pub(super) fn controllers(
+    source: &Source,
+    entries: &BTreeMap<String, ControllerEntry>,
+) -> Result<Vec<ControllerSpec>, ConfigError> {
+    for key in entries.keys() {
+        if !REGISTRY.iter().any(|r| controller_key(r) == key) {
+            return Err(source.error(
+                &join("controllers", key),
+                format!(
+                    "unknown controller kind `{key}` (known: {})",
+                    known(REGISTRY.iter().map(controller_key))
+                ),
+            ));
+        }
+    }
+    let mut out: Vec<ControllerSpec> = Vec::new();
+    for registration in REGISTRY {
+        let key = controller_key(registration);
+        let Some(entry) = entries.get(key) else {
+            continue;
+        };
+        let path = join("controllers", key);
+        let spec = |name: String, machine: Option<NodeMachine>| ControllerSpec {
+            kind: registration.kind.to_string(),
+            name,
+            node: registration.is_node.then(|| machine.unwrap_or_default()),
+        };
+        let numbered = |count: i64, path: &str, machine: Option<NodeMachine>| {
+            if count < 0 {
+                return Err(source.error(path, format!("count must not be negative ({count})")));
+            }
+            Ok((1..=count)
+                .map(|n| {
+                    let name = if count == 1 && !registration.is_node {
+                        registration.kind.to_string()
+                    } else {
+                        format!("{}-{n}", registration.kind)
+                    };
+                    spec(name, machine.clone())
+                })
+                .collect::<Vec<_>>())
+        };
+        let instances = match entry {
+            ControllerEntry::Count(n) => numbered(*n, &path, None)?,
+            ControllerEntry::Group(group) => {
+                if !registration.is_node {
+                    return Err(source.error(
+                        &path,
+                        "only nodes take a machine: give a count or a list of names",
+                    ));
+                }
+                let machine = NodeMachine {
+                    capacity: group.capacity.clone(),
+                    labels: group.labels.clone(),
+                    taints: group.taints.clone(),
+                    unschedulable: group.unschedulable,
+                };
+                numbered(group.count, &join(&path, "count"), Some(machine))?
+            }
+            ControllerEntry::List(items) => {
+                let mut list = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let item_path = index(&path, i);
+                    let (name, machine) = match item {
+                        NodeItem::Name(name) => (name.clone(), None),
+                        NodeItem::Machine(m) if registration.is_node => (
+                            m.name.clone(),
+                            Some(NodeMachine {
+                                capacity: m.capacity.clone(),
+                                labels: m.labels.clone(),
+                                taints: m.taints.clone(),
+                                unschedulable: m.unschedulable,
+                            }),
+                        ),
+                        NodeItem::Machine(_) => {
+                            return Err(
+                                source.error(&item_path, "only nodes take a machine: give a name")
+                            );
+                        }
+                    };
+                    if name.trim().is_empty() {
+                        return Err(source.error(&item_path, "a controller needs a name"));
+                    }
+                    list.push(spec(name, machine));
+                }
+                list
+            }
+        };
+        for instance in instances {
+            if out.iter().any(|c| c.name == instance.name) {
+                return Err(source.error(
+                    &path,
+                    format!("two controllers are named `{}`", instance.name),
+                ));
+            }
+            out.push(instance);
+        }
+    }
+    Ok(out)
+}

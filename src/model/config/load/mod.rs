@@ -1,0 +1,223 @@
+//! Resolution of a model file into a [`ModelConfig`]: names checked against the registries
+//! (controllers, properties, consistency levels), environment targets against the resources,
+//! `file:` manifests included through the caller's closure. Every error names the file, the
+//! line and column (where the YAML has them) and the field.
+
+mod controllers;
+mod environment;
+mod resources;
+mod source;
+
+use super::error::{ConfigError, IgnoredField};
+use super::file::{ConsistencyField, ModelFile, PropertiesField};
+use super::locate::index;
+use super::{CheckerDefaults, ModelConfig};
+use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
+use crate::model::properties;
+use resources::Resources;
+use source::{Source, known};
+
+/// A model as loaded: its configuration and the manifest fields it left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedModel {
+    /// The resolved configuration.
+    pub config: ModelConfig,
+    /// Fields valid in Kubernetes but not modelled, each reported once, in file order.
+    pub ignored: Vec<IgnoredField>,
+}
+
+/// The checker strategies a model may name.
+pub const STRATEGIES: [&str; 3] = ["bfs", "dfs", "simulation"];
+
+/// Parses and resolves a model file. `origin` is its path as given (for messages); `include`
+/// returns the text of a `file:` path written in the model (relative to the model: the caller
+/// resolves it), or why it cannot.
+pub fn parse_model(
+    text: &str,
+    origin: &str,
+    include: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<LoadedModel, ConfigError> {
+    let source = Source::new(origin.to_string(), text, 0);
+    if source.locator.is_empty() {
+        return Err(source.error("", "the model is empty: it needs at least a `name`"));
+    }
+    let file: ModelFile = serde_saphyr::from_str(text).map_err(|e| source.parse_error(&e))?;
+    if file.name.trim().is_empty() {
+        return Err(source.error("name", "a model needs a name"));
+    }
+    let consistency = consistency(&source, file.consistency.as_ref())?;
+    let commit = commit(&source, file.commit.as_deref())?;
+    let controllers = controllers::controllers(&source, &file.controllers)?;
+    let mut resources = Resources::default();
+    resources::read_resources(&source, text, &file.resources, include, &mut resources)?;
+    let environment = file
+        .environment
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            environment::environment_rule(
+                &source,
+                &index("environment", i),
+                entry,
+                &controllers,
+                &resources,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let properties = property_ids(&source, file.properties.as_ref())?;
+    let checker = checker(&source, file.checker.as_ref())?;
+    Ok(LoadedModel {
+        config: ModelConfig {
+            name: file.name,
+            description: file.description.trim().to_string(),
+            consistency,
+            commit,
+            controllers,
+            environment,
+            properties,
+            checker,
+            initial: resources.objects,
+        },
+        ignored: resources.ignored,
+    })
+}
+
+fn consistency(
+    source: &Source,
+    field: Option<&ConsistencyField>,
+) -> Result<ConsistencySetting, ConfigError> {
+    let level = |path: &str, name: &str| {
+        Consistency::from_name(name).ok_or_else(|| {
+            source.error(
+                path,
+                format!(
+                    "unknown consistency `{name}` (known: {})",
+                    known(Consistency::ALL.map(Consistency::name))
+                ),
+            )
+        })
+    };
+    match field {
+        None => Ok(ConsistencySetting::default()),
+        Some(ConsistencyField::Name(name)) => {
+            Ok(ConsistencySetting::of(level("consistency", name)?))
+        }
+        Some(ConsistencyField::Detailed(detail)) => {
+            let mut setting = ConsistencySetting::of(level("consistency.level", &detail.level)?);
+            setting.read_your_writes = detail.read_your_writes;
+            if setting.read_your_writes && !setting.level.has_sessions() {
+                return Err(source.error(
+                    "consistency.read-your-writes",
+                    format!(
+                        "read-your-writes applies to the session levels only \
+                         (monotonic-session, resettable-session), not {}",
+                        setting.level.name()
+                    ),
+                ));
+            }
+            if let Some(relist) = &detail.relist {
+                let modes = [Relist::AnyRevision, Relist::Latest];
+                if setting.level != Consistency::Informer {
+                    return Err(source.error(
+                        "consistency.relist",
+                        format!(
+                            "relist applies to the informer level only, not {}",
+                            setting.level.name()
+                        ),
+                    ));
+                }
+                setting.relist =
+                    modes
+                        .into_iter()
+                        .find(|m| m.name() == relist)
+                        .ok_or_else(|| {
+                            source.error(
+                                "consistency.relist",
+                                format!(
+                                    "unknown relist `{relist}` (known: {})",
+                                    known(modes.map(Relist::name))
+                                ),
+                            )
+                        })?;
+            }
+            Ok(setting)
+        }
+    }
+}
+
+fn commit(source: &Source, field: Option<&str>) -> Result<CommitMode, ConfigError> {
+    let modes = [CommitMode::Kubernetes, CommitMode::Atomic];
+    match field {
+        None => Ok(CommitMode::default()),
+        Some(name) => modes.into_iter().find(|m| m.name() == name).ok_or_else(|| {
+            source.error(
+                "commit",
+                format!(
+                    "unknown commit mode `{name}` (known: {})",
+                    known(modes.map(CommitMode::name))
+                ),
+            )
+        }),
+    }
+}
+
+fn property_ids(
+    source: &Source,
+    field: Option<&PropertiesField>,
+) -> Result<Vec<String>, ConfigError> {
+    match field {
+        None => Ok(Vec::new()),
+        Some(PropertiesField::Word(word)) if word == "all" => Ok(Vec::new()),
+        Some(PropertiesField::Word(word)) => Err(source.error(
+            "properties",
+            format!("expected `all` or a list of property ids, not `{word}`"),
+        )),
+        Some(PropertiesField::Ids(ids)) if ids.is_empty() => Err(source.error(
+            "properties",
+            "an empty list checks nothing: write `all` or name property ids",
+        )),
+        Some(PropertiesField::Ids(ids)) => {
+            for (j, id) in ids.iter().enumerate() {
+                if properties::by_id(id).is_none() {
+                    return Err(source.error(
+                        &index("properties", j),
+                        format!(
+                            "unknown property `{id}` (known: {})",
+                            known(properties::all().iter().map(|p| p.id))
+                        ),
+                    ));
+                }
+            }
+            Ok(ids.clone())
+        }
+    }
+}
+
+fn checker(
+    source: &Source,
+    field: Option<&super::file::CheckerField>,
+) -> Result<CheckerDefaults, ConfigError> {
+    let mut out = CheckerDefaults::default();
+    let Some(field) = field else { return Ok(out) };
+    if let Some(strategy) = &field.strategy {
+        if !STRATEGIES.contains(&strategy.as_str()) {
+            return Err(source.error(
+                "checker.strategy",
+                format!(
+                    "unknown strategy `{strategy}` (known: {})",
+                    known(STRATEGIES)
+                ),
+            ));
+        }
+        out.strategy = strategy.clone();
+    }
+    if let Some(depth) = field.max_depth {
+        out.max_depth = usize::try_from(depth).map_err(|_| {
+            source.error(
+                "checker.max-depth",
+                format!("must be a depth from 0 ({depth})"),
+            )
+        })?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,216 @@
+//! `resources:` read in two passes (headers, then each manifest as its kind), `file:` entries
+//! included through the caller's closure, and checked: kinds, apiVersions, names unique per
+//! kind, counts not negative.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::super::error::{ConfigError, IgnoredField, Position};
+use super::super::file::ResourceHeader;
+use super::super::locate::{index, join};
+use super::super::manifest::{self, Read};
+use super::source::{Source, known};
+use crate::model::resources::{Kind, Object};
+
+/// The resources read so far, with where each came from.
+#[derive(Default)]
+pub(super) struct Resources {
+    pub(super) objects: Vec<Object>,
+    /// Where each named resource is, by kind and name: file and position.
+    places: BTreeMap<(Kind, String), (String, Option<Position>)>,
+    pub(super) ignored: Vec<IgnoredField>,
+}
+
+impl Resources {
+    pub(super) fn contains(&self, kind: Kind, name: &str) -> bool {
+        self.places.contains_key(&(kind, name.to_string()))
+    }
+
+    /// The image of the first container of a workload's pod template.
+    pub(super) fn first_image(&self, kind: Kind, name: &str) -> Option<&str> {
+        let template = self.objects.iter().find_map(|o| match o {
+            Object::Deployment(d) if kind == Kind::Deployment && d.metadata.name == name => {
+                Some(&d.spec.template)
+            }
+            Object::StatefulSet(s) if kind == Kind::StatefulSet && s.metadata.name == name => {
+                Some(&s.spec.template)
+            }
+            Object::ReplicaSet(r) if kind == Kind::ReplicaSet && r.metadata.name == name => {
+                Some(&r.spec.template)
+            }
+            Object::Job(j) if kind == Kind::Job && j.metadata.name == name => {
+                Some(&j.spec.template)
+            }
+            _ => None,
+        })?;
+        template.spec.containers.first().map(|c| c.image.as_str())
+    }
+
+    pub(super) fn names(&self, kind: Kind) -> Vec<&str> {
+        self.places
+            .keys()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, n)| n.as_str())
+            .collect()
+    }
+
+    /// Adds a manifest read at `path` of `source`, after checking it.
+    fn add(&mut self, source: &Source, path: &str, read: Read) -> Result<(), ConfigError> {
+        let (object, ignored) = read;
+        check_counts(source, path, &object)?;
+        let kind = object.kind();
+        let label = if object.name().is_empty() {
+            format!("{kind}/{}*", object.metadata().generate_name)
+        } else {
+            format!("{kind}/{}", object.name())
+        };
+        if !object.name().is_empty() {
+            let name_path = join(path, "metadata.name");
+            let key = (kind, object.name().to_string());
+            if let Some((file, position)) = self.places.get(&key) {
+                let at = match position {
+                    Some(p) => format!("{file}:{}:{}", p.line, p.column),
+                    None => file.clone(),
+                };
+                return Err(source.error(
+                    &name_path,
+                    format!("duplicate {kind} `{}` (first at {at})", object.name()),
+                ));
+            }
+            self.places
+                .insert(key, (source.file.clone(), source.position(&name_path)));
+        }
+        for field in ignored {
+            let at = join(path, &field);
+            self.ignored.push(IgnoredField {
+                file: source.file.clone(),
+                position: source.position(&at),
+                resource: label.clone(),
+                path: field,
+            });
+        }
+        self.objects.push(object);
+        Ok(())
+    }
+}
+
+/// Counts that Kubernetes' validation rejects when negative.
+fn check_counts(source: &Source, path: &str, object: &Object) -> Result<(), ConfigError> {
+    let counts: Vec<(&str, Option<i32>)> = match object {
+        Object::Deployment(d) => vec![("spec.replicas", d.spec.replicas)],
+        Object::StatefulSet(s) => vec![("spec.replicas", s.spec.replicas)],
+        Object::ReplicaSet(r) => vec![("spec.replicas", r.spec.replicas)],
+        Object::Job(j) => vec![
+            ("spec.parallelism", j.spec.parallelism),
+            ("spec.completions", j.spec.completions),
+            ("spec.backoffLimit", j.spec.backoff_limit),
+        ],
+        _ => Vec::new(),
+    };
+    for (field, value) in counts {
+        if let Some(v) = value.filter(|v| *v < 0) {
+            return Err(source.error(&join(path, field), format!("must not be negative ({v})")));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a manifest's header: its kind, apiVersion and name.
+fn header_kind(source: &Source, path: &str, header: &ResourceHeader) -> Result<Kind, ConfigError> {
+    let Some(kind_name) = &header.kind else {
+        return Err(source.error(path, "a manifest needs a `kind` (or write `file: path`)"));
+    };
+    let kind = Kind::from_name(kind_name).ok_or_else(|| {
+        source.error(
+            &join(path, "kind"),
+            format!(
+                "unknown kind `{kind_name}` (known: {})",
+                known(Kind::ALL.map(Kind::name))
+            ),
+        )
+    })?;
+    if let Some(api_version) = &header.api_version
+        && api_version != kind.api_version()
+    {
+        return Err(source.error(
+            &join(path, "apiVersion"),
+            format!(
+                "`{api_version}` is not the apiVersion of {kind} (write {})",
+                kind.api_version()
+            ),
+        ));
+    }
+    if header.metadata.name.is_empty() && header.metadata.generate_name.is_empty() {
+        return Err(source.error(
+            &join(path, "metadata"),
+            "a manifest needs `metadata.name` (or `metadata.generateName`)",
+        ));
+    }
+    Ok(kind)
+}
+
+/// Reads the `resources` of the model file `text` into `resources`.
+pub(super) fn read_resources(
+    source: &Source,
+    text: &str,
+    headers: &[ResourceHeader],
+    include: &dyn Fn(&str) -> Result<String, String>,
+    resources: &mut Resources,
+) -> Result<(), ConfigError> {
+    let mut kinds = Vec::new();
+    for (i, header) in headers.iter().enumerate() {
+        let path = index("resources", i);
+        kinds.push(match &header.file {
+            Some(_) => None,
+            None => Some(header_kind(source, &path, header)?),
+        });
+    }
+    let mut inline = manifest::read_inline(text, &kinds)
+        .map_err(|e| source.parse_error(&e))?
+        .into_iter();
+    for (i, header) in headers.iter().enumerate() {
+        let path = index("resources", i);
+        let read = inline.next().flatten();
+        match (&header.file, read) {
+            (Some(file), _) => {
+                let included = include(file).map_err(|why| {
+                    source.error(&join(&path, "file"), format!("cannot read `{file}`: {why}"))
+                })?;
+                let name = included_name(&source.file, file);
+                read_manifest_file(&name, &included, resources)?;
+            }
+            (None, Some(read)) => resources.add(source, &path, read)?,
+            (None, None) => return Err(source.error(&path, "this manifest could not be read")),
+        }
+    }
+    Ok(())
+}
+
+/// How an included file is named in messages: its path beside the model.
+fn included_name(origin: &str, file: &str) -> String {
+    match Path::new(origin).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(file).display().to_string(),
+        _ => file.to_string(),
+    }
+}
+
+/// Reads every document of an included manifest file.
+fn read_manifest_file(
+    name: &str,
+    text: &str,
+    resources: &mut Resources,
+) -> Result<(), ConfigError> {
+    for (line_offset, document) in manifest::split_documents(text) {
+        let source = Source::new(name.to_string(), document, line_offset);
+        let header: Option<ResourceHeader> =
+            serde_saphyr::from_str(document).map_err(|e| source.parse_error(&e))?;
+        let Some(header) = header else { continue };
+        if header.file.is_some() {
+            return Err(source.error("file", "a manifest file cannot include another"));
+        }
+        let kind = header_kind(&source, "", &header)?;
+        let read = manifest::read_document(document, kind).map_err(|e| source.parse_error(&e))?;
+        resources.add(&source, "", read)?;
+    }
+    Ok(())
+}

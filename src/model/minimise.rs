@@ -1,0 +1,264 @@
+//! Shrinking counterexamples: delta debugging over a trace's actions, keeping only candidates
+//! that still replay in the model and still violate the same property.
+//!
+//! Dropping a write renumbers every later revision, so a recorded read (`node-1 reads r7`) may
+//! name another state, or none, in a shorter trace. Each step of a candidate is therefore
+//! re-chosen while it is replayed: a controller step takes the read that gives the same kind of
+//! outcome (the same verb on the same object, written or rejected, or a local change) nearest in
+//! age to the recorded one; a cache move takes the change point nearest the recorded age. The
+//! result is a list of actions that replays exactly with [`System::take`].
+
+use super::history::{History, Read};
+use super::properties::Property;
+use super::system::{Action, Outcome, System, SystemState, Transition};
+
+/// The outcome of a step with revision numbers left out: what must stay the same when a step
+/// is re-chosen.
+fn shape(system: &System, t: &Transition) -> String {
+    let who = match &t.action {
+        Action::Step { controller, .. } => system.controller_name(*controller).to_string(),
+        Action::Cache {
+            controller, kind, ..
+        } => format!("{}:{}", system.controller_name(*controller), kind),
+        Action::Environment { action, .. } => action.to_string(),
+    };
+    let what = match &t.outcome {
+        Outcome::Wrote { operation, .. } => format!("wrote {operation}"),
+        Outcome::Rejected { operation, .. } => format!("rejected {operation}"),
+        Outcome::Local => "local".to_string(),
+    };
+    format!("{who} {what}")
+}
+
+/// How far back a read looks from the latest revision.
+fn age(state: &SystemState, read: &Read) -> u64 {
+    state.history.latest().saturating_sub(read.newest())
+}
+
+/// A recorded step: the action as it was, its age, and its outcome's shape.
+struct Recorded {
+    action: Action,
+    age: u64,
+    shape: String,
+}
+
+/// Re-chooses one recorded step in `state`; `None` when no action of that shape is enabled.
+fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Option<Transition> {
+    let candidates: Vec<Transition> = match &step.action {
+        Action::Step { controller, .. } => system
+            .readable(state, *controller)
+            .into_iter()
+            .filter_map(|read| system.step_controller(state, *controller, read))
+            .collect(),
+        Action::Cache {
+            controller, kind, ..
+        } => system
+            .transitions(state)
+            .into_iter()
+            .filter(|t| matches!(&t.action, Action::Cache { controller: c, kind: k, .. } if c == controller && k == kind))
+            .collect(),
+        Action::Environment { .. } => return system.take(state, &step.action).ok(),
+    };
+    candidates
+        .into_iter()
+        .filter(|t| shape(system, t) == step.shape)
+        .min_by_key(|t| {
+            let a = match &t.action {
+                Action::Step { read, .. } => age(state, read),
+                Action::Cache { revision, .. } => state.history.latest().saturating_sub(*revision),
+                Action::Environment { .. } => 0,
+            };
+            a.abs_diff(step.age)
+        })
+}
+
+/// Replays recorded steps, re-choosing each; returns the actions taken up to and including the
+/// first state that violates `property`, or `None` if a step cannot be taken or the property
+/// never fails.
+fn replay_failing(
+    system: &System,
+    steps: &[&Recorded],
+    property: &Property,
+) -> Option<Vec<Action>> {
+    let mut state = system.initial();
+    let mut taken = Vec::new();
+    for step in steps {
+        let t = rechoose(system, &state, step)?;
+        taken.push(t.action.clone());
+        state = t.next;
+        if !(property.check)(system, &state) {
+            return Some(taken);
+        }
+    }
+    None
+}
+
+/// Shrinks `actions` (a trace that violates the `always` property `property`) to a shorter one
+/// that still does, by delta debugging. Returns the shrunk actions, never longer than the
+/// input's prefix up to its first violation; the input itself when it does not replay.
+pub fn minimise(system: &System, actions: &[Action], property: &Property) -> Vec<Action> {
+    let mut recorded = Vec::new();
+    let mut state = system.initial();
+    for action in actions {
+        let Ok(t) = system.take(&state, action) else {
+            return actions.to_vec();
+        };
+        let read_age = match action {
+            Action::Step { read, .. } => age(&state, read),
+            Action::Cache { revision, .. } => state.history.latest().saturating_sub(*revision),
+            Action::Environment { .. } => 0,
+        };
+        recorded.push(Recorded {
+            action: action.clone(),
+            age: read_age,
+            shape: shape(system, &t),
+        });
+        state = t.next;
+        if !(property.check)(system, &state) {
+            break;
+        }
+    }
+    let all: Vec<&Recorded> = recorded.iter().collect();
+    let Some(mut best) = replay_failing(system, &all, property) else {
+        return actions.to_vec();
+    };
+    let mut current: Vec<&Recorded> = all[..best.len()].to_vec();
+    let mut chunks = 2usize;
+    while current.len() >= 2 {
+        let size = current.len().div_ceil(chunks);
+        let mut shrunk = false;
+        for start in (0..current.len()).step_by(size) {
+            let candidate: Vec<&Recorded> = current[..start]
+                .iter()
+                .chain(current[(start + size).min(current.len())..].iter())
+                .copied()
+                .collect();
+            if let Some(taken) = replay_failing(system, &candidate, property) {
+                current = candidate[..taken.len()].to_vec();
+                best = taken;
+                chunks = chunks.saturating_sub(1).max(2);
+                shrunk = true;
+                break;
+            }
+        }
+        if !shrunk {
+            if size == 1 {
+                break;
+            }
+            chunks = (chunks * 2).min(current.len());
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::ModelConfig;
+    use crate::model::environment::{EnvironmentAction, EnvironmentOp, EnvironmentRule, Target};
+    use crate::model::properties::PropertyKind;
+    use crate::model::resources::{Kind, Metadata, Object, StatefulSet};
+
+    fn system() -> System {
+        let web = Target {
+            kind: Kind::StatefulSet,
+            name: "web".into(),
+        };
+        let mut sts = StatefulSet {
+            metadata: Metadata::named("web"),
+            ..StatefulSet::default()
+        };
+        sts.spec.template.spec.containers.push(Default::default());
+        System::new(ModelConfig {
+            environment: vec![
+                EnvironmentRule {
+                    op: EnvironmentOp::Scale {
+                        target: web.clone(),
+                        replicas: vec![2, 3, 4],
+                    },
+                    max: 5,
+                },
+                EnvironmentRule {
+                    op: EnvironmentOp::ChangeImage {
+                        target: web,
+                        images: vec!["nginx:2".into()],
+                    },
+                    max: 1,
+                },
+            ],
+            initial: vec![Object::StatefulSet(sts)],
+            ..ModelConfig::default()
+        })
+        .expect("no controllers to build")
+    }
+
+    fn four_of_nginx_2(_: &System, state: &SystemState) -> bool {
+        let latest = state.latest();
+        let sts = latest.statefulsets.get("web").expect("web exists");
+        !(sts.replicas() == 4 && sts.spec.template.spec.containers[0].image == "nginx:2")
+    }
+
+    const PROPERTY: Property = Property {
+        id: "X1",
+        text: "never four replicas of nginx:2",
+        kind: PropertyKind::Always,
+        stable_form: false,
+        check: four_of_nginx_2,
+    };
+
+    fn scale(to: i32) -> Action {
+        Action::Environment {
+            rule: 0,
+            action: EnvironmentAction::Scale {
+                target: Target {
+                    kind: Kind::StatefulSet,
+                    name: "web".into(),
+                },
+                replicas: to,
+            },
+        }
+    }
+
+    fn change_image() -> Action {
+        Action::Environment {
+            rule: 1,
+            action: EnvironmentAction::ChangeImage {
+                target: Target {
+                    kind: Kind::StatefulSet,
+                    name: "web".into(),
+                },
+                image: "nginx:2".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn drops_every_step_the_violation_does_not_need() {
+        let system = system();
+        let long = vec![
+            scale(2),
+            scale(3),
+            change_image(),
+            scale(2),
+            scale(4),
+            scale(3),
+        ];
+        let short = minimise(&system, &long, &PROPERTY);
+        assert_eq!(short, vec![change_image(), scale(4)]);
+        let mut state = system.initial();
+        for a in &short {
+            state = system
+                .take(&state, a)
+                .expect("the shrunk trace replays")
+                .next;
+        }
+        assert!(!four_of_nginx_2(&system, &state));
+    }
+
+    #[test]
+    fn a_trace_that_does_not_fail_is_left_as_it_is() {
+        let system = system();
+        let trace = vec![scale(2), change_image()];
+        assert_eq!(minimise(&system, &trace, &PROPERTY), trace);
+    }
+}

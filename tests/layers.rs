@@ -1,0 +1,76 @@
+//! The layering rule of DESIGN.md: `src/model` is pure. It imports nothing of the layers above
+//! it and does no I/O, no clock, no threads.
+
+use std::fs;
+use std::path::Path;
+
+const FORBIDDEN: &[&str] = &[
+    "crate::explore",
+    "crate::store",
+    "crate::replay",
+    "crate::ui",
+    "crate::history_view",
+    "crate::cli",
+    "tokio",
+    "ratatui",
+    "crossterm",
+    "clap",
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::thread",
+    "std::time",
+    "std::env",
+    "println!",
+    "eprintln!",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in fs::read_dir(dir).expect("src/model is readable") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether a file is test code only (its contents are compiled under `cfg(test)`).
+fn is_test_file(path: &Path, text: &str) -> bool {
+    path.file_name().is_some_and(|n| n == "tests.rs")
+        || path.components().any(|c| c.as_os_str() == "scenario_tests")
+        || text.starts_with("#![cfg(test)]")
+}
+
+#[test]
+fn the_model_layer_imports_nothing_above_it_and_does_no_io() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() > 10, "src/model has its files");
+    let mut offences = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).expect("readable source");
+        if is_test_file(&file, &text) {
+            continue;
+        }
+        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+        for (number, line) in code.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            for word in FORBIDDEN {
+                if line.contains(word) {
+                    offences.push(format!("{}:{}: {word}", file.display(), number + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "src/model must stay pure:\n{}",
+        offences.join("\n")
+    );
+}
