@@ -40,15 +40,25 @@ impl Rng {
 }
 
 /// A step chosen uniformly among the effective ones, or `None` in a terminal state. The
-/// candidate actions are tried in a random order and the first that changes something is
-/// taken (the first hit of a uniform permutation is uniform among the hits), so a step costs
-/// one successor computation or a few, not one per enabled action.
+/// candidate actions (every readable read of every controller, cache moves, environment
+/// actions: what [`System::transitions`] draws from) are tried in a random order and the first
+/// that changes something is taken (the first hit of a uniform permutation is uniform among
+/// the hits), so a step costs one successor computation or a few, not one per enabled action.
+/// Reads that the equivalent-reads reduction would group are each a candidate here: any of
+/// them is a behaviour of the model, and [`System::take`] replays it.
 pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Option<Transition> {
     let mut candidates: Vec<Action> = Vec::new();
     for controller in 0..system.controller_count() {
         for read in system.readable(state, controller) {
             candidates.push(Action::Step { controller, read });
         }
+    }
+    for (controller, kind, revision) in system.cache_moves(state) {
+        candidates.push(Action::Cache {
+            controller,
+            kind,
+            revision,
+        });
     }
     for (rule, action) in system.environment_actions(state) {
         candidates.push(Action::Environment { rule, action });
