@@ -11,7 +11,7 @@ use super::Outcome;
 use super::check::{Overrides, plan};
 use super::load::load_model;
 use super::models::model_files;
-use crate::explore::bench::{BenchRow, measure, row_line, table};
+use crate::explore::bench::{BenchRow, measure, row_line, table, widths};
 use crate::explore::checker::{CheckOptions, Strategy};
 use crate::model::history::Consistency;
 
@@ -78,7 +78,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
                     .context("a benchmark case printed no result")?;
                 if !args.json {
                     // As it goes, on stderr; the table follows on stdout.
-                    eprintln!("{}", row_line(&row, row.model.len()));
+                    eprintln!("{}", row_line(&row, widths(std::slice::from_ref(&row))));
                 }
                 rows.push(row);
             }

@@ -15,6 +15,10 @@ use super::progress::per_second;
 use crate::model::properties::Property;
 use crate::model::system::System;
 
+/// Below this many unique states the memory per state is not reported: page granularity and
+/// fixed costs (threads, buffers) would dominate it.
+pub const MEMORY_MIN_STATES: usize = 1000;
+
 /// One benchmark measurement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,7 +37,8 @@ pub struct BenchRow {
     pub unique_states: usize,
     /// States generated per second.
     pub states_per_second: f64,
-    /// Peak resident memory growth per unique state, in bytes (`None` without `/proc`).
+    /// Peak resident memory growth per unique state, in bytes (`None` without `/proc` or
+    /// under [`MEMORY_MIN_STATES`] states).
     pub bytes_per_state: Option<f64>,
     /// The deepest state, in steps.
     pub max_depth: usize,
@@ -66,7 +71,7 @@ pub fn measure(
     let outcome = check(system, properties, options, &mut |_| {});
     let peak = proc_status_bytes("VmHWM");
     let bytes_per_state = match (resident, peak) {
-        (Some(r), Some(p)) if outcome.unique_states > 0 => {
+        (Some(r), Some(p)) if outcome.unique_states >= MEMORY_MIN_STATES => {
             Some(p.saturating_sub(r) as f64 / outcome.unique_states as f64)
         }
         _ => None,
@@ -102,11 +107,20 @@ pub fn verdict_text(outcome: &CheckOutcome) -> String {
     }
 }
 
-/// The rows as a table with a header; the model column is as wide as the longest name.
+/// Column widths of the model and consistency columns.
+pub type Widths = (usize, usize);
+
+/// The widths that fit every row.
+pub fn widths(rows: &[BenchRow]) -> Widths {
+    let w = |f: fn(&BenchRow) -> usize, min| rows.iter().map(f).max().unwrap_or(0).max(min);
+    (w(|r| r.model.len(), 5), w(|r| r.consistency.len(), 11))
+}
+
+/// The rows as a table with a header; the name columns are as wide as their longest entry.
 pub fn table(rows: &[BenchRow]) -> String {
-    let w = rows.iter().map(|r| r.model.len()).max().unwrap_or(0).max(5);
+    let (w, c) = widths(rows);
     let mut out = format!(
-        "{:<w$} {:<20} {:<10} {:>8} {:>10} {:>10} {:>9} {:>9} {:>5}  {}\n",
+        "{:<w$} {:<c$} {:<10} {:>8} {:>10} {:>10} {:>9} {:>9} {:>5}  {}\n",
         "model",
         "consistency",
         "strategy",
@@ -119,19 +133,19 @@ pub fn table(rows: &[BenchRow]) -> String {
         "verdict"
     );
     for r in rows {
-        out.push_str(&row_line(r, w));
+        out.push_str(&row_line(r, (w, c)));
         out.push('\n');
     }
     out
 }
 
-/// One row of the table, its model column `w` wide.
-pub fn row_line(r: &BenchRow, w: usize) -> String {
+/// One row of the table with these column widths.
+pub fn row_line(r: &BenchRow, (w, c): Widths) -> String {
     let bytes = r
         .bytes_per_state
         .map_or("-".to_string(), |b| format!("{b:.0}"));
     format!(
-        "{:<w$} {:<20} {:<10} {:>7.2}s {:>10} {:>10} {:>9.0} {:>9} {:>5}  {}",
+        "{:<w$} {:<c$} {:<10} {:>7.2}s {:>10} {:>10} {:>9.0} {:>9} {:>5}  {}",
         r.model,
         r.consistency,
         r.strategy,
