@@ -235,6 +235,13 @@ fn a_trace_round_trips_and_replays() {
     let parsed = Trace::parse(&text).unwrap();
     assert_eq!(parsed, trace);
     assert_eq!(trace.file_name(), "tiny-X1-monotonic-session.json");
+    let mut ryw = trace.clone();
+    ryw.consistency.read_your_writes = true;
+    ryw.commit = crate::model::history::CommitMode::Atomic;
+    assert_eq!(
+        ryw.file_name(),
+        "tiny-X1-monotonic-session-read-your-writes-atomic.json"
+    );
     // X1 is not registered, so replay names it.
     match replay(&parsed) {
         Err(ReplayError::UnknownProperty(id)) => assert_eq!(id, "X1"),

@@ -23,7 +23,7 @@ use thiserror::Error;
 
 use crate::model::collection::hash_of;
 use crate::model::config::ModelConfig;
-use crate::model::history::{CommitMode, ConsistencySetting};
+use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties::Property;
 use crate::model::system::{Action, System, SystemState, Transition};
 
@@ -189,11 +189,21 @@ impl Trace {
         serde_json::to_string_pretty(self).expect("a trace serializes") + "\n"
     }
 
-    /// The file name: `<model>-<property>-<consistency>.json`.
+    /// The file name: `<model>-<property>-<consistency>.json`, the consistency followed by its
+    /// options when set (`-read-your-writes`, `-relist-latest`) and `-atomic` for the atomic
+    /// commit mode, so that checks of one model under different settings keep their traces.
     pub fn file_name(&self) -> String {
-        let mut consistency = self.consistency.level.name().to_string();
-        if self.consistency.read_your_writes && self.consistency.level.has_sessions() {
+        let c = &self.consistency;
+        let mut consistency = c.level.name().to_string();
+        if c.read_your_writes && c.level.has_sessions() {
             consistency.push_str("-read-your-writes");
+        }
+        if c.level == Consistency::Informer && c.relist != Relist::default() {
+            consistency.push_str("-relist-");
+            consistency.push_str(c.relist.name());
+        }
+        if self.commit == CommitMode::Atomic {
+            consistency.push_str("-atomic");
         }
         let name = if self.model.name.is_empty() {
             "model"

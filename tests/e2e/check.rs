@@ -53,8 +53,8 @@ fn overrides_name_the_trace_and_the_json_result() {
     assert_eq!(k2["id"], "K2");
     assert_eq!(k2["verdict"], "failed");
     assert_eq!(k2["length"], 0);
-    assert_eq!(k2["trace"], "out/tiny-K2-causal.json");
-    assert!(s.exists("out/tiny-K2-causal.json"));
+    assert_eq!(k2["trace"], "out/tiny-K2-causal-atomic.json");
+    assert!(s.exists("out/tiny-K2-causal-atomic.json"));
 }
 
 fn unique_states(s: &Scratch, extra: &[&str]) -> u64 {
