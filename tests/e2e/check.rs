@@ -158,3 +158,36 @@ fn every_shipped_model_loads_and_checks_within_small_bounds() {
         assert_eq!(run.json()["maxDepth"], 2);
     }
 }
+
+#[test]
+fn file_includes_are_read_beside_the_model() {
+    let s = Scratch::new();
+    let model = tiny("");
+    let (head, resource) = model.split_once("resources:\n").unwrap();
+    let manifest: String = resource
+        .lines()
+        .map(|l| {
+            format!(
+                "{}\n",
+                l.strip_prefix("    ")
+                    .unwrap_or(l.trim_start_matches("  - "))
+            )
+        })
+        .collect();
+    s.write("deep/dir/web.yaml", &manifest);
+    s.write(
+        "deep/dir/m.yaml",
+        &format!("{head}resources:\n  - file: web.yaml\n"),
+    );
+    let j = s
+        .run(&["check", "deep/dir/m.yaml", "--json"])
+        .expect(0)
+        .json();
+    assert!(j["uniqueStates"].as_u64().unwrap() > 3, "{j}");
+    s.write(
+        "deep/dir/m2.yaml",
+        &format!("{head}resources:\n  - file: gone.yaml\n"),
+    );
+    let err = s.run(&["check", "deep/dir/m2.yaml"]).expect(2).stderr();
+    assert!(err.contains("gone.yaml"), "{err}");
+}
