@@ -6,8 +6,14 @@
 //! The depth bound counts actions: `max_depth = 3` checks every state reachable in at most three
 //! steps. Counterexamples of a BFS are shortest: one thread visits states in depth order and a
 //! property keeps its first discovery; with several threads the order is only approximate, so a
-//! failure found by several threads is shortened by a single-threaded search bounded at its
+//! failure found with several threads is shortened by a single-threaded search bounded at its
 //! length.
+//!
+//! Known limit of stateright's multi-threaded BFS: a state is expanded once, at the depth it was
+//! first generated at, and threads drift apart by a level or so; under a depth bound a state
+//! first reached through a longer path at the bound is not expanded, so a bounded search on
+//! several threads may count a few states fewer than on one. Complete searches (and every
+//! single-threaded one) count the same states on every run.
 
 use std::fmt;
 use std::str::FromStr;
