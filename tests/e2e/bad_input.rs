@@ -30,6 +30,12 @@ const BAD_MODELS: &[BadModel] = &[
         mentions: &["schedular"],
     },
     BadModel {
+        what: "unknown resource kind",
+        from: "kind: Deployment",
+        to: "kind: Deploymnet",
+        mentions: &["Deploymnet"],
+    },
+    BadModel {
         what: "unknown consistency",
         from: "consistency: monotonic-session",
         to: "consistency: eventual",
