@@ -12,6 +12,8 @@ fn files(path: &str) -> Result<String, String> {
     match path {
         "manifests/web.yaml" => Ok(WEB_FILE.to_string()),
         "manifests/broken.yaml" => Ok(BROKEN_FILE.to_string()),
+        "manifests/sparse.yaml" => Ok(SPARSE_FILE.to_string()),
+        "manifests/nested.yaml" => Ok("file: manifests/web.yaml\n".to_string()),
         _ => Err(format!("no such file: {path}")),
     }
 }
@@ -46,6 +48,17 @@ kind: Deployment
 metadata: {name: d}
 spec:
   replicas: many
+";
+
+const SPARSE_FILE: &str = "\
+---
+# a comment-only document
+---
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: only}
+...
 ";
 
 const GOOD: &str = "\
@@ -110,6 +123,7 @@ fn a_good_model_resolves_every_part() {
     let c = &loaded.config;
     assert_eq!(c.name, "good");
     assert_eq!(c.description, "A model that uses every part of the format.");
+    assert_eq!(c.headline(), "A model that uses every part of the format.");
     assert_eq!(c.consistency.level, Consistency::MonotonicSession);
     assert!(c.consistency.read_your_writes);
     assert_eq!(c.commit, CommitMode::Atomic);
@@ -293,7 +307,11 @@ struct Bad {
 const STS: &str = "  - apiVersion: apps/v1
     kind: StatefulSet
     metadata: {name: web}
-    spec: {replicas: 1, serviceName: web, selector: {matchLabels: {a: b}}}
+    spec:
+      replicas: 1
+      serviceName: web
+      selector: {matchLabels: {a: b}}
+      template: {metadata: {labels: {a: b}}}
 ";
 
 fn with_sts(head: &str) -> String {
@@ -471,7 +489,7 @@ const BAD: &[Bad] = &[
         message: "duplicate Pod `p` (first at m.yaml:4:16)",
     },
     Bad {
-        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      replicas: -1\n",
+        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      replicas: -1\n      selector: {matchLabels: {a: b}}\n",
         file: "m.yaml",
         line: 6,
         field: "resources[0].spec.replicas",
@@ -483,6 +501,20 @@ const BAD: &[Bad] = &[
         line: 6,
         field: "resources[0].spec.replicas",
         message: "invalid",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      selector: {matchLabels: {app: a}}\n      template: {metadata: {labels: {app: b}}}\n",
+        file: "m.yaml",
+        line: 6,
+        field: "resources[0].spec.selector",
+        message: "the selector does not match the template's labels",
+    },
+    Bad {
+        text: "name: m\nresources:\n  - kind: Deployment\n    metadata: {name: d}\n    spec: {replicas: 1}\n",
+        file: "m.yaml",
+        line: 5,
+        field: "resources[0].spec.selector",
+        message: "a workload needs a non-empty selector",
     },
     Bad {
         text: "name: m\nresources:\n  - file: manifests/missing.yaml\n",
@@ -641,6 +673,23 @@ fn bad_models_name_file_line_and_field() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn included_files_may_hold_empty_and_comment_documents() {
+    let text = "name: m\nresources:\n  - file: manifests/sparse.yaml\n";
+    let loaded = parse_model(text, "models/m.yaml", &files).unwrap();
+    let names: Vec<&str> = loaded.config.initial.iter().map(|o| o.name()).collect();
+    assert_eq!(names, vec!["only"]);
+}
+
+#[test]
+fn an_included_file_cannot_include_another() {
+    let text = "name: m\nresources:\n  - file: manifests/nested.yaml\n";
+    let e = parse_model(text, "models/m.yaml", &files).unwrap_err();
+    assert_eq!(e.file(), "models/manifests/nested.yaml");
+    assert_eq!((e.line(), e.field()), (Some(1), "file"));
+    assert!(e.message().contains("cannot include another"), "{e}");
 }
 
 #[test]

@@ -58,6 +58,7 @@ impl Resources {
     fn add(&mut self, source: &Source, path: &str, read: Read) -> Result<(), ConfigError> {
         let (object, ignored) = read;
         check_counts(source, path, &object)?;
+        check_selector(source, path, &object)?;
         let kind = object.kind();
         let label = if object.name().is_empty() {
             format!("{kind}/{}*", object.metadata().generate_name)
@@ -111,6 +112,28 @@ fn check_counts(source: &Source, path: &str, object: &Object) -> Result<(), Conf
         if let Some(v) = value.filter(|v| *v < 0) {
             return Err(source.error(&join(path, field), format!("must not be negative ({v})")));
         }
+    }
+    Ok(())
+}
+
+/// A workload's selector must select its own template's pods, as the API server insists;
+/// otherwise its controller would create pods it never counts, without end.
+fn check_selector(source: &Source, path: &str, object: &Object) -> Result<(), ConfigError> {
+    let (selector, template) = match object {
+        Object::Deployment(d) => (&d.spec.selector, &d.spec.template),
+        Object::StatefulSet(s) => (&s.spec.selector, &s.spec.template),
+        Object::ReplicaSet(r) => (&r.spec.selector, &r.spec.template),
+        _ => return Ok(()),
+    };
+    let at = join(path, "spec.selector");
+    if selector.is_empty() {
+        return Err(source.error(&at, "a workload needs a non-empty selector"));
+    }
+    if !selector.matches(&template.metadata.labels) {
+        return Err(source.error(
+            &at,
+            "the selector does not match the template's labels (spec.template.metadata.labels)",
+        ));
     }
     Ok(())
 }
