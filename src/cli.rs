@@ -1,6 +1,13 @@
 //! Parses arguments, picks the subcommand, and maps outcomes to exit codes (0 holds, 1 a
 //! property failed or a replay diverged, 2 bad input).
 
+mod bench;
+mod check;
+mod load;
+mod models;
+mod replay;
+mod report;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,12 +26,49 @@ pub struct Cli {
 pub enum Command {
     /// List the registered controllers and properties.
     List,
+    /// Model-check a model file.
+    Check(check::CheckArgs),
+    /// Replay a trace file.
+    Replay(replay::ReplayArgs),
+    /// List the model files of a directory with their descriptions.
+    Models(models::ModelsArgs),
+    /// Measure checking speed and memory on models, per consistency level and strategy.
+    Bench(bench::BenchArgs),
+    /// One benchmark case, run by `orchard bench` in a child process.
+    #[command(hide = true)]
+    BenchCase(bench::BenchCaseArgs),
+}
+
+/// What a command found, when it ran to the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every property holds within the bounds; the replay matched; the listing worked.
+    Success,
+    /// A property failed; the replay diverged.
+    Failure,
+}
+
+/// The one place outcomes become exit codes: 0 success, 1 a property failed or a replay
+/// diverged, 2 bad input (model, trace, flags). Errors are printed here.
+pub fn exit_code(result: anyhow::Result<Outcome>) -> ExitCode {
+    match result {
+        Ok(Outcome::Success) => ExitCode::from(0),
+        Ok(Outcome::Failure) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    exit_code(run(cli.command))
+}
+
+fn run(command: Command) -> anyhow::Result<Outcome> {
+    match command {
         Command::List => {
             for r in crate::model::controllers::REGISTRY {
                 println!("controller {:<12} {}", r.kind, r.summary);
@@ -32,7 +76,27 @@ pub fn main() -> ExitCode {
             for p in crate::model::properties::all() {
                 println!("property   {:<12} {} ({})", p.id, p.text, p.kind.name());
             }
-            ExitCode::SUCCESS
+            Ok(Outcome::Success)
         }
+        Command::Check(args) => check::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Models(args) => models::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::BenchCase(args) => bench::run_case(&args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_map_to_0_1_2() {
+        assert_eq!(exit_code(Ok(Outcome::Success)), ExitCode::from(0));
+        assert_eq!(exit_code(Ok(Outcome::Failure)), ExitCode::from(1));
+        assert_eq!(
+            exit_code(Err(anyhow::anyhow!("bad input"))),
+            ExitCode::from(2)
+        );
     }
 }

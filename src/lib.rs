@@ -2,4 +2,5 @@
 //! consistency. See `DESIGN.md` for the layers.
 
 pub mod cli;
+pub mod explore;
 pub mod model;

@@ -1,0 +1,80 @@
+//! `orchard models [DIR]`: the model files of a directory with the first line of their
+//! descriptions.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::Outcome;
+use super::load::load_model;
+
+/// Arguments of `orchard models`.
+#[derive(Debug, clap::Args)]
+pub struct ModelsArgs {
+    /// The directory.
+    #[arg(default_value = "models")]
+    pub dir: PathBuf,
+}
+
+/// The model files (`.yaml`, `.yml`) of a directory, sorted by name.
+pub fn model_files(dir: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list the directory", dir.display()))?
+    {
+        let path = entry
+            .with_context(|| format!("{}: cannot list the directory", dir.display()))?
+            .path();
+        if path.is_file()
+            && matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The first line of a description, cut after its first sentence (a folded YAML description
+/// is one long line).
+pub fn summary(description: &str) -> &str {
+    let line = description.lines().next().unwrap_or("").trim();
+    match line.find(". ") {
+        Some(end) => &line[..=end],
+        None => line,
+    }
+}
+
+/// Runs `orchard models`; a file that does not load is reported and makes the exit code 2.
+pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
+    let mut bad = Vec::new();
+    for path in model_files(&args.dir)? {
+        match load_model(&path) {
+            Ok(file) => {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                println!("{name:<32} {}", summary(&file.config.description));
+            }
+            Err(e) => bad.push(format!("{e:#}")),
+        }
+    }
+    if bad.is_empty() {
+        Ok(Outcome::Success)
+    } else {
+        anyhow::bail!("{}", bad.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn a_summary_is_the_first_sentence_of_the_first_line() {
+        assert_eq!(summary("One. Two.\nThree"), "One.");
+        assert_eq!(summary("No stop here\nnext"), "No stop here");
+        assert_eq!(summary(""), "");
+    }
+}

@@ -1,0 +1,19 @@
+//! Exploration and checking: the stateright `Model` over a [`crate::model::system::System`],
+//! the checker runner (BFS, DFS, simulation, bounds, timeout, progress), counterexample traces
+//! and their replay against the model, and the benchmark runner.
+//!
+//! Imports only `crate::model`. Promises: actions in the system's stable order (part of the
+//! trace format), BFS counterexamples that are shortest, traces written atomically and refused
+//! with a precise error when they no longer fit the model.
+
+pub mod bench;
+pub mod checker;
+pub mod model;
+pub mod outcome;
+pub mod progress;
+pub mod replay;
+pub mod simulation;
+pub mod trace;
+
+#[cfg(test)]
+mod tests;

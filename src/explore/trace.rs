@@ -1,0 +1,291 @@
+//! Traces: a counterexample as a self-contained JSON file (format 1).
+//!
+//! ```json
+//! { "format": 1,
+//!   "model": { ...the resolved ModelConfig, whole... },
+//!   "consistency": { "level": "resettable-session", "read-your-writes": false },
+//!   "commit": "kubernetes",
+//!   "initial": "<digest of the initial state>",
+//!   "steps": [ { "action": {...}, "describe": "node-1 reads r3",
+//!                "outcome": "create Pod/web-0 -> r4", "digest": "<16 hex digits>" } ],
+//!   "violation": { "property": "P8", "text": "...", "step": 4 } }
+//! ```
+//!
+//! A digest is [`crate::model::collection::hash_of`] of the whole state, as 16 hex digits.
+//! `violation.step` counts steps: the state after that many steps violates the property.
+//! [`Trace::parse`] checks the file; [`super::replay`] checks that the model still produces it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::model::collection::hash_of;
+use crate::model::config::ModelConfig;
+use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
+use crate::model::properties::Property;
+use crate::model::system::{Action, System, SystemState, Transition};
+
+/// The trace format this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// A counterexample trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trace {
+    /// The format version, [`FORMAT`].
+    pub format: u32,
+    /// The model the trace was made from, with the consistency and commit mode it was checked
+    /// under.
+    pub model: ModelConfig,
+    /// The consistency setting (the same as the model's).
+    pub consistency: ConsistencySetting,
+    /// The commit mode (the same as the model's).
+    pub commit: CommitMode,
+    /// The digest of the initial state.
+    pub initial: String,
+    /// The steps from the initial state.
+    pub steps: Vec<TraceStep>,
+    /// The property violated, and where.
+    pub violation: Violation,
+}
+
+/// One step of a trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceStep {
+    /// The action, as the system takes it.
+    pub action: Action,
+    /// The action for people (not read back).
+    pub describe: String,
+    /// What it did, for people (not read back).
+    pub outcome: String,
+    /// The digest of the state after the step.
+    pub digest: String,
+}
+
+/// The violated property.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    /// The property's id.
+    pub property: String,
+    /// Its text (not read back).
+    pub text: String,
+    /// The number of steps after which it is violated.
+    pub step: usize,
+}
+
+/// Why a trace file cannot be read.
+#[derive(Debug, Error)]
+pub enum TraceError {
+    /// Not JSON, or not a trace (a missing or unknown field, a value of the wrong type).
+    #[error("line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde's message, naming the field.
+        message: String,
+    },
+    /// A format version this build does not read.
+    #[error(
+        "field `format`: unknown trace format version {0} (this orchard reads version {FORMAT})"
+    )]
+    Version(u64),
+    /// The top-level settings disagree with the embedded model.
+    #[error("field `{field}`: {found} differs from the embedded model's {expected}")]
+    Mismatch {
+        /// The field.
+        field: &'static str,
+        /// The value in the field.
+        found: String,
+        /// The model's value.
+        expected: String,
+    },
+}
+
+/// An I/O failure writing or reading a trace.
+#[derive(Debug, Error)]
+#[error("{path}: {source}")]
+pub struct TraceIoError {
+    /// The file.
+    pub path: PathBuf,
+    /// The cause.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// The digest of a state: a deterministic hash as 16 hex digits.
+pub fn digest(state: &SystemState) -> String {
+    format!("{:016x}", hash_of(state))
+}
+
+impl Trace {
+    /// The trace of a counterexample: `steps` from the system's initial state to a state that
+    /// violates `property`.
+    pub fn new(system: &System, property: &Property, steps: &[Transition]) -> Trace {
+        let config = system.config().clone();
+        Trace {
+            format: FORMAT,
+            consistency: config.consistency,
+            commit: config.commit,
+            initial: digest(&system.initial()),
+            steps: steps
+                .iter()
+                .map(|t| TraceStep {
+                    action: t.action.clone(),
+                    describe: system.describe(&t.action),
+                    outcome: t.outcome.to_string(),
+                    digest: digest(&t.next),
+                })
+                .collect(),
+            violation: Violation {
+                property: property.id.to_string(),
+                text: property.text.to_string(),
+                step: steps.len(),
+            },
+            model: config,
+        }
+    }
+
+    /// Parses a trace file's text, checking its format version first.
+    pub fn parse(text: &str) -> Result<Trace, TraceError> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<serde_json::Value>,
+        }
+        let header: Header = serde_json::from_str(text).map_err(json_error)?;
+        match header.format {
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT)) => {}
+            Some(serde_json::Value::Number(n)) => {
+                return Err(TraceError::Version(n.as_u64().unwrap_or(u64::MAX)));
+            }
+            _ => {}
+        }
+        let trace: Trace = serde_json::from_str(text).map_err(json_error)?;
+        if trace.consistency != trace.model.consistency {
+            return Err(TraceError::Mismatch {
+                field: "consistency",
+                found: trace.consistency.to_string(),
+                expected: trace.model.consistency.to_string(),
+            });
+        }
+        if trace.commit != trace.model.commit {
+            return Err(TraceError::Mismatch {
+                field: "commit",
+                found: trace.commit.name().into(),
+                expected: trace.model.commit.name().into(),
+            });
+        }
+        Ok(trace)
+    }
+
+    /// The pretty JSON text of the trace.
+    pub fn to_json(&self) -> String {
+        // Invariant: every part of a trace is plain data that serializes (string keys only).
+        serde_json::to_string_pretty(self).expect("a trace serializes") + "\n"
+    }
+
+    /// The file name: `<model>-<property>-<consistency>.json`, the consistency followed by its
+    /// options when set (`-read-your-writes`, `-relist-latest`) and `-atomic` for the atomic
+    /// commit mode, so that checks of one model under different settings keep their traces.
+    pub fn file_name(&self) -> String {
+        let c = &self.consistency;
+        let mut consistency = c.level.name().to_string();
+        if c.read_your_writes && c.level.has_sessions() {
+            consistency.push_str("-read-your-writes");
+        }
+        if c.level == Consistency::Informer && c.relist != Relist::default() {
+            consistency.push_str("-relist-");
+            consistency.push_str(c.relist.name());
+        }
+        if self.commit == CommitMode::Atomic {
+            consistency.push_str("-atomic");
+        }
+        let name = if self.model.name.is_empty() {
+            "model"
+        } else {
+            &self.model.name
+        };
+        format!(
+            "{}-{}-{consistency}.json",
+            safe(name),
+            safe(&self.violation.property)
+        )
+    }
+
+    /// Writes the trace into `dir` (created if missing) atomically: a temporary file in the
+    /// same directory, then a rename. Returns the path written.
+    pub fn write_into(&self, dir: &Path) -> Result<PathBuf, TraceIoError> {
+        let path = dir.join(self.file_name());
+        let io = |source| TraceIoError {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let temp = dir.join(format!(".{}.{}.tmp", self.file_name(), std::process::id()));
+        let written = std::fs::File::create(&temp).and_then(|mut f| {
+            f.write_all(self.to_json().as_bytes())?;
+            f.sync_all()
+        });
+        if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &path)) {
+            let _ = std::fs::remove_file(&temp);
+            return Err(io(e));
+        }
+        Ok(path)
+    }
+}
+
+/// The 1-based line of step `index` (0-based) in a trace's text, found from its `"digest"` key
+/// after `"steps"`; `None` when the text is laid out otherwise.
+pub fn line_of_step(text: &str, index: usize) -> Option<usize> {
+    let start = text.find("\"steps\"")?;
+    let (offset, _) = text[start..].match_indices("\"digest\"").nth(index)?;
+    Some(text[..start + offset].matches('\n').count() + 1)
+}
+
+/// The 1-based line of the last `"key":` in a trace's text (top-level keys follow the embedded
+/// model, so the last one is the top-level one).
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let at = text.rfind(&format!("\"{key}\":"))?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+impl TraceError {
+    /// The top-level field the error is about, when it is not a JSON error.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            TraceError::Json { .. } => None,
+            TraceError::Version(_) => Some("format"),
+            TraceError::Mismatch { field, .. } => Some(field),
+        }
+    }
+}
+
+fn json_error(e: serde_json::Error) -> TraceError {
+    let full = e.to_string();
+    let message = match full.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_string(),
+        None => full,
+    };
+    TraceError::Json {
+        line: e.line(),
+        column: e.column(),
+        message,
+    }
+}
+
+fn safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `orchard` binary, compiled as one test binary with a module per
+//! area. Each test runs the real binary in its own temporary directory.
+
+mod bad_input;
+mod bench;
+mod check;
+mod models;
+mod replay;
+mod support;

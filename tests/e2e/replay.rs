@@ -1,0 +1,74 @@
+//! `orchard replay`: a written trace replays; a trace whose violation does not happen diverges.
+
+use crate::support::failing_trace;
+
+#[test]
+fn a_written_trace_replays() {
+    let (s, trace) = failing_trace();
+    let out = s
+        .run(&["replay", &trace, "--against", "model"])
+        .expect(0)
+        .stdout();
+    assert!(out.contains("K2"), "{out}");
+    assert!(out.contains("violated at step 0"), "{out}");
+}
+
+#[test]
+fn a_trace_whose_property_holds_diverges() {
+    let (s, trace) = failing_trace();
+    let text = s
+        .read(&trace)
+        .replace("\"property\": \"K2\"", "\"property\": \"P8\"");
+    s.write("p8.json", &text);
+    let out = s.run(&["replay", "p8.json"]).expect(1).stdout();
+    assert!(out.contains("diverges"), "{out}");
+}
+
+/// A trace of several steps, made with the library from the failing model: K2 fails in every
+/// state, so it is violated at the last step too.
+fn several_steps(s: &crate::support::Scratch) -> String {
+    use orchard::explore::trace::Trace;
+    use orchard::model::config::parse_model;
+    use orchard::model::properties;
+    use orchard::model::system::System;
+
+    let text = s.read("models/owners.yaml");
+    let config = parse_model(&text, "owners.yaml", &|_| Err("no includes".into()))
+        .unwrap()
+        .config;
+    let system = System::new(config).unwrap();
+    let mut state = system.initial();
+    let mut steps = Vec::new();
+    for _ in 0..2 {
+        let t = system.transitions(&state).pop().expect("an enabled action");
+        state = t.next.clone();
+        steps.push(t);
+    }
+    let trace = Trace::new(&system, properties::by_id("K2").unwrap(), &steps);
+    trace.write_into(&s.path().join("made")).unwrap();
+    format!("made/{}", trace.file_name())
+}
+
+#[test]
+fn a_trace_of_several_steps_replays_and_a_changed_step_is_refused() {
+    let (s, _) = failing_trace();
+    let trace = several_steps(&s);
+    let out = s.run(&["replay", &trace]).expect(0).stdout();
+    assert!(out.contains("2 steps replay"), "{out}");
+    assert!(out.contains("violated at step 2"), "{out}");
+
+    let text = s.read(&trace);
+    let digest = text
+        .match_indices("\"digest\": \"")
+        .nth(1)
+        .map(|(i, m)| &text[i + m.len()..i + m.len() + 16])
+        .unwrap()
+        .to_string();
+    s.write(
+        "changed.json",
+        &text.replacen(&digest, "ffffffffffffffff", 1),
+    );
+    let err = s.run(&["replay", "changed.json"]).expect(2).stderr();
+    assert!(err.contains("step 2"), "{err}");
+    assert!(err.contains(&digest), "{err}");
+}
