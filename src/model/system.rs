@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::api;
-use super::config::ModelConfig;
+use super::config::{ModelConfig, Start};
 use super::controllers::{self, Controller, LocalState, Registration};
 use super::environment::{EnvironmentAction, EnvironmentOp};
 use super::history::{
@@ -204,6 +204,9 @@ impl Default for Reduction {
     }
 }
 
+/// The most steps `start: settled` takes before it gives up looking for a fixed point.
+pub const SETTLE_LIMIT: usize = 10_000;
+
 /// A model ready to run: its configuration and built controllers.
 #[derive(Debug)]
 pub struct System {
@@ -283,8 +286,62 @@ impl System {
         self.config.controllers.iter().position(|c| c.name == name)
     }
 
-    /// The initial state: the initial resources at the first revision, fresh controllers.
+    /// The initial state: the initial resources at the first revision and fresh controllers,
+    /// or, with `start: settled`, the state those settle into.
     pub fn initial(&self) -> SystemState {
+        let fresh = self.fresh();
+        match self.config.start {
+            Start::Initial => fresh,
+            Start::Settled => self.settle(fresh, SETTLE_LIMIT).0,
+        }
+    }
+
+    /// Steps controllers in rotation, each taking its first effective step reading the newest
+    /// revision it may (under informer consistency, after its caches caught up with the
+    /// latest revision), until none has anything left to do or `max_steps` were taken.
+    /// Environment rules never fire. Deterministic. Returns the final state and the
+    /// transitions taken.
+    pub fn settle(&self, mut state: SystemState, max_steps: usize) -> (SystemState, Vec<Transition>) {
+        let mut taken = Vec::new();
+        let n = self.controllers.len();
+        let mut idle_in_a_row = 0;
+        let mut i = 0;
+        while taken.len() < max_steps && idle_in_a_row < n && n > 0 {
+            let mut moved = false;
+            let moves = self.cache_moves(&state);
+            for &kind in self.registrations[i].watches {
+                let newest = moves
+                    .iter()
+                    .filter(|(c, k, _)| *c == i && *k == kind)
+                    .map(|(_, _, r)| *r)
+                    .max();
+                if let Some(revision) = newest {
+                    let t = self.move_cache(&state, i, kind, revision);
+                    state = t.next.clone();
+                    taken.push(t);
+                    moved = true;
+                }
+            }
+            let step = self
+                .readable(&state, i)
+                .into_iter()
+                .rev()
+                .find_map(|read| self.step_controller(&state, i, read));
+            match step {
+                Some(t) => {
+                    state = t.next.clone();
+                    taken.push(t);
+                    idle_in_a_row = 0;
+                }
+                None if moved => idle_in_a_row = 0,
+                None => idle_in_a_row += 1,
+            }
+            i = (i + 1) % n;
+        }
+        (state, taken)
+    }
+
+    fn fresh(&self) -> SystemState {
         let resources = api::initial_state(self.config.initial.iter().cloned(), INITIAL_REVISION);
         let history = AnyHistory::new(self.config.consistency, resources);
         let informer = matches!(history, AnyHistory::Informer(_));

@@ -7,30 +7,10 @@ use super::system::{Action, System, SystemState, Transition};
 /// Returns the final state and the transitions taken.
 pub fn run_to_fixed_point(
     system: &System,
-    mut state: SystemState,
+    state: SystemState,
     max_steps: usize,
 ) -> (SystemState, Vec<Transition>) {
-    let mut taken = Vec::new();
-    let n = system.controller_count();
-    let mut idle_in_a_row = 0;
-    let mut i = 0;
-    while taken.len() < max_steps && idle_in_a_row < n && n > 0 {
-        let step = system
-            .readable(&state, i)
-            .into_iter()
-            .rev()
-            .find_map(|read| system.step_controller(&state, i, read));
-        match step {
-            Some(t) => {
-                state = t.next.clone();
-                taken.push(t);
-                idle_in_a_row = 0;
-            }
-            None => idle_in_a_row += 1,
-        }
-        i = (i + 1) % n;
-    }
-    (state, taken)
+    system.settle(state, max_steps)
 }
 
 /// Takes a sequence of actions, panicking with the step number and reason if one is not

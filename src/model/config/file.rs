@@ -33,6 +33,8 @@ pub(super) struct ModelFile {
     pub resources: Vec<ResourceHeader>,
     #[serde(default)]
     pub guards: Option<GuardsField>,
+    #[serde(default)]
+    pub start: Option<String>,
 }
 
 /// `guards: {expectations: false, staleness-guard: {replicaset: false}}`.

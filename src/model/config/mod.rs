@@ -64,6 +64,31 @@ pub struct ModelConfig {
     /// The guards controllers keep against their own stale reads.
     #[serde(default)]
     pub guards: Guards,
+    /// Where runs start.
+    #[serde(default)]
+    pub start: Start,
+}
+
+/// Where a model's runs start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Start {
+    /// The initial resources as written, every controller fresh.
+    #[default]
+    Initial,
+    /// The cluster as it stands once every controller has run to a fixed point from the
+    /// initial resources, reading the newest revision (deterministic): a running cluster.
+    Settled,
+}
+
+impl Start {
+    /// The name used in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Start::Initial => "initial",
+            Start::Settled => "settled",
+        }
+    }
 }
 
 /// The in-memory guards of Kubernetes controllers against stale caches (informer issue).

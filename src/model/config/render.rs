@@ -31,6 +31,8 @@ struct ModelOut<'a> {
     properties: Value,
     checker: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     guards: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     resources: Vec<Value>,
@@ -55,6 +57,7 @@ pub fn render_model(config: &ModelConfig) -> Result<String, String> {
             "strategy": config.checker.strategy,
             "max-depth": config.checker.max_depth,
         }),
+        start: (config.start != Default::default()).then(|| config.start.name()),
         guards: (config.guards != Default::default()).then(|| {
             json!({
                 "expectations": config.guards.expectations,

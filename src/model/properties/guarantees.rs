@@ -4,8 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{Property, PropertyKind, last_write};
-use crate::model::controllers::job::owned_pods;
-use crate::model::resources::{Pod, PodPhase};
+use crate::model::resources::Pod;
 use crate::model::system::{System, SystemState};
 
 /// The guarantee properties.
@@ -19,7 +18,7 @@ pub const PROPERTIES: &[Property] = &[
     },
     Property {
         id: "G2",
-        text: "a Job whose completions are reached creates no pod",
+        text: "a Job whose status counts its completions reached creates no pod",
         kind: PropertyKind::Always,
         stable_form: false,
         check: no_pod_after_completions,
@@ -72,17 +71,11 @@ fn no_pod_after_completions(_: &System, state: &SystemState) -> bool {
         .collect();
     created.iter().all(|pod| {
         before.jobs.iter().all(|job| {
-            let Some(completions) = job.spec.completions else {
-                return true;
-            };
-            if !pod.metadata.is_controlled_by(&job.metadata.uid) {
-                return true;
-            }
-            let succeeded = owned_pods(&before.pods, job)
-                .iter()
-                .filter(|p| p.status.phase == PodPhase::Succeeded)
-                .count() as i32;
-            job.status.succeeded.max(succeeded) < completions
+            let reached = job
+                .spec
+                .completions
+                .is_some_and(|completions| job.status.succeeded >= completions);
+            !(reached && pod.metadata.is_controlled_by(&job.metadata.uid))
         })
     })
 }

@@ -11,7 +11,7 @@ mod source;
 use super::error::{ConfigError, IgnoredField};
 use super::file::{ConsistencyField, GuardsField, ModelFile, PropertiesField};
 use super::locate::index;
-use super::{CheckerDefaults, Guards, ModelConfig};
+use super::{CheckerDefaults, Guards, ModelConfig, Start};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties;
 use resources::Resources;
@@ -67,6 +67,16 @@ pub fn parse_model(
     let properties = property_ids(&source, file.properties.as_ref())?;
     let checker = checker(&source, file.checker.as_ref())?;
     let guards = guards(&source, file.guards.as_ref())?;
+    let start = match file.start.as_deref() {
+        None | Some("initial") => Start::Initial,
+        Some("settled") => Start::Settled,
+        Some(other) => {
+            return Err(source.error(
+                "start",
+                format!("unknown start `{other}` (known: initial, settled)"),
+            ));
+        }
+    };
     Ok(LoadedModel {
         config: ModelConfig {
             name: file.name,
@@ -79,6 +89,7 @@ pub fn parse_model(
             checker,
             initial: resources.objects,
             guards,
+            start,
         },
         ignored: resources.ignored,
     })
