@@ -48,7 +48,7 @@ pub struct CheckArgs {
     /// The simulation's seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Check only this property (repeatable); the model's list by default.
+    /// Check only this property (repeatable), or `all`; the model's list by default.
     #[arg(long = "property", value_name = "ID")]
     pub properties: Vec<String>,
     /// Where counterexample traces are written.
@@ -117,7 +117,9 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     if let Some(commit) = o.commit {
         config.commit = commit;
     }
-    if !o.properties.is_empty() {
+    if o.properties.iter().any(|id| id == "all") {
+        config.properties = Vec::new();
+    } else if !o.properties.is_empty() {
         config.properties = o.properties.clone();
     }
     let known = || {

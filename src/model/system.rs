@@ -301,7 +301,11 @@ impl System {
     /// latest revision), until none has anything left to do or `max_steps` were taken.
     /// Environment rules never fire. Deterministic. Returns the final state and the
     /// transitions taken.
-    pub fn settle(&self, mut state: SystemState, max_steps: usize) -> (SystemState, Vec<Transition>) {
+    pub fn settle(
+        &self,
+        mut state: SystemState,
+        max_steps: usize,
+    ) -> (SystemState, Vec<Transition>) {
         let mut taken = Vec::new();
         let n = self.controllers.len();
         let mut idle_in_a_row = 0;

@@ -6,4 +6,5 @@ mod bench;
 mod check;
 mod models;
 mod replay;
+mod shipped;
 mod support;
