@@ -14,7 +14,7 @@ use super::report;
 use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
 use crate::explore::progress::Progress;
 use crate::explore::trace::Trace;
-use crate::model::history::{CommitMode, Consistency};
+use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::properties::{self, Property};
 use crate::model::system::System;
 
@@ -24,12 +24,18 @@ pub struct CheckArgs {
     /// The model file.
     pub model: PathBuf,
     /// The consistency level (synchronous, monotonic-session, resettable-session,
-    /// optimistic-linear, causal); the model's by default.
+    /// optimistic-linear, causal, informer); the model's by default.
     #[arg(long, value_parser = parse_consistency)]
     pub consistency: Option<Consistency>,
     /// Session levels: a controller never reads older than its own last write.
     #[arg(long)]
     pub read_your_writes: bool,
+    /// Informer: how a restarted controller lists (any-revision, latest); the model's by default.
+    #[arg(long, value_parser = parse_relist)]
+    pub relist: Option<Relist>,
+    /// Informer: how far caches may lag (any, zero); the model's by default.
+    #[arg(long, value_parser = parse_lag)]
+    pub lag: Option<Lag>,
     /// The commit mode (kubernetes, atomic); the model's by default.
     #[arg(long, value_parser = parse_commit)]
     pub commit: Option<CommitMode>,
@@ -66,6 +72,20 @@ fn parse_consistency(s: &str) -> Result<Consistency, String> {
     })
 }
 
+fn parse_relist(s: &str) -> Result<Relist, String> {
+    [Relist::AnyRevision, Relist::Latest]
+        .into_iter()
+        .find(|r| r.name() == s)
+        .ok_or_else(|| format!("unknown relist `{s}` (known: any-revision, latest)"))
+}
+
+fn parse_lag(s: &str) -> Result<Lag, String> {
+    [Lag::Any, Lag::Zero]
+        .into_iter()
+        .find(|l| l.name() == s)
+        .ok_or_else(|| format!("unknown lag `{s}` (known: any, zero)"))
+}
+
 fn parse_commit(s: &str) -> Result<CommitMode, String> {
     [CommitMode::Kubernetes, CommitMode::Atomic]
         .into_iter()
@@ -84,6 +104,10 @@ pub struct Overrides {
     pub consistency: Option<Consistency>,
     /// Turn read-your-writes on.
     pub read_your_writes: bool,
+    /// The informer's relist.
+    pub relist: Option<Relist>,
+    /// The informer's lag.
+    pub lag: Option<Lag>,
     /// The commit mode.
     pub commit: Option<CommitMode>,
     /// The strategy.
@@ -114,6 +138,12 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
         config.consistency.level = level;
     }
     config.consistency.read_your_writes |= o.read_your_writes;
+    if let Some(relist) = o.relist {
+        config.consistency.relist = relist;
+    }
+    if let Some(lag) = o.lag {
+        config.consistency.lag = lag;
+    }
     if let Some(commit) = o.commit {
         config.commit = commit;
     }
@@ -176,6 +206,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let overrides = Overrides {
         consistency: args.consistency,
         read_your_writes: args.read_your_writes,
+        relist: args.relist,
+        lag: args.lag,
         commit: args.commit,
         strategy: args.strategy,
         max_depth: args.max_depth,

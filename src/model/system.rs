@@ -12,7 +12,8 @@ use super::config::{ModelConfig, Start};
 use super::controllers::{self, Controller, LocalState, Registration};
 use super::environment::{EnvironmentAction, EnvironmentOp};
 use super::history::{
-    AnyHistory, Change, CommitMode, History, INITIAL_REVISION, Read, Rejection, Session,
+    AnyHistory, Change, CommitMode, History, INITIAL_REVISION, Informer, Lag, Read, Rejection,
+    Session,
 };
 use super::operation::Operation;
 use super::resources::*;
@@ -183,6 +184,12 @@ pub struct Reduction {
     /// the same write and local state from each, and the oldest leaves it the widest session.
     /// Linear histories only (elsewhere where a write lands depends on the read).
     pub equivalent_reads: bool,
+    /// Informer consistency: fold a controller's cache deliveries into its next step (the step
+    /// reads each kind at any revision its cache could have been moved to), instead of
+    /// offering each delivery as an action. A delivery changes only its controller's caches,
+    /// which nothing observes before that controller's next step, so every behaviour stays
+    /// and the states between deliveries go.
+    pub fold_deliveries: bool,
 }
 
 impl Reduction {
@@ -190,11 +197,13 @@ impl Reduction {
     pub const NONE: Reduction = Reduction {
         session_only_steps: false,
         equivalent_reads: false,
+        fold_deliveries: false,
     };
     /// Every reduction.
     pub const ALL: Reduction = Reduction {
         session_only_steps: true,
         equivalent_reads: true,
+        fold_deliveries: true,
     };
 }
 
@@ -448,6 +457,12 @@ impl System {
     /// or, under informer consistency, its caches once they have all synced.
     pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
         match &state.history {
+            AnyHistory::Informer(_) if self.config.consistency.lag == Lag::Zero => {
+                vec![Read::PerKind([state.history.latest(); Kind::COUNT])]
+            }
+            AnyHistory::Informer(informer) if self.reduction.fold_deliveries => {
+                self.folded_informer_reads(informer, &state.locals[i], i)
+            }
             AnyHistory::Informer(_) => state.locals[i]
                 .informer_read(self.registrations[i].watches)
                 .into_iter()
@@ -462,6 +477,9 @@ impl System {
         let AnyHistory::Informer(informer) = &state.history else {
             return Vec::new();
         };
+        if self.config.consistency.lag == Lag::Zero || self.reduction.fold_deliveries {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for (i, registration) in self.registrations.iter().enumerate() {
             for &kind in registration.watches {
@@ -472,6 +490,46 @@ impl System {
             }
         }
         out
+    }
+
+    /// Informer consistency with deliveries folded into steps: every read that moving the
+    /// caches first could give, each kind at its cache's revision or a change point past it
+    /// (after a restart: what a LIST may return), oldest first; unwatched kinds are taken at the
+    /// newest revision read.
+    fn folded_informer_reads(
+        &self,
+        informer: &Informer,
+        local: &LocalState,
+        i: usize,
+    ) -> Vec<Read> {
+        let watches = self.registrations[i].watches;
+        let mut reads: Vec<Vec<Revision>> = vec![Vec::new()];
+        for &kind in watches {
+            let cache = local.caches[kind.index()];
+            let mut options: Vec<Revision> = cache.into_iter().collect();
+            options.extend(informer.cache_moves(kind, cache));
+            reads = reads
+                .into_iter()
+                .flat_map(|prefix| {
+                    options.iter().map(move |r| {
+                        let mut read = prefix.clone();
+                        read.push(*r);
+                        read
+                    })
+                })
+                .collect();
+        }
+        reads
+            .into_iter()
+            .map(|chosen| {
+                let newest = chosen.iter().copied().max().unwrap_or(INITIAL_REVISION);
+                let mut revisions = [newest; Kind::COUNT];
+                for (kind, r) in watches.iter().zip(chosen) {
+                    revisions[kind.index()] = r;
+                }
+                Read::PerKind(revisions)
+            })
+            .collect()
     }
 
     fn move_cache(
@@ -559,12 +617,17 @@ impl System {
     fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
         let read_state = state.history.state(&read)?;
         let view = View::new(read_state.clone(), read.clone());
-        let unchanged = |local: &LocalState, before: &LocalState| {
-            if self.reduction.session_only_steps {
-                local.same_apart_from_session(before)
-            } else {
-                local == before
-            }
+        let unchanged = |local: &LocalState, before: &LocalState| match self.reduction {
+            Reduction {
+                session_only_steps: true,
+                fold_deliveries: true,
+                ..
+            } => local.same_apart_from_session_and_caches(before),
+            Reduction {
+                session_only_steps: true,
+                ..
+            } => local.same_apart_from_session(before),
+            _ => local == before,
         };
         let nothing = StepRun {
             transition: None,
@@ -574,6 +637,11 @@ impl System {
         let before = &state.locals[i];
         let mut local = before.clone();
         forget_observed(&mut local, &read, &read_state);
+        if let Read::PerKind(revisions) = &read {
+            for kind in self.registrations[i].watches {
+                local.caches[kind.index()] = Some(revisions[kind.index()]);
+            }
+        }
         let operation = self.controllers[i].step(&view, &mut local);
         local.session.read = Some(read.clone());
         let mut next = state.clone();
@@ -897,6 +965,21 @@ impl System {
     /// Describes an action for people: `node-1 reads r3` or `scale StatefulSet/web to 5`.
     pub fn describe(&self, action: &Action) -> String {
         match action {
+            Action::Step {
+                controller,
+                read: Read::PerKind(revisions),
+            } => {
+                let caches: Vec<String> = self.registrations[*controller]
+                    .watches
+                    .iter()
+                    .map(|k| format!("{}@r{}", k.plural(), revisions[k.index()]))
+                    .collect();
+                format!(
+                    "{} reads {}",
+                    self.controller_name(*controller),
+                    caches.join(" ")
+                )
+            }
             Action::Step { controller, read } => {
                 format!("{} reads {read}", self.controller_name(*controller))
             }

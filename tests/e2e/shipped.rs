@@ -86,3 +86,72 @@ fn every_shipped_model_holds_every_property_under_synchronous() {
     }
     assert!(checked >= 10, "ten shipped models, found {checked}");
 }
+
+#[test]
+fn stale_reads_under_informer_fail_with_relist_any_revision_and_hold_with_latest() {
+    let s = Scratch::new();
+    let stale = model("statefulset-stale-reads");
+    let base = [
+        "check",
+        stale.as_str(),
+        "--consistency",
+        "informer",
+        "--strategy",
+        "bfs",
+    ];
+    let mut any = base.to_vec();
+    any.extend(["--relist", "any-revision", "--json"]);
+    let j = s.run(&any).expect(1).json();
+    assert_eq!(j["properties"][0]["verdict"], "failed", "{j}");
+    let trace = j["properties"][0]["trace"].as_str().unwrap().to_string();
+    s.run(&["replay", &trace, "--against", "model"]).expect(0);
+    let mut latest = base.to_vec();
+    latest.extend(["--relist", "latest", "--json"]);
+    let j = s.run(&latest).expect(0).json();
+    assert_eq!(j["complete"], true, "every reachable state checked: {j}");
+    assert_eq!(j["properties"][0]["verdict"], "holds", "{j}");
+}
+
+/// Each property's verdict in a bounded BFS of a model.
+fn verdicts(s: &Scratch, path: &str, consistency: &[&str]) -> Vec<(String, String)> {
+    let mut args = vec![
+        "check",
+        path,
+        "--strategy",
+        "bfs",
+        "--max-depth",
+        "5",
+        "--property",
+        "all",
+        "--json",
+    ];
+    args.extend_from_slice(consistency);
+    let run = s.run(&args);
+    assert!(matches!(run.code(), 0 | 1), "{path}: {}", run.stderr());
+    run.json()["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn informer_with_zero_lag_gives_the_synchronous_verdicts_on_every_shipped_model() {
+    let s = Scratch::new();
+    for entry in std::fs::read_dir(shipped_models()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let path = path.to_str().unwrap().to_string();
+        let synchronous = verdicts(&s, &path, &["--consistency", "synchronous"]);
+        let informer = verdicts(&s, &path, &["--consistency", "informer", "--lag", "zero"]);
+        assert_eq!(informer, synchronous, "{path}");
+    }
+}

@@ -61,6 +61,8 @@ pub(super) struct ConsistencyDetail {
     #[serde(default)]
     pub read_your_writes: bool,
     pub relist: Option<String>,
+    #[serde(default)]
+    pub lag: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for ConsistencyField {

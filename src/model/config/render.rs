@@ -213,6 +213,9 @@ fn consistency(setting: ConsistencySetting) -> Value {
     if setting.relist != plain.relist {
         out.insert("relist".into(), json!(setting.relist.name()));
     }
+    if setting.lag != plain.lag {
+        out.insert("lag".into(), json!(setting.lag.name()));
+    }
     Value::Object(out)
 }
 

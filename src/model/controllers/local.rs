@@ -58,8 +58,13 @@ pub struct RunningPod {
 impl LocalState {
     /// The local state without its session: what a step changes besides the session.
     pub fn same_apart_from_session(&self, other: &LocalState) -> bool {
+        self.caches == other.caches && self.same_apart_from_session_and_caches(other)
+    }
+
+    /// The local state without its session and informer caches: what a step changes besides
+    /// what it read.
+    pub fn same_apart_from_session_and_caches(&self, other: &LocalState) -> bool {
         self.running == other.running
-            && self.caches == other.caches
             && self.expectations == other.expectations
             && self.written == other.written
     }

@@ -81,6 +81,7 @@ impl History for Informer {
             level: Consistency::Informer,
             read_your_writes: false,
             relist: self.relist,
+            lag: Default::default(),
         }
     }
     fn latest(&self) -> Revision {

@@ -143,6 +143,31 @@ impl Relist {
     }
 }
 
+/// How far an informer's caches may lag.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lag {
+    /// Each cache moves on its own, by separate actions: every interleaving of deliveries and
+    /// reconciles is explored.
+    #[default]
+    Any,
+    /// Every cache is delivered up to the latest revision before each reconcile: the informer
+    /// read path with no lag, which must give the synchronous verdicts.
+    Zero,
+}
+
+impl Lag {
+    /// The name used in model files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lag::Any => "any",
+            Lag::Zero => "zero",
+        }
+    }
+}
+
 /// A model's consistency setting: the level and its options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -155,6 +180,9 @@ pub struct ConsistencySetting {
     /// Informer only: how a restarted controller lists.
     #[serde(default)]
     pub relist: Relist,
+    /// Informer only: how far caches may lag.
+    #[serde(default)]
+    pub lag: Lag,
 }
 
 impl ConsistencySetting {
@@ -174,7 +202,11 @@ impl fmt::Display for ConsistencySetting {
             f.write_str(" (read-your-writes)")?;
         }
         if self.level == Consistency::Informer {
-            write!(f, " (relist: {})", self.relist.name())?;
+            write!(f, " (relist: {}", self.relist.name())?;
+            if self.lag == Lag::Zero {
+                f.write_str(", lag: zero")?;
+            }
+            f.write_str(")")?;
         }
         Ok(())
     }

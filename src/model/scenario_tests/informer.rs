@@ -6,7 +6,13 @@ use crate::model::environment::{EnvironmentOp, EnvironmentRule, Who};
 use crate::model::history::{Consistency, ConsistencySetting, History, Read, Relist};
 use crate::model::operation::Operation;
 use crate::model::resources::*;
-use crate::model::system::{Action, Outcome, System, SystemState};
+use crate::model::system::{Action, Outcome, Reduction, System, SystemState};
+
+/// Deliveries as separate actions, as the hand-made interleavings spell them out.
+const EXPLICIT: Reduction = Reduction {
+    fold_deliveries: false,
+    ..Reduction::ALL
+};
 
 fn informer(relist: Relist) -> ConsistencySetting {
     ConsistencySetting {
@@ -65,7 +71,7 @@ fn a_step_reads_each_kind_at_its_own_cache_revision() {
         vec![bare_pod("p")],
     );
     config.consistency = informer(Relist::Latest);
-    let system = System::new(config).unwrap();
+    let system = System::new(config).unwrap().with_reduction(EXPLICIT);
     let state = system.initial();
     // node-1 joins: r2 has its Node.
     let state = step(&system, &state, 1);
@@ -97,7 +103,7 @@ fn no_reconcile_before_the_caches_synced() {
         op: EnvironmentOp::RestartController { who: Who::All },
         max: 1,
     }];
-    let system = System::new(config).unwrap();
+    let system = System::new(config).unwrap().with_reduction(EXPLICIT);
     let state = step(&system, &system.initial(), 1);
     let restart = environment(&system, &state, "restart scheduler");
     let state = system.take(&state, &restart).unwrap().next;
@@ -130,7 +136,7 @@ fn replicaset_system(expectations: bool, staleness_guard: bool) -> System {
         .guards
         .staleness_guard
         .insert("replicaset".into(), staleness_guard);
-    System::new(config).unwrap()
+    System::new(config).unwrap().with_reduction(EXPLICIT)
 }
 
 fn creates_pod(system: &System, state: &SystemState) -> bool {
@@ -168,7 +174,7 @@ fn relist_any_revision_lets_a_restarted_node_see_a_deleted_pod_and_latest_never(
             op: EnvironmentOp::RestartNode { who: Who::All },
             max: 1,
         }];
-        let system = System::new(config).unwrap();
+        let system = System::new(config).unwrap().with_reduction(EXPLICIT);
         // node-1 joins (r2); p is bound to it and deleted by someone else (r3, r4): built by
         // hand as API writes through the history.
         let mut state = step(&system, &system.initial(), 0);

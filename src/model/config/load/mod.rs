@@ -12,7 +12,7 @@ use super::error::{ConfigError, IgnoredField};
 use super::file::{ConsistencyField, GuardsField, ModelFile, PropertiesField};
 use super::locate::index;
 use super::{CheckerDefaults, Guards, ModelConfig, Start};
-use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
+use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Lag, Relist};
 use crate::model::properties;
 use resources::Resources;
 use source::{Source, known};
@@ -182,6 +182,27 @@ fn consistency(
                                 ),
                             )
                         })?;
+            }
+            if let Some(lag) = &detail.lag {
+                let lags = [Lag::Any, Lag::Zero];
+                if setting.level != Consistency::Informer {
+                    return Err(source.error(
+                        "consistency.lag",
+                        format!(
+                            "lag applies to the informer level only, not {}",
+                            setting.level.name()
+                        ),
+                    ));
+                }
+                setting.lag = lags.into_iter().find(|l| l.name() == lag).ok_or_else(|| {
+                    source.error(
+                        "consistency.lag",
+                        format!(
+                            "unknown lag `{lag}` (known: {})",
+                            known(lags.map(Lag::name))
+                        ),
+                    )
+                })?;
             }
             Ok(setting)
         }
