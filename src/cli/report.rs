@@ -60,6 +60,19 @@ pub fn print_summary(
         if let Verdict::NotChecked { reason } = &r.verdict {
             println!("        ({reason})");
         }
+        if let Verdict::Failed {
+            counterexample: Some(steps),
+        } = &r.verdict
+        {
+            for (n, t) in steps.iter().enumerate() {
+                println!(
+                    "        {:>3}. {} => {}",
+                    n + 1,
+                    plan.system.describe(&t.action),
+                    t.outcome
+                );
+            }
+        }
         if let Some(path) = trace {
             println!("        trace: {}", path.display());
         }

@@ -12,8 +12,8 @@ use super::config::{ModelConfig, Start};
 use super::controllers::{self, Controller, LocalState, Registration};
 use super::environment::{EnvironmentAction, EnvironmentOp};
 use super::history::{
-    AnyHistory, Change, CommitMode, History, INITIAL_REVISION, Informer, Lag, Read, Rejection,
-    Session,
+    AnyHistory, Change, CommitMode, History, HistoryGraph, INITIAL_REVISION, Informer, Lag, Read,
+    Rejection, Session,
 };
 use super::operation::Operation;
 use super::resources::*;
@@ -656,7 +656,8 @@ impl System {
                 match next.history.commit(&change) {
                     Ok(revision) => {
                         local.session.last_write = Some(revision);
-                        self.remember_write(i, &mut local, &operation, revision);
+                        let after = next.history.latest_state();
+                        self.remember_write(i, &mut local, &operation, revision, &after);
                         Outcome::Wrote {
                             operation,
                             revision,
@@ -716,6 +717,7 @@ impl System {
         local: &mut LocalState,
         operation: &Operation,
         revision: Revision,
+        after: &StateView,
     ) {
         let registration = self.registrations[i];
         let guards = &self.config.guards;
@@ -723,10 +725,9 @@ impl System {
         let staleness_guard =
             guards.staleness_guard_of(registration.kind, !registration.staleness_guard.is_empty());
         let object = operation.object();
-        let Some(owner) = object.metadata().controller_ref() else {
+        let Some(key) = owner_key(object, after) else {
             return;
         };
-        let key = format!("{}/{}", owner.kind, owner.name);
         if staleness_guard && registration.staleness_guard.contains(&object.kind()) {
             local
                 .written
@@ -952,6 +953,31 @@ impl System {
         })
     }
 
+    /// The history's graph with what each controller may read now and, under informer
+    /// consistency, where each of its caches stands: what the revision-DAG view draws.
+    pub fn history_graph(&self, state: &SystemState) -> HistoryGraph {
+        let mut graph = state.history.graph(&self.sessions(state));
+        graph.readable = (0..self.controllers.len())
+            .map(|i| (self.controller_name(i).to_string(), self.readable(state, i)))
+            .collect();
+        if matches!(state.history, AnyHistory::Informer(_)) {
+            graph.caches = state
+                .locals
+                .iter()
+                .enumerate()
+                .map(|(i, local)| {
+                    let at = self.registrations[i]
+                        .watches
+                        .iter()
+                        .filter_map(|k| local.caches[k.index()].map(|r| (*k, r)))
+                        .collect();
+                    (self.controller_name(i).to_string(), at)
+                })
+                .collect();
+        }
+        graph
+    }
+
     /// The sessions of every controller, named, for a history graph.
     pub fn sessions(&self, state: &SystemState) -> Vec<(String, Session)> {
         state
@@ -1110,4 +1136,21 @@ fn reads_are_fresh(view: &View, read_state: &StateView, latest: &StateView) -> b
     view.kinds_read()
         .iter()
         .all(|kind| read_state.same_kind(latest, kind))
+}
+
+/// The owner a write is for, as `Kind/name`: the written object's controller, or, for an
+/// object no controller owns (a StatefulSet's PersistentVolumeClaim, retained by default), the
+/// StatefulSet whose selector selects it.
+fn owner_key(object: &Object, state: &StateView) -> Option<String> {
+    if let Some(owner) = object.metadata().controller_ref() {
+        return Some(format!("{}/{}", owner.kind, owner.name));
+    }
+    if object.kind() != Kind::PersistentVolumeClaim {
+        return None;
+    }
+    state
+        .statefulsets
+        .iter()
+        .find(|s| s.spec.selector.matches(&object.metadata().labels))
+        .map(|s| format!("StatefulSet/{}", s.metadata.name))
 }

@@ -155,3 +155,30 @@ fn informer_with_zero_lag_gives_the_synchronous_verdicts_on_every_shipped_model(
         assert_eq!(informer, synchronous, "{path}");
     }
 }
+
+#[test]
+fn bfs_on_a_shipped_model_counts_the_same_states_on_one_and_two_threads_every_run() {
+    let s = Scratch::new();
+    let stale = model("statefulset-stale-reads");
+    let count = |threads: &str| {
+        let j = s
+            .run(&[
+                "check",
+                &stale,
+                "--consistency",
+                "monotonic-session",
+                "--threads",
+                threads,
+                "--json",
+            ])
+            .expect(0)
+            .json();
+        assert_eq!(j["complete"], true, "{j}");
+        j["uniqueStates"].as_u64().expect("a count")
+    };
+    let one = count("1");
+    assert!(one > 1000, "the whole reachable space: {one}");
+    assert_eq!(count("2"), one);
+    assert_eq!(count("1"), one);
+    assert_eq!(count("2"), one);
+}

@@ -319,6 +319,7 @@ impl History for Causal {
                 .iter()
                 .map(|(name, s)| (name.clone(), self.readable(s)))
                 .collect(),
+            caches: Vec::new(),
         }
     }
 }

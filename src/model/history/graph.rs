@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::read::Read;
-use crate::model::resources::Revision;
+use crate::model::resources::{Kind, Revision};
 
 /// A history's revisions and edges, with what each reader may read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +20,10 @@ pub struct HistoryGraph {
     pub commit_point: Option<Revision>,
     /// For each reader (a controller's name), the reads it may make now.
     pub readable: Vec<(String, Vec<Read>)>,
+    /// Informer consistency: for each controller, the revision each of its caches stands at
+    /// (kinds it has not listed since a restart are absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caches: Vec<(String, Vec<(Kind, Revision)>)>,
 }
 
 /// One revision of the history.

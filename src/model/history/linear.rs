@@ -154,6 +154,7 @@ impl LinearStore {
             latest,
             commit_point: None,
             readable: readers,
+            caches: Vec::new(),
         }
     }
 }

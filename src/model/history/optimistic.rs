@@ -249,6 +249,7 @@ impl History for OptimisticLinear {
                 .iter()
                 .map(|(name, s)| (name.clone(), self.readable(s)))
                 .collect(),
+            caches: Vec::new(),
         }
     }
 }

@@ -232,3 +232,22 @@ fn without_either_guard_a_stale_pod_cache_creates_one_pod_too_many() {
     let state = step(&system, &state, 0);
     assert_eq!(state.latest().pods.len(), 3, "replicas is 2");
 }
+
+#[test]
+fn the_exported_graph_shows_where_each_cache_stands() {
+    let mut config = config(
+        Consistency::Informer,
+        vec![controller("scheduler"), node("node-1")],
+        vec![bare_pod("p")],
+    );
+    config.consistency = informer(Relist::Latest);
+    let system = System::new(config).unwrap().with_reduction(EXPLICIT);
+    let state = step(&system, &system.initial(), 1);
+    let state = deliver(&system, &state, 0, Kind::Node);
+    let graph = system.history_graph(&state);
+    let (name, caches) = &graph.caches[0];
+    assert_eq!(name, "scheduler");
+    assert_eq!(caches, &vec![(Kind::Node, 2), (Kind::Pod, 1)]);
+    assert_eq!(graph.latest, 2);
+    assert_eq!(graph.readable[0].1.len(), 1);
+}

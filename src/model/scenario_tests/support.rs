@@ -131,14 +131,18 @@ pub enum Stage {
 }
 
 /// Runs the controllers to a fixed point, then each stage followed by another fixed point,
-/// checking every `always` property in every state on the way; returns the final state and the
-/// ids of properties that failed somewhere.
+/// checking every property in every state on the way; returns the final state and the ids of
+/// `always` properties that failed somewhere and of `sometimes` properties that never held.
 pub fn drive(system: &System, stages: &[Stage]) -> (SystemState, Vec<&'static str>) {
     use crate::model::properties::{self, PropertyKind};
     use crate::model::testing::run_to_fixed_point;
     let always: Vec<_> = properties::all()
         .into_iter()
         .filter(|p| p.kind == PropertyKind::Always)
+        .collect();
+    let mut sometimes: Vec<_> = properties::all()
+        .into_iter()
+        .filter(|p| p.kind == PropertyKind::Sometimes)
         .collect();
     let mut failed: Vec<&'static str> = Vec::new();
     let mut check = |state: &SystemState| {
@@ -147,6 +151,7 @@ pub fn drive(system: &System, stages: &[Stage]) -> (SystemState, Vec<&'static st
                 failed.push(p.id);
             }
         }
+        sometimes.retain(|p| !(p.check)(system, state));
     };
     let settle = |state: SystemState, check: &mut dyn FnMut(&SystemState)| {
         let (end, transitions) = run_to_fixed_point(system, state, 2_000);
@@ -181,5 +186,8 @@ pub fn drive(system: &System, stages: &[Stage]) -> (SystemState, Vec<&'static st
         }
         state = settle(state, &mut check);
     }
+    check(&state);
+    drop(check);
+    failed.extend(sometimes.iter().map(|p| p.id));
     (state, failed)
 }
