@@ -104,8 +104,24 @@ pub fn stable(
 
 /// The state at a resource's observed revision (the revision its controller read when it wrote
 /// the status), where `p` of `stable => p` is judged. `None` when the revision is unknown.
+///
+/// When the latest write was made from a read of several revisions (informer caches, one
+/// revision per kind), the observed revision (the newest of them) is not what its writer saw:
+/// then the writer's own read is used, the controller whose last write is the latest revision.
+/// Stability requires the status write to be the latest, so that is the read behind it.
 pub fn at_observed_revision(state: &SystemState, observed: Option<Revision>) -> Option<StateView> {
-    state.history.state(&Read::At(observed?))
+    let observed = observed?;
+    let latest = state.history.latest();
+    let writer_read = state
+        .locals
+        .iter()
+        .filter(|l| l.session.last_write == Some(latest))
+        .find_map(|l| l.session.read.as_ref())
+        .filter(|read| matches!(read, Read::PerKind(_)) && read.newest() == observed);
+    match writer_read {
+        Some(read) => state.history.state(read),
+        None => state.history.state(&Read::At(observed)),
+    }
 }
 
 /// The latest write: the state it was applied to (its first parent) and the state after it.
