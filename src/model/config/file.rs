@@ -47,12 +47,35 @@ pub(super) struct GuardsField {
     pub staleness_guard: BTreeMap<String, bool>,
 }
 
-/// `consistency: resettable-session` or `consistency: {level: ..., read-your-writes: true}`.
+/// A value written either as a bare name or as a mapping of details.
 #[derive(Debug)]
-pub(super) enum ConsistencyField {
+pub(super) enum NameOr<T> {
     Name(String),
-    Detailed(ConsistencyDetail),
+    Detailed(T),
 }
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for NameOr<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = NameOr<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a name or a mapping")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(NameOr::Name(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(NameOr::Detailed)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// `consistency: resettable-session` or `consistency: {level: ..., read-your-writes: true}`.
+pub(super) type ConsistencyField = NameOr<ConsistencyDetail>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -63,26 +86,6 @@ pub(super) struct ConsistencyDetail {
     pub relist: Option<String>,
     #[serde(default)]
     pub lag: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for ConsistencyField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ConsistencyField;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a consistency level or {level, read-your-writes}")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(ConsistencyField::Name(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(ConsistencyField::Detailed)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// A controller kind's instances: a count, a list of names (or, for nodes, of machines), or
@@ -115,11 +118,7 @@ fn one() -> i64 {
 }
 
 /// One instance in a list: a name, or (nodes) a named machine.
-#[derive(Debug)]
-pub(super) enum NodeItem {
-    Name(String),
-    Machine(NamedMachine),
-}
+pub(super) type NodeItem = NameOr<NamedMachine>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -159,26 +158,6 @@ impl<'de> Deserialize<'de> for ControllerEntry {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
                     .map(ControllerEntry::Group)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeItem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = NodeItem;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a name or (nodes) {name, capacity, ...}")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(NodeItem::Name(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(NodeItem::Machine)
             }
         }
         d.deserialize_any(V)

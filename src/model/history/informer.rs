@@ -113,11 +113,7 @@ impl History for Informer {
         )
     }
     fn parents(&self, revision: Revision) -> Vec<Revision> {
-        if revision > INITIAL_REVISION && revision <= self.store.latest() {
-            vec![revision - 1]
-        } else {
-            vec![]
-        }
+        self.store.parents(revision)
     }
 }
 

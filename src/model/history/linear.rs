@@ -127,6 +127,15 @@ impl LinearStore {
         Ok(revision)
     }
 
+    /// The revision before `revision` (none for the first).
+    pub fn parents(&self, revision: Revision) -> Vec<Revision> {
+        if revision > INITIAL_REVISION && revision <= self.latest() {
+            vec![revision - 1]
+        } else {
+            vec![]
+        }
+    }
+
     /// Revisions from `floor` (at least the first) to the latest, as reads.
     pub fn reads_from(&self, floor: Revision) -> Vec<Read> {
         (floor.max(INITIAL_REVISION)..=self.latest())
@@ -208,11 +217,7 @@ macro_rules! linear_history {
                 self.store.commit(change)
             }
             fn parents(&self, revision: Revision) -> Vec<Revision> {
-                if revision > INITIAL_REVISION && revision <= self.store.latest() {
-                    vec![revision - 1]
-                } else {
-                    vec![]
-                }
+                self.store.parents(revision)
             }
             fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
                 let readable = readers

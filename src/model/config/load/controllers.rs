@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::super::error::ConfigError;
-use super::super::file::{ControllerEntry, NodeItem};
+use super::super::file::{ControllerEntry, NameOr};
 use super::super::locate::{index, join};
 use super::source::{Source, known};
 use crate::model::controllers::{ControllerSpec, NodeMachine, REGISTRY, Registration};
@@ -79,8 +79,8 @@ pub(super) fn controllers(
                 for (i, item) in items.iter().enumerate() {
                     let item_path = index(&path, i);
                     let (name, machine) = match item {
-                        NodeItem::Name(name) => (name.clone(), None),
-                        NodeItem::Machine(m) if registration.is_node => (
+                        NameOr::Name(name) => (name.clone(), None),
+                        NameOr::Detailed(m) if registration.is_node => (
                             m.name.clone(),
                             Some(NodeMachine {
                                 capacity: m.capacity.clone(),
@@ -89,7 +89,7 @@ pub(super) fn controllers(
                                 unschedulable: m.unschedulable,
                             }),
                         ),
-                        NodeItem::Machine(_) => {
+                        NameOr::Detailed(_) => {
                             return Err(
                                 source.error(&item_path, "only nodes take a machine: give a name")
                             );
