@@ -13,6 +13,7 @@ use super::load::{LoadedFile, load_model, warn_ignored};
 use super::report;
 use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
 use crate::explore::progress::Progress;
+use crate::explore::shrink::shrink_counterexamples;
 use crate::explore::trace::Trace;
 use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::properties::{self, Property};
@@ -63,6 +64,9 @@ pub struct CheckArgs {
     /// Print one JSON object on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
+    /// Write simulation and DFS counterexamples as found, without shrinking them.
+    #[arg(long)]
+    pub no_minimise: bool,
 }
 
 fn parse_consistency(s: &str) -> Result<Consistency, String> {
@@ -221,18 +225,26 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         ..plan.options.clone()
     };
     let mut progress = ProgressLine::new(!args.json && std::io::stderr().is_terminal());
-    let outcome = check(
+    let mut outcome = check(
         plan.system.clone(),
         plan.properties.clone(),
         &options,
         &mut |p| progress.show(p),
     );
     progress.clear();
+    let shrunk = if args.no_minimise || options.strategy == Strategy::Bfs {
+        vec![None; outcome.results.len()]
+    } else {
+        shrink_counterexamples(&plan.system, &mut outcome)
+    };
     let traces = write_traces(&plan, &outcome, &args.trace_dir)?;
     if args.json {
-        println!("{}", report::to_json(&plan, &options, &outcome, &traces));
+        println!(
+            "{}",
+            report::to_json(&plan, &options, &outcome, &traces, &shrunk)
+        );
     } else {
-        report::print_summary(&plan, &options, &outcome, &traces);
+        report::print_summary(&plan, &options, &outcome, &traces, &shrunk);
     }
     Ok(if outcome.failed() {
         Outcome::Failure

@@ -24,6 +24,7 @@ pub fn print_summary(
     options: &CheckOptions,
     outcome: &CheckOutcome,
     traces: &[Option<PathBuf>],
+    shrunk: &[Option<usize>],
 ) {
     let config = plan.system.config();
     println!(
@@ -48,7 +49,7 @@ pub fn print_summary(
         .line(),
         ending(outcome)
     );
-    for (r, trace) in outcome.results.iter().zip(traces) {
+    for ((r, trace), from) in outcome.results.iter().zip(traces).zip(shrunk) {
         let mut verdict = r.verdict.word().to_string();
         if let Verdict::Failed {
             counterexample: Some(steps),
@@ -73,6 +74,9 @@ pub fn print_summary(
                 );
             }
         }
+        if let Some(from) = from {
+            println!("        (minimised from {from} steps)");
+        }
         if let Some(path) = trace {
             println!("        trace: {}", path.display());
         }
@@ -85,13 +89,15 @@ pub fn to_json(
     options: &CheckOptions,
     outcome: &CheckOutcome,
     traces: &[Option<PathBuf>],
+    shrunk: &[Option<usize>],
 ) -> serde_json::Value {
     let config = plan.system.config();
     let properties: Vec<_> = outcome
         .results
         .iter()
         .zip(traces)
-        .map(|(r, trace)| {
+        .zip(shrunk)
+        .map(|((r, trace), from)| {
             let (verdict, length, reason) = match &r.verdict {
                 Verdict::Holds { example } => ("holds", example.as_ref().map(Vec::len), None),
                 Verdict::HoldsWithinBounds => ("holds-within-bounds", None, None),
@@ -108,6 +114,7 @@ pub fn to_json(
                 "length": length,
                 "reason": reason,
                 "trace": trace.as_ref().map(|p| p.display().to_string()),
+                "minimisedFrom": from,
             })
         })
         .collect();

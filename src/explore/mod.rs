@@ -12,6 +12,7 @@ pub mod model;
 pub mod outcome;
 pub mod progress;
 pub mod replay;
+pub mod shrink;
 pub mod simulation;
 pub mod trace;
 

@@ -182,3 +182,36 @@ fn bfs_on_a_shipped_model_counts_the_same_states_on_one_and_two_threads_every_ru
     assert_eq!(count("1"), one);
     assert_eq!(count("2"), one);
 }
+
+#[test]
+fn simulation_counterexamples_are_minimised_and_still_replay() {
+    let s = Scratch::new();
+    let stale = model("statefulset-stale-reads");
+    for seed in ["1", "2", "3"] {
+        let j = s
+            .run(&[
+                "check",
+                &stale,
+                "--strategy",
+                "simulation",
+                "--seed",
+                seed,
+                "--timeout",
+                "60",
+                "--trace-dir",
+                seed,
+                "--json",
+            ])
+            .expect(1)
+            .json();
+        let p8 = &j["properties"][0];
+        assert_eq!(p8["verdict"], "failed", "seed {seed}: {j}");
+        let length = p8["length"].as_u64().unwrap();
+        if let Some(raw) = p8["minimisedFrom"].as_u64() {
+            assert!(length < raw, "seed {seed}: {length} from {raw}");
+        }
+        assert!(length >= 9, "never shorter than the BFS counterexample");
+        let trace = p8["trace"].as_str().unwrap().to_string();
+        s.run(&["replay", &trace, "--against", "model"]).expect(0);
+    }
+}
