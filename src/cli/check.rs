@@ -17,7 +17,7 @@ use crate::explore::shrink::shrink_counterexamples;
 use crate::explore::trace::Trace;
 use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::properties::{self, Property};
-use crate::model::system::System;
+use crate::model::system::{Reduction, System};
 
 /// Arguments of `orchard check`.
 #[derive(Debug, clap::Args)]
@@ -64,6 +64,9 @@ pub struct CheckArgs {
     /// Print one JSON object on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
+    /// State-space reductions: `all` (default) or `none` (the plain model, for comparison).
+    #[arg(long, value_parser = parse_reduction)]
+    pub reduction: Option<Reduction>,
     /// Write simulation and DFS counterexamples as found, without shrinking them.
     #[arg(long)]
     pub no_minimise: bool,
@@ -90,6 +93,14 @@ fn parse_lag(s: &str) -> Result<Lag, String> {
         .ok_or_else(|| format!("unknown lag `{s}` (known: any, zero)"))
 }
 
+fn parse_reduction(s: &str) -> Result<Reduction, String> {
+    match s {
+        "all" => Ok(Reduction::ALL),
+        "none" => Ok(Reduction::NONE),
+        _ => Err(format!("unknown reduction `{s}` (known: all, none)")),
+    }
+}
+
 fn parse_commit(s: &str) -> Result<CommitMode, String> {
     [CommitMode::Kubernetes, CommitMode::Atomic]
         .into_iter()
@@ -112,6 +123,8 @@ pub struct Overrides {
     pub relist: Option<Relist>,
     /// The informer's lag.
     pub lag: Option<Lag>,
+    /// The state-space reductions.
+    pub reduction: Option<Reduction>,
     /// The commit mode.
     pub commit: Option<CommitMode>,
     /// The strategy.
@@ -180,7 +193,8 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     };
     let max_depth = o.max_depth.unwrap_or(config.checker.max_depth);
     let system = System::new(config.clone())
-        .map_err(|e| anyhow::anyhow!("{origin}: field `controllers`: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{origin}: field `controllers`: {e}"))?
+        .with_reduction(o.reduction.unwrap_or_default());
     let properties = properties::selected(&system);
     Ok(Plan {
         file,
@@ -212,6 +226,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         read_your_writes: args.read_your_writes,
         relist: args.relist,
         lag: args.lag,
+        reduction: args.reduction,
         commit: args.commit,
         strategy: args.strategy,
         max_depth: args.max_depth,

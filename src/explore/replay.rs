@@ -100,7 +100,7 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
             last: trace.steps.len(),
         });
     }
-    let system = System::new(trace.model.clone())?;
+    let system = System::new(trace.model.clone())?.with_reduction(trace.reduction);
     let initial = system.initial();
     let found = digest(&initial);
     if found != trace.initial {

@@ -25,7 +25,7 @@ use crate::model::collection::hash_of;
 use crate::model::config::ModelConfig;
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties::Property;
-use crate::model::system::{Action, System, SystemState, Transition};
+use crate::model::system::{Action, Reduction, System, SystemState, Transition};
 
 /// The trace format this build writes and reads.
 pub const FORMAT: u32 = 1;
@@ -43,6 +43,9 @@ pub struct Trace {
     pub consistency: ConsistencySetting,
     /// The commit mode (the same as the model's).
     pub commit: CommitMode,
+    /// The state-space reductions the trace was found under (its steps are taken with them).
+    #[serde(default)]
+    pub reduction: Reduction,
     /// The digest of the initial state.
     pub initial: String,
     /// The steps from the initial state.
@@ -132,6 +135,7 @@ impl Trace {
             format: FORMAT,
             consistency: config.consistency,
             commit: config.commit,
+            reduction: system.reduction(),
             initial: digest(&system.initial()),
             steps: steps
                 .iter()

@@ -213,6 +213,15 @@ impl Default for Reduction {
     }
 }
 
+/// The step semantics of settling: a settled start must not depend on the reductions a
+/// system runs with. Deliveries are explicit (each cache moved to the latest change point
+/// before its controller steps); steps that would only move a session are not taken.
+const SETTLE_REDUCTION: Reduction = Reduction {
+    session_only_steps: true,
+    equivalent_reads: true,
+    fold_deliveries: false,
+};
+
 /// The most steps `start: settled` takes before it gives up looking for a fixed point.
 pub const SETTLE_LIMIT: usize = 10_000;
 
@@ -308,8 +317,9 @@ impl System {
     /// Steps controllers in rotation, each taking its first effective step reading the newest
     /// revision it may (under informer consistency, after its caches caught up with the
     /// latest revision), until none has anything left to do or `max_steps` were taken.
-    /// Environment rules never fire. Deterministic. Returns the final state and the
-    /// transitions taken.
+    /// Environment rules never fire. Deterministic, and the same whatever reductions the
+    /// system runs with (steps that would only move a session are not taken), so that a
+    /// settled start is one state. Returns the final state and the transitions taken.
     pub fn settle(
         &self,
         mut state: SystemState,
@@ -321,7 +331,7 @@ impl System {
         let mut i = 0;
         while taken.len() < max_steps && idle_in_a_row < n && n > 0 {
             let mut moved = false;
-            let moves = self.cache_moves(&state);
+            let moves = self.cache_moves_under(SETTLE_REDUCTION, &state);
             for &kind in self.registrations[i].watches {
                 let newest = moves
                     .iter()
@@ -336,10 +346,13 @@ impl System {
                 }
             }
             let step = self
-                .readable(&state, i)
+                .readable_under(SETTLE_REDUCTION, &state, i)
                 .into_iter()
                 .rev()
-                .find_map(|read| self.step_controller(&state, i, read));
+                .find_map(|read| {
+                    self.run_step_under(SETTLE_REDUCTION, &state, i, read)?
+                        .transition
+                });
             match step {
                 Some(t) => {
                     state = t.next.clone();
@@ -456,11 +469,15 @@ impl System {
     /// The reads controller `i` may make in this state: what its history and session allow,
     /// or, under informer consistency, its caches once they have all synced.
     pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
+        self.readable_under(self.reduction, state, i)
+    }
+
+    fn readable_under(&self, reduction: Reduction, state: &SystemState, i: usize) -> Vec<Read> {
         match &state.history {
             AnyHistory::Informer(_) if self.config.consistency.lag == Lag::Zero => {
                 vec![Read::PerKind([state.history.latest(); Kind::COUNT])]
             }
-            AnyHistory::Informer(informer) if self.reduction.fold_deliveries => {
+            AnyHistory::Informer(informer) if reduction.fold_deliveries => {
                 self.folded_informer_reads(informer, &state.locals[i], i)
             }
             AnyHistory::Informer(_) => state.locals[i]
@@ -474,10 +491,18 @@ impl System {
     /// Informer consistency: every cache move enabled in this state (controller, kind,
     /// revision), controllers in order, kinds in watch order, revisions ascending.
     pub fn cache_moves(&self, state: &SystemState) -> Vec<(usize, Kind, Revision)> {
+        self.cache_moves_under(self.reduction, state)
+    }
+
+    fn cache_moves_under(
+        &self,
+        reduction: Reduction,
+        state: &SystemState,
+    ) -> Vec<(usize, Kind, Revision)> {
         let AnyHistory::Informer(informer) = &state.history else {
             return Vec::new();
         };
-        if self.config.consistency.lag == Lag::Zero || self.reduction.fold_deliveries {
+        if self.config.consistency.lag == Lag::Zero || reduction.fold_deliveries {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -615,9 +640,19 @@ impl System {
     }
 
     fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
+        self.run_step_under(self.reduction, state, i, read)
+    }
+
+    fn run_step_under(
+        &self,
+        reduction: Reduction,
+        state: &SystemState,
+        i: usize,
+        read: Read,
+    ) -> Option<StepRun> {
         let read_state = state.history.state(&read)?;
         let view = View::new(read_state.clone(), read.clone());
-        let unchanged = |local: &LocalState, before: &LocalState| match self.reduction {
+        let unchanged = |local: &LocalState, before: &LocalState| match reduction {
             Reduction {
                 session_only_steps: true,
                 fold_deliveries: true,

@@ -32,7 +32,7 @@ pub const PROPERTIES: &[Property] = &[
     },
     Property {
         id: "G4",
-        text: "once no controller has anything to do, no pod is bound to a node that does not exist",
+        text: "once no controller has anything to do (nor a cache to catch up), no pod is bound to a node that does not exist",
         kind: PropertyKind::Always,
         stable_form: true,
         check: no_pod_on_a_missing_node_at_rest,
@@ -103,5 +103,7 @@ fn no_pod_on_a_missing_node_at_rest(system: &System, state: &SystemState) -> boo
     if !stranded {
         return true;
     }
-    (0..system.controller_count()).any(|i| !system.controller_transitions(state, i).is_empty())
+    !system.cache_moves(state).is_empty()
+        || (0..system.controller_count())
+            .any(|i| !system.controller_transitions(state, i).is_empty())
 }
