@@ -72,3 +72,23 @@ fn a_trace_of_several_steps_replays_and_a_changed_step_is_refused() {
     assert!(err.contains("step 2"), "{err}");
     assert!(err.contains(&digest), "{err}");
 }
+
+#[test]
+fn every_shipped_trace_replays() {
+    let s = crate::support::Scratch::new();
+    let dir = crate::support::shipped_models()
+        .parent()
+        .expect("models/ has a parent")
+        .join("traces");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).expect("traces/ is shipped") {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        s.run(&["replay", path.to_str().unwrap(), "--against", "model"])
+            .expect(0);
+        replayed += 1;
+    }
+    assert!(replayed >= 5, "the shipped traces: {replayed}");
+}
