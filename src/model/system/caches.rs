@@ -1,0 +1,95 @@
+//! Informer caches: where each controller's caches may move, as actions of their own or folded
+//! into its next step.
+
+use super::*;
+
+impl System {
+    /// Informer consistency: every cache move enabled in this state (controller, kind,
+    /// revision), controllers in order, kinds in watch order, revisions ascending.
+    pub fn cache_moves(&self, state: &SystemState) -> Vec<(usize, Kind, Revision)> {
+        self.cache_moves_under(self.reduction, state)
+    }
+
+    pub(super) fn cache_moves_under(
+        &self,
+        reduction: Reduction,
+        state: &SystemState,
+    ) -> Vec<(usize, Kind, Revision)> {
+        let AnyHistory::Informer(informer) = &state.history else {
+            return Vec::new();
+        };
+        if self.config.consistency.lag == Lag::Zero || reduction.fold_deliveries {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, registration) in self.registrations.iter().enumerate() {
+            for &kind in registration.watches {
+                let cache = state.locals[i].caches[kind.index()];
+                for revision in informer.cache_moves(kind, cache) {
+                    out.push((i, kind, revision));
+                }
+            }
+        }
+        out
+    }
+
+    /// Informer consistency with deliveries folded into steps: every read that moving the
+    /// caches first could give, each kind at its cache's revision or a change point past it
+    /// (after a restart: what a LIST may return), oldest first; unwatched kinds are taken at the
+    /// newest revision read.
+    pub(super) fn folded_informer_reads(
+        &self,
+        informer: &Informer,
+        local: &LocalState,
+        i: usize,
+    ) -> Vec<Read> {
+        let watches = self.registrations[i].watches;
+        let mut reads: Vec<Vec<Revision>> = vec![Vec::new()];
+        for &kind in watches {
+            let cache = local.caches[kind.index()];
+            let mut options: Vec<Revision> = cache.into_iter().collect();
+            options.extend(informer.cache_moves(kind, cache));
+            reads = reads
+                .into_iter()
+                .flat_map(|prefix| {
+                    options.iter().map(move |r| {
+                        let mut read = prefix.clone();
+                        read.push(*r);
+                        read
+                    })
+                })
+                .collect();
+        }
+        reads
+            .into_iter()
+            .map(|chosen| {
+                let newest = chosen.iter().copied().max().unwrap_or(INITIAL_REVISION);
+                let mut revisions = [newest; Kind::COUNT];
+                for (kind, r) in watches.iter().zip(chosen) {
+                    revisions[kind.index()] = r;
+                }
+                Read::PerKind(revisions)
+            })
+            .collect()
+    }
+
+    pub(super) fn move_cache(
+        &self,
+        state: &SystemState,
+        controller: usize,
+        kind: Kind,
+        revision: Revision,
+    ) -> Transition {
+        let mut next = state.clone();
+        next.locals[controller].caches[kind.index()] = Some(revision);
+        Transition {
+            action: Action::Cache {
+                controller,
+                kind,
+                revision,
+            },
+            outcome: Outcome::Local,
+            next,
+        }
+    }
+}

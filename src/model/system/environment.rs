@@ -1,0 +1,276 @@
+//! The environment's actions: which are enabled in a state, and what each does.
+
+use super::*;
+
+impl System {
+    /// The environment actions enabled in a state, with their rule index.
+    pub fn environment_actions(&self, state: &SystemState) -> Vec<(usize, EnvironmentAction)> {
+        let latest = state.latest();
+        let mut out = Vec::new();
+        for (rule_index, rule) in self.config.environment.iter().enumerate() {
+            if state.env_used[rule_index] >= rule.max {
+                continue;
+            }
+            let mut push = |a: EnvironmentAction| out.push((rule_index, a));
+            match &rule.op {
+                EnvironmentOp::Scale { target, replicas } => {
+                    if let Some(current) = workload_replicas(&latest, target.kind, &target.name) {
+                        for &r in replicas {
+                            if r != current {
+                                push(EnvironmentAction::Scale {
+                                    target: target.clone(),
+                                    replicas: r,
+                                });
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::ChangeImage { target, images } => {
+                    if let Some(current) = workload_image(&latest, target.kind, &target.name) {
+                        for image in images {
+                            if *image != current {
+                                push(EnvironmentAction::ChangeImage {
+                                    target: target.clone(),
+                                    image: image.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::TogglePause { deployment } => {
+                    if let Some(d) = latest.deployments.get(deployment) {
+                        push(EnvironmentAction::SetPaused {
+                            deployment: deployment.clone(),
+                            paused: !d.spec.paused,
+                        });
+                    }
+                }
+                EnvironmentOp::ToggleSuspend { job } => {
+                    if let Some(j) = latest.jobs.get(job) {
+                        push(EnvironmentAction::SetSuspended {
+                            job: job.clone(),
+                            suspended: !j.is_suspended(),
+                        });
+                    }
+                }
+                EnvironmentOp::MarkContainers { succeeded, failed } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        if !self.registrations[i].is_node {
+                            continue;
+                        }
+                        for (pod, running) in local.running.iter() {
+                            if running.exit_code.is_some() {
+                                continue;
+                            }
+                            for (offered, code) in [(*succeeded, 0), (*failed, 1)] {
+                                if offered {
+                                    push(EnvironmentAction::MarkContainers {
+                                        node: self.controller_name(i).to_string(),
+                                        pod: pod.clone(),
+                                        exit_code: code,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::RestartController { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if !self.registrations[i].is_node
+                            && who.matches(name)
+                            && *local != LocalState::default()
+                        {
+                            push(EnvironmentAction::RestartController {
+                                controller: name.to_string(),
+                            });
+                        }
+                    }
+                }
+                EnvironmentOp::ExpireExpectations { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if who.matches(name) && !local.expectations.is_empty() {
+                            push(EnvironmentAction::ExpireExpectations {
+                                controller: name.to_string(),
+                            });
+                        }
+                    }
+                }
+                EnvironmentOp::RestartNode { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if self.registrations[i].is_node
+                            && who.matches(name)
+                            && (*local != LocalState::default() || latest.nodes.contains(name))
+                        {
+                            push(EnvironmentAction::RestartNode {
+                                node: name.to_string(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn environment_step(
+        &self,
+        state: &SystemState,
+        rule: usize,
+        action: EnvironmentAction,
+    ) -> Option<Transition> {
+        let mut next = state.clone();
+        next.env_used[rule] += 1;
+        let latest = state.latest();
+        let mut write = None;
+        match &action {
+            EnvironmentAction::Scale { target, replicas } => {
+                write = Some(set_replicas(&latest, target.kind, &target.name, *replicas)?);
+            }
+            EnvironmentAction::ChangeImage { target, image } => {
+                write = Some(set_image(&latest, target.kind, &target.name, image)?);
+            }
+            EnvironmentAction::SetPaused { deployment, paused } => {
+                let mut d = latest.deployments.get(deployment)?.clone();
+                d.spec.paused = *paused;
+                write = Some(Operation::Update(Object::Deployment(d)));
+            }
+            EnvironmentAction::SetSuspended { job, suspended } => {
+                let mut j = latest.jobs.get(job)?.clone();
+                j.spec.suspend = Some(*suspended);
+                write = Some(Operation::Update(Object::Job(j)));
+            }
+            EnvironmentAction::MarkContainers {
+                node,
+                pod,
+                exit_code,
+            } => {
+                let i = self.controller_index(node)?;
+                let running = next.locals[i].running.get_mut(pod)?;
+                running.exit_code = Some(*exit_code);
+            }
+            EnvironmentAction::RestartController { controller } => {
+                let i = self.controller_index(controller)?;
+                next.locals[i] = LocalState::default();
+            }
+            EnvironmentAction::ExpireExpectations { controller } => {
+                let i = self.controller_index(controller)?;
+                next.locals[i].expectations = Default::default();
+            }
+            EnvironmentAction::RestartNode { node } => {
+                let i = self.controller_index(node)?;
+                next.locals[i] = LocalState::default();
+                if let Some(n) = latest.nodes.get(node) {
+                    write = Some(Operation::ForceDelete(Object::Node(n.clone())));
+                }
+            }
+        }
+        let outcome = match write {
+            Some(operation) => {
+                let read = Read::At(state.history.latest());
+                let change = Change {
+                    operation: &operation,
+                    read: &read,
+                    read_kinds: KindSet::EMPTY,
+                    mode: CommitMode::Kubernetes,
+                };
+                let revision = next.history.commit(&change).ok()?;
+                Outcome::Wrote {
+                    operation,
+                    revision,
+                }
+            }
+            None => Outcome::Local,
+        };
+        Some(Transition {
+            action: Action::Environment { rule, action },
+            outcome,
+            next,
+        })
+    }
+}
+
+fn workload_replicas(state: &StateView, kind: Kind, name: &str) -> Option<i32> {
+    match kind {
+        Kind::Deployment => state.deployments.get(name).map(Deployment::replicas),
+        Kind::StatefulSet => state.statefulsets.get(name).map(StatefulSet::replicas),
+        Kind::ReplicaSet => state.replicasets.get(name).map(ReplicaSet::replicas),
+        _ => None,
+    }
+}
+
+fn template_of(state: &StateView, kind: Kind, name: &str) -> Option<PodTemplateSpec> {
+    match kind {
+        Kind::Deployment => state.deployments.get(name).map(|d| d.spec.template.clone()),
+        Kind::StatefulSet => state
+            .statefulsets
+            .get(name)
+            .map(|s| s.spec.template.clone()),
+        Kind::ReplicaSet => state.replicasets.get(name).map(|r| r.spec.template.clone()),
+        Kind::Job => state.jobs.get(name).map(|j| j.spec.template.clone()),
+        _ => None,
+    }
+}
+
+fn workload_image(state: &StateView, kind: Kind, name: &str) -> Option<String> {
+    template_of(state, kind, name)?
+        .spec
+        .containers
+        .first()
+        .map(|c| c.image.clone())
+}
+
+fn set_replicas(state: &StateView, kind: Kind, name: &str, replicas: i32) -> Option<Operation> {
+    let object = match kind {
+        Kind::Deployment => {
+            let mut d = state.deployments.get(name)?.clone();
+            d.spec.replicas = Some(replicas);
+            Object::Deployment(d)
+        }
+        Kind::StatefulSet => {
+            let mut s = state.statefulsets.get(name)?.clone();
+            s.spec.replicas = Some(replicas);
+            Object::StatefulSet(s)
+        }
+        Kind::ReplicaSet => {
+            let mut r = state.replicasets.get(name)?.clone();
+            r.spec.replicas = Some(replicas);
+            Object::ReplicaSet(r)
+        }
+        _ => return None,
+    };
+    Some(Operation::Update(object))
+}
+
+fn set_image(state: &StateView, kind: Kind, name: &str, image: &str) -> Option<Operation> {
+    fn first(t: &mut PodTemplateSpec, image: &str) -> Option<()> {
+        t.spec.containers.first_mut()?.image = image.to_string();
+        Some(())
+    }
+    let object = match kind {
+        Kind::Deployment => {
+            let mut d = state.deployments.get(name)?.clone();
+            first(&mut d.spec.template, image)?;
+            Object::Deployment(d)
+        }
+        Kind::StatefulSet => {
+            let mut s = state.statefulsets.get(name)?.clone();
+            first(&mut s.spec.template, image)?;
+            Object::StatefulSet(s)
+        }
+        Kind::ReplicaSet => {
+            let mut r = state.replicasets.get(name)?.clone();
+            first(&mut r.spec.template, image)?;
+            Object::ReplicaSet(r)
+        }
+        Kind::Job => {
+            let mut j = state.jobs.get(name)?.clone();
+            first(&mut j.spec.template, image)?;
+            Object::Job(j)
+        }
+        _ => return None,
+    };
+    Some(Operation::Update(object))
+}

@@ -1,0 +1,533 @@
+//! The transition system: a model's state (history, controllers' local states, environment
+//! budget) and the actions that change it. The checker, the explorer and replay all step
+//! through this.
+
+mod caches;
+mod environment;
+mod steps;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::api;
+use super::config::{ModelConfig, Start};
+use super::controllers::{self, Controller, LocalState, Registration};
+use super::environment::{EnvironmentAction, EnvironmentOp};
+use super::history::{
+    AnyHistory, Change, CommitMode, History, HistoryGraph, INITIAL_REVISION, Informer, Lag, Read,
+    Rejection, Session,
+};
+use super::operation::Operation;
+use super::resources::*;
+use super::state::StateView;
+use super::view::View;
+
+/// One state of the model.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SystemState {
+    /// The history of the cluster state.
+    pub history: AnyHistory,
+    /// Each controller's local state, in configuration order.
+    pub locals: Vec<LocalState>,
+    /// How often each environment rule has fired.
+    pub env_used: Vec<u32>,
+}
+
+impl SystemState {
+    /// The cluster state at the latest revision.
+    pub fn latest(&self) -> StateView {
+        self.history.latest_state()
+    }
+}
+
+/// Something that can happen in a state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Action {
+    /// A controller steps from a read.
+    Step {
+        /// The controller's index in the configuration.
+        controller: usize,
+        /// What it reads.
+        read: Read,
+    },
+    /// Informer consistency: a controller's cache of one kind moves to a revision (events
+    /// delivered up to it; for an empty cache, a LIST at it).
+    Cache {
+        /// The controller's index in the configuration.
+        controller: usize,
+        /// The kind.
+        kind: Kind,
+        /// The revision the cache moves to.
+        revision: Revision,
+    },
+    /// An environment rule fires.
+    Environment {
+        /// The rule's index in the configuration.
+        rule: usize,
+        /// What happens.
+        action: EnvironmentAction,
+    },
+}
+
+/// What an action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A write committed at this revision.
+    Wrote {
+        /// The write.
+        operation: Operation,
+        /// The new revision.
+        revision: Revision,
+    },
+    /// A write was rejected; the controller's local state changed nonetheless (Kubernetes
+    /// commit mode: what it did locally is not undone).
+    Rejected {
+        /// The write.
+        operation: Operation,
+        /// Why.
+        reason: Rejection,
+    },
+    /// Only local state changed.
+    Local,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Wrote {
+                operation,
+                revision,
+            } => write!(f, "{operation} -> r{revision}"),
+            Outcome::Rejected { operation, reason } => {
+                write!(f, "{operation} rejected: {reason}")
+            }
+            Outcome::Local => f.write_str("local state only"),
+        }
+    }
+}
+
+/// A transition: the action, what it did, and the state after it.
+#[derive(Clone, Debug)]
+pub struct Transition {
+    /// The action.
+    pub action: Action,
+    /// What it did.
+    pub outcome: Outcome,
+    /// The state after it.
+    pub next: SystemState,
+}
+
+/// Why a model configuration cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum BuildError {
+    /// A controller kind that is not registered.
+    #[error("controller {name}: unknown kind `{kind}` (known: {known})")]
+    UnknownController {
+        /// The instance name.
+        name: String,
+        /// The kind asked for.
+        kind: String,
+        /// The registered kinds.
+        known: String,
+    },
+    /// Two controllers with one name.
+    #[error("two controllers are named `{0}`")]
+    DuplicateController(String),
+}
+
+/// Why an action cannot be taken in a state.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum NotEnabled {
+    /// No such controller.
+    #[error("there is no controller {0}")]
+    NoController(usize),
+    /// The controller may not make that read.
+    #[error("{controller} may not read {read} now")]
+    NotReadable {
+        /// The controller.
+        controller: String,
+        /// The read.
+        read: Read,
+    },
+    /// The step changes nothing.
+    #[error("{controller} reading {read} changes nothing")]
+    NoEffect {
+        /// The controller.
+        controller: String,
+        /// The read.
+        read: Read,
+    },
+    /// The cache move is not offered in this state.
+    #[error("{controller}'s {kind} cache cannot move to r{revision} now")]
+    Cache {
+        /// The controller.
+        controller: String,
+        /// The kind.
+        kind: Kind,
+        /// The revision.
+        revision: Revision,
+    },
+    /// The environment action is not offered in this state.
+    #[error("environment action `{0}` is not enabled")]
+    Environment(String),
+}
+
+/// Sound reductions of the state space: each offers the same behaviours in fewer states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Reduction {
+    /// Do not offer a step whose only effect is to move the controller's session forward: a
+    /// later session only removes reads, so every behaviour after such a step is possible
+    /// without it.
+    pub session_only_steps: bool,
+    /// Offer once a group of reads that the controller cannot tell apart (every kind it read is
+    /// the same in them), with the oldest read of the group as the one it makes: the step gives
+    /// the same write and local state from each, and the oldest leaves it the widest session.
+    /// Linear histories only (elsewhere where a write lands depends on the read).
+    pub equivalent_reads: bool,
+    /// Informer consistency: fold a controller's cache deliveries into its next step (the step
+    /// reads each kind at any revision its cache could have been moved to), instead of
+    /// offering each delivery as an action. A delivery changes only its controller's caches,
+    /// which nothing observes before that controller's next step, so every behaviour stays
+    /// and the states between deliveries go.
+    pub fold_deliveries: bool,
+}
+
+impl Reduction {
+    /// The plain model of the dissertation: every step from every readable revision.
+    pub const NONE: Reduction = Reduction {
+        session_only_steps: false,
+        equivalent_reads: false,
+        fold_deliveries: false,
+    };
+    /// Every reduction.
+    pub const ALL: Reduction = Reduction {
+        session_only_steps: true,
+        equivalent_reads: true,
+        fold_deliveries: true,
+    };
+}
+
+impl Default for Reduction {
+    fn default() -> Self {
+        Reduction::ALL
+    }
+}
+
+/// The step semantics of settling: a settled start must not depend on the reductions a
+/// system runs with. Deliveries are explicit (each cache moved to the latest change point
+/// before its controller steps); steps that would only move a session are not taken.
+const SETTLE_REDUCTION: Reduction = Reduction {
+    session_only_steps: true,
+    equivalent_reads: true,
+    fold_deliveries: false,
+};
+
+/// The most steps `start: settled` takes before it gives up looking for a fixed point.
+pub const SETTLE_LIMIT: usize = 10_000;
+
+/// A model ready to run: its configuration and built controllers.
+#[derive(Debug)]
+pub struct System {
+    config: ModelConfig,
+    controllers: Vec<Box<dyn Controller>>,
+    registrations: Vec<&'static Registration>,
+    reduction: Reduction,
+}
+
+impl System {
+    /// Builds the controllers of a configuration.
+    pub fn new(config: ModelConfig) -> Result<System, BuildError> {
+        let mut controllers = Vec::new();
+        let mut registrations = Vec::new();
+        for (i, spec) in config.controllers.iter().enumerate() {
+            if config.controllers[..i].iter().any(|c| c.name == spec.name) {
+                return Err(BuildError::DuplicateController(spec.name.clone()));
+            }
+            let registration = controllers::registration(&spec.kind).ok_or_else(|| {
+                BuildError::UnknownController {
+                    name: spec.name.clone(),
+                    kind: spec.kind.clone(),
+                    known: controllers::kinds().join(", "),
+                }
+            })?;
+            controllers.push((registration.build)(spec));
+            registrations.push(registration);
+        }
+        Ok(System {
+            config,
+            controllers,
+            registrations,
+            reduction: Reduction::default(),
+        })
+    }
+
+    /// The same system with other reductions.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// The reductions in force.
+    pub fn reduction(&self) -> Reduction {
+        self.reduction
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// The name of controller `i`.
+    pub fn controller_name(&self, i: usize) -> &str {
+        &self.config.controllers[i].name
+    }
+
+    /// The registration of controller `i`.
+    pub fn registration(&self, i: usize) -> &'static Registration {
+        self.registrations[i]
+    }
+
+    /// The number of controllers.
+    pub fn controller_count(&self) -> usize {
+        self.controllers.len()
+    }
+
+    /// The index of the controller with this name.
+    pub fn controller_index(&self, name: &str) -> Option<usize> {
+        self.config.controllers.iter().position(|c| c.name == name)
+    }
+
+    /// The initial state: the initial resources at the first revision and fresh controllers,
+    /// or, with `start: settled`, the state those settle into.
+    pub fn initial(&self) -> SystemState {
+        let fresh = self.fresh();
+        match self.config.start {
+            Start::Initial => fresh,
+            Start::Settled => self.settle(fresh, SETTLE_LIMIT).0,
+        }
+    }
+
+    /// Steps controllers in rotation, each taking its first effective step reading the newest
+    /// revision it may (under informer consistency, after its caches caught up with the
+    /// latest revision), until none has anything left to do or `max_steps` were taken.
+    /// Environment rules never fire. Deterministic, and the same whatever reductions the
+    /// system runs with (steps that would only move a session are not taken), so that a
+    /// settled start is one state. Returns the final state and the transitions taken.
+    pub fn settle(
+        &self,
+        mut state: SystemState,
+        max_steps: usize,
+    ) -> (SystemState, Vec<Transition>) {
+        let mut taken = Vec::new();
+        let n = self.controllers.len();
+        let mut idle_in_a_row = 0;
+        let mut i = 0;
+        while taken.len() < max_steps && idle_in_a_row < n && n > 0 {
+            let mut moved = false;
+            let moves = self.cache_moves_under(SETTLE_REDUCTION, &state);
+            for &kind in self.registrations[i].watches {
+                let newest = moves
+                    .iter()
+                    .filter(|(c, k, _)| *c == i && *k == kind)
+                    .map(|(_, _, r)| *r)
+                    .max();
+                if let Some(revision) = newest {
+                    let t = self.move_cache(&state, i, kind, revision);
+                    state = t.next.clone();
+                    taken.push(t);
+                    moved = true;
+                }
+            }
+            let step = self
+                .readable_under(SETTLE_REDUCTION, &state, i)
+                .into_iter()
+                .rev()
+                .find_map(|read| {
+                    self.run_step_under(SETTLE_REDUCTION, &state, i, read)?
+                        .transition
+                });
+            match step {
+                Some(t) => {
+                    state = t.next.clone();
+                    taken.push(t);
+                    idle_in_a_row = 0;
+                }
+                None if moved => idle_in_a_row = 0,
+                None => idle_in_a_row += 1,
+            }
+            i = (i + 1) % n;
+        }
+        (state, taken)
+    }
+
+    fn fresh(&self) -> SystemState {
+        let resources = api::initial_state(self.config.initial.iter().cloned(), INITIAL_REVISION);
+        let history = AnyHistory::new(self.config.consistency, resources);
+        let informer = matches!(history, AnyHistory::Informer(_));
+        let locals = self
+            .registrations
+            .iter()
+            .map(|r| {
+                let mut local = LocalState::default();
+                if informer {
+                    for kind in r.watches {
+                        local.caches[kind.index()] = Some(INITIAL_REVISION);
+                    }
+                }
+                local
+            })
+            .collect();
+        SystemState {
+            history,
+            locals,
+            env_used: vec![0; self.config.environment.len()],
+        }
+    }
+
+    /// Every enabled action that changes the state, with its outcome and next state, in a stable
+    /// order: controllers in configuration order, each over its readable revisions; then the
+    /// environment rules in order.
+    pub fn transitions(&self, state: &SystemState) -> Vec<Transition> {
+        let mut out = Vec::new();
+        for i in 0..self.controllers.len() {
+            out.extend(self.controller_transitions(state, i));
+        }
+        for (controller, kind, revision) in self.cache_moves(state) {
+            out.push(self.move_cache(state, controller, kind, revision));
+        }
+        for (rule, action) in self.environment_actions(state) {
+            if let Some(t) = self.environment_step(state, rule, action) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// Takes one action, checking that it is enabled and changes something.
+    pub fn take(&self, state: &SystemState, action: &Action) -> Result<Transition, NotEnabled> {
+        match action {
+            Action::Step { controller, read } => {
+                if *controller >= self.controllers.len() {
+                    return Err(NotEnabled::NoController(*controller));
+                }
+                let name = self.controller_name(*controller).to_string();
+                if !self.readable(state, *controller).contains(read) {
+                    return Err(NotEnabled::NotReadable {
+                        controller: name,
+                        read: read.clone(),
+                    });
+                }
+                self.step_controller(state, *controller, read.clone())
+                    .ok_or(NotEnabled::NoEffect {
+                        controller: name,
+                        read: read.clone(),
+                    })
+            }
+            Action::Cache {
+                controller,
+                kind,
+                revision,
+            } => {
+                let enabled = self
+                    .cache_moves(state)
+                    .contains(&(*controller, *kind, *revision));
+                if !enabled {
+                    return Err(NotEnabled::Cache {
+                        controller: self
+                            .config
+                            .controllers
+                            .get(*controller)
+                            .map_or_else(|| controller.to_string(), |c| c.name.clone()),
+                        kind: *kind,
+                        revision: *revision,
+                    });
+                }
+                Ok(self.move_cache(state, *controller, *kind, *revision))
+            }
+            Action::Environment { rule, action } => {
+                let enabled = self
+                    .environment_actions(state)
+                    .into_iter()
+                    .any(|(r, a)| r == *rule && a == *action);
+                let not_enabled = || NotEnabled::Environment(action.to_string());
+                if !enabled {
+                    return Err(not_enabled());
+                }
+                self.environment_step(state, *rule, action.clone())
+                    .ok_or_else(not_enabled)
+            }
+        }
+    }
+
+    /// The history's graph with what each controller may read now and, under informer
+    /// consistency, where each of its caches stands: what the revision-DAG view draws.
+    pub fn history_graph(&self, state: &SystemState) -> HistoryGraph {
+        let mut graph = state.history.graph(&self.sessions(state));
+        graph.readable = (0..self.controllers.len())
+            .map(|i| (self.controller_name(i).to_string(), self.readable(state, i)))
+            .collect();
+        if matches!(state.history, AnyHistory::Informer(_)) {
+            graph.caches = state
+                .locals
+                .iter()
+                .enumerate()
+                .map(|(i, local)| {
+                    let at = self.registrations[i]
+                        .watches
+                        .iter()
+                        .filter_map(|k| local.caches[k.index()].map(|r| (*k, r)))
+                        .collect();
+                    (self.controller_name(i).to_string(), at)
+                })
+                .collect();
+        }
+        graph
+    }
+
+    /// The sessions of every controller, named, for a history graph.
+    pub fn sessions(&self, state: &SystemState) -> Vec<(String, Session)> {
+        state
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (self.controller_name(i).to_string(), l.session.clone()))
+            .collect()
+    }
+
+    /// Describes an action for people: `node-1 reads r3` or `scale StatefulSet/web to 5`.
+    pub fn describe(&self, action: &Action) -> String {
+        match action {
+            Action::Step {
+                controller,
+                read: Read::PerKind(revisions),
+            } => {
+                let caches: Vec<String> = self.registrations[*controller]
+                    .watches
+                    .iter()
+                    .map(|k| format!("{}@r{}", k.plural(), revisions[k.index()]))
+                    .collect();
+                format!(
+                    "{} reads {}",
+                    self.controller_name(*controller),
+                    caches.join(" ")
+                )
+            }
+            Action::Step { controller, read } => {
+                format!("{} reads {read}", self.controller_name(*controller))
+            }
+            Action::Cache {
+                controller,
+                kind,
+                revision,
+            } => {
+                let name = self.controller_name(*controller);
+                format!("{name}: {} cache -> r{revision}", kind.plural())
+            }
+            Action::Environment { action, .. } => action.to_string(),
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Controller steps: which reads a controller may make, what a step from one does, and the
+//! bookkeeping of expectations and the staleness guard around it.
+
+use super::*;
+
+/// A controller step's result: what it did, if anything, and which kinds it read.
+pub(super) struct StepRun {
+    pub(super) transition: Option<Transition>,
+    kinds_read: KindSet,
+    state: StateView,
+}
+
+impl System {
+    /// The steps controller `i` may take, one per group of reads it cannot tell apart when
+    /// that reduction is on, in read order.
+    pub fn controller_transitions(&self, state: &SystemState, i: usize) -> Vec<Transition> {
+        let reads = self.readable(state, i);
+        let group = self.reduction.equivalent_reads && self.groups_reads(state);
+        let mut seen: Vec<(KindSet, StateView)> = Vec::new();
+        let mut out = Vec::new();
+        for read in reads {
+            if group {
+                let Some(view) = state.history.state(&read) else {
+                    continue;
+                };
+                let known = seen
+                    .iter()
+                    .any(|(kinds, s)| kinds.iter().all(|k| s.same_kind(&view, k)));
+                if known {
+                    continue;
+                }
+            }
+            let Some(run) = self.run_step(state, i, read) else {
+                continue;
+            };
+            if group {
+                seen.push((run.kinds_read, run.state));
+            }
+            out.extend(run.transition);
+        }
+        out
+    }
+
+    /// The reads of controller `i` that lead to the same step as `read` (its group under the
+    /// equivalent-reads reduction), `read` included; for the explorer's "may read r3-r5".
+    pub fn equivalent_reads(&self, state: &SystemState, i: usize, read: &Read) -> Vec<Read> {
+        let Some(run) = self.run_step(state, i, read.clone()) else {
+            return Vec::new();
+        };
+        self.readable(state, i)
+            .into_iter()
+            .filter(|r| {
+                state
+                    .history
+                    .state(r)
+                    .is_some_and(|s| run.kinds_read.iter().all(|k| s.same_kind(&run.state, k)))
+            })
+            .collect()
+    }
+
+    fn groups_reads(&self, state: &SystemState) -> bool {
+        matches!(
+            state.history,
+            AnyHistory::Synchronous(_)
+                | AnyHistory::MonotonicSession(_)
+                | AnyHistory::ResettableSession(_)
+        )
+    }
+
+    /// The reads controller `i` may make in this state: what its history and session allow,
+    /// or, under informer consistency, its caches once they have all synced.
+    pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
+        self.readable_under(self.reduction, state, i)
+    }
+
+    pub(super) fn readable_under(
+        &self,
+        reduction: Reduction,
+        state: &SystemState,
+        i: usize,
+    ) -> Vec<Read> {
+        match &state.history {
+            AnyHistory::Informer(_) if self.config.consistency.lag == Lag::Zero => {
+                vec![Read::PerKind([state.history.latest(); Kind::COUNT])]
+            }
+            AnyHistory::Informer(informer) if reduction.fold_deliveries => {
+                self.folded_informer_reads(informer, &state.locals[i], i)
+            }
+            AnyHistory::Informer(_) => state.locals[i]
+                .informer_read(self.registrations[i].watches)
+                .into_iter()
+                .collect(),
+            history => history.readable(&state.locals[i].session),
+        }
+    }
+
+    /// Controller `i` steps from `read`; `None` when the step changes nothing (or, in the atomic
+    /// commit mode, is rejected).
+    pub fn step_controller(&self, state: &SystemState, i: usize, read: Read) -> Option<Transition> {
+        self.run_step(state, i, read)?.transition
+    }
+
+    fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
+        self.run_step_under(self.reduction, state, i, read)
+    }
+
+    pub(super) fn run_step_under(
+        &self,
+        reduction: Reduction,
+        state: &SystemState,
+        i: usize,
+        read: Read,
+    ) -> Option<StepRun> {
+        let read_state = state.history.state(&read)?;
+        let view = View::new(read_state.clone(), read.clone());
+        let unchanged = |local: &LocalState, before: &LocalState| match reduction {
+            Reduction {
+                session_only_steps: true,
+                fold_deliveries: true,
+                ..
+            } => local.same_apart_from_session_and_caches(before),
+            Reduction {
+                session_only_steps: true,
+                ..
+            } => local.same_apart_from_session(before),
+            _ => local == before,
+        };
+        let nothing = StepRun {
+            transition: None,
+            kinds_read: KindSet::EMPTY,
+            state: StateView::new(),
+        };
+        let before = &state.locals[i];
+        let mut local = before.clone();
+        forget_observed(&mut local, &read, &read_state);
+        if let Read::PerKind(revisions) = &read {
+            for kind in self.registrations[i].watches {
+                local.caches[kind.index()] = Some(revisions[kind.index()]);
+            }
+        }
+        let operation = self.controllers[i].step(&view, &mut local);
+        local.session.read = Some(read.clone());
+        let mut next = state.clone();
+        let outcome = match operation {
+            Some(operation) => {
+                let change = Change {
+                    operation: &operation,
+                    read: &read,
+                    read_kinds: view.kinds_read(),
+                    mode: self.config.commit,
+                };
+                match next.history.commit(&change) {
+                    Ok(revision) => {
+                        local.session.last_write = Some(revision);
+                        let after = next.history.latest_state();
+                        self.remember_write(i, &mut local, &operation, revision, &after);
+                        Outcome::Wrote {
+                            operation,
+                            revision,
+                        }
+                    }
+                    Err(_) if self.config.commit == CommitMode::Atomic => {
+                        return Some(StepRun {
+                            kinds_read: view.kinds_read(),
+                            state: read_state,
+                            ..nothing
+                        });
+                    }
+                    Err(reason) => {
+                        if unchanged(&local, before) {
+                            return Some(StepRun {
+                                kinds_read: view.kinds_read(),
+                                state: read_state,
+                                ..nothing
+                            });
+                        }
+                        Outcome::Rejected { operation, reason }
+                    }
+                }
+            }
+            None => {
+                let stale = self.config.commit == CommitMode::Atomic
+                    && !reads_are_fresh(&view, &read_state, &state.history.latest_state());
+                if stale || unchanged(&local, before) {
+                    return Some(StepRun {
+                        kinds_read: view.kinds_read(),
+                        state: read_state,
+                        ..nothing
+                    });
+                }
+                Outcome::Local
+            }
+        };
+        next.locals[i] = local;
+        Some(StepRun {
+            transition: Some(Transition {
+                action: Action::Step {
+                    controller: i,
+                    read,
+                },
+                outcome,
+                next,
+            }),
+            kinds_read: view.kinds_read(),
+            state: read_state,
+        })
+    }
+
+    /// Records a controller's accepted write in its expectations and staleness guard.
+    fn remember_write(
+        &self,
+        i: usize,
+        local: &mut LocalState,
+        operation: &Operation,
+        revision: Revision,
+        after: &StateView,
+    ) {
+        let registration = self.registrations[i];
+        let guards = &self.config.guards;
+        let expectations = registration.expectations && guards.expectations;
+        let staleness_guard =
+            guards.staleness_guard_of(registration.kind, !registration.staleness_guard.is_empty());
+        let object = operation.object();
+        let Some(key) = owner_key(object, after) else {
+            return;
+        };
+        if staleness_guard && registration.staleness_guard.contains(&object.kind()) {
+            local
+                .written
+                .entry(key.clone())
+                .or_default()
+                .insert(object.kind(), revision);
+        }
+        if expectations && object.kind() == Kind::Pod {
+            let meta = object.metadata();
+            match operation {
+                Operation::Create(_) => {
+                    let name = if meta.name.is_empty() {
+                        format!("{}{}", meta.generate_name, revision)
+                    } else {
+                        meta.name.clone()
+                    };
+                    local
+                        .expectations
+                        .entry(key)
+                        .or_default()
+                        .creations
+                        .push(name);
+                }
+                Operation::Delete(_) | Operation::ForceDelete(_) => {
+                    let uid = meta.uid.clone();
+                    local
+                        .expectations
+                        .entry(key)
+                        .or_default()
+                        .deletions
+                        .push(uid);
+                }
+                Operation::Update(_) => {}
+            }
+        }
+    }
+}
+
+/// Drops the expectations and staleness-guard entries that what a step reads shows fulfilled:
+/// created pods it sees, deleted pods it sees gone or terminating, written kinds it sees at or
+/// past the write.
+fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
+    if !local.expectations.is_empty() {
+        local.expectations.retain(|_, e| {
+            e.creations.retain(|name| !state.pods.contains(name));
+            e.deletions.retain(|uid| {
+                state
+                    .pods
+                    .iter()
+                    .any(|p| p.metadata.uid == *uid && !p.metadata.is_terminating())
+            });
+            !e.creations.is_empty() || !e.deletions.is_empty()
+        });
+    }
+    if !local.written.is_empty() {
+        local.written.retain(|_, kinds| {
+            kinds.retain(|kind, at| read.revision_of(*kind).unwrap_or(read.newest()) < *at);
+            !kinds.is_empty()
+        });
+    }
+}
+
+/// Atomic commit mode for a step that writes nothing but changes its controller's local state
+/// (a node starting a container): it still commits only if every kind it read is unchanged in
+/// the latest revision.
+fn reads_are_fresh(view: &View, read_state: &StateView, latest: &StateView) -> bool {
+    view.kinds_read()
+        .iter()
+        .all(|kind| read_state.same_kind(latest, kind))
+}
+
+/// The owner a write is for, as `Kind/name`: the written object's controller, or, for an
+/// object no controller owns (a StatefulSet's PersistentVolumeClaim, retained by default), the
+/// StatefulSet whose selector selects it.
+fn owner_key(object: &Object, state: &StateView) -> Option<String> {
+    if let Some(owner) = object.metadata().controller_ref() {
+        return Some(format!("{}/{}", owner.kind, owner.name));
+    }
+    if object.kind() != Kind::PersistentVolumeClaim {
+        return None;
+    }
+    state
+        .statefulsets
+        .iter()
+        .find(|s| s.spec.selector.matches(&object.metadata().labels))
+        .map(|s| format!("StatefulSet/{}", s.metadata.name))
+}
