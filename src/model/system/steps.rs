@@ -19,18 +19,18 @@ impl System {
         let mut seen: Vec<(KindSet, StateView)> = Vec::new();
         let mut out = Vec::new();
         for read in reads {
+            let Some(read_state) = state.history.state(&read) else {
+                continue;
+            };
             if group {
-                let Some(view) = state.history.state(&read) else {
-                    continue;
-                };
                 let known = seen
                     .iter()
-                    .any(|(kinds, s)| kinds.iter().all(|k| s.same_kind(&view, k)));
+                    .any(|(kinds, s)| kinds.iter().all(|k| s.same_kind(&read_state, k)));
                 if known {
                     continue;
                 }
             }
-            let Some(run) = self.run_step(state, i, read) else {
+            let Some(run) = self.run_step_from(self.reduction, state, i, read, read_state) else {
                 continue;
             };
             if group {
@@ -112,6 +112,18 @@ impl System {
         read: Read,
     ) -> Option<StepRun> {
         let read_state = state.history.state(&read)?;
+        self.run_step_from(reduction, state, i, read, read_state)
+    }
+
+    /// Controller `i` steps from `read`, whose state is `read_state`.
+    fn run_step_from(
+        &self,
+        reduction: Reduction,
+        state: &SystemState,
+        i: usize,
+        read: Read,
+        read_state: StateView,
+    ) -> Option<StepRun> {
         let view = View::new(read_state.clone(), read.clone());
         let unchanged = |local: &LocalState, before: &LocalState| match reduction {
             Reduction {
@@ -152,8 +164,7 @@ impl System {
                 match next.history.commit(&change) {
                     Ok(revision) => {
                         local.session.last_write = Some(revision);
-                        let after = next.history.latest_state();
-                        self.remember_write(i, &mut local, &operation, revision, &after);
+                        self.remember_write(i, &mut local, &operation, revision, &next.history);
                         Outcome::Wrote {
                             operation,
                             revision,
@@ -213,7 +224,7 @@ impl System {
         local: &mut LocalState,
         operation: &Operation,
         revision: Revision,
-        after: &StateView,
+        history: &AnyHistory,
     ) {
         let registration = self.registrations[i];
         let guards = &self.config.guards;
@@ -221,17 +232,22 @@ impl System {
         let staleness_guard =
             guards.staleness_guard_of(registration.kind, !registration.staleness_guard.is_empty());
         let object = operation.object();
-        let Some(key) = owner_key(object, after) else {
+        let guarded = staleness_guard && registration.staleness_guard.contains(&object.kind());
+        let expected = expectations && object.kind() == Kind::Pod;
+        if !guarded && !expected {
+            return;
+        }
+        let Some(key) = owner_key(object, history) else {
             return;
         };
-        if staleness_guard && registration.staleness_guard.contains(&object.kind()) {
+        if guarded {
             local
                 .written
                 .entry(key.clone())
                 .or_default()
                 .insert(object.kind(), revision);
         }
-        if expectations && object.kind() == Kind::Pod {
+        if expected {
             let meta = object.metadata();
             match operation {
                 Operation::Create(_) => {
@@ -297,15 +313,16 @@ fn reads_are_fresh(view: &View, read_state: &StateView, latest: &StateView) -> b
 
 /// The owner a write is for, as `Kind/name`: the written object's controller, or, for an
 /// object no controller owns (a StatefulSet's PersistentVolumeClaim, retained by default), the
-/// StatefulSet whose selector selects it.
-fn owner_key(object: &Object, state: &StateView) -> Option<String> {
+/// StatefulSet whose selector selects it (in the latest revision, the one written).
+fn owner_key(object: &Object, history: &AnyHistory) -> Option<String> {
     if let Some(owner) = object.metadata().controller_ref() {
         return Some(format!("{}/{}", owner.kind, owner.name));
     }
     if object.kind() != Kind::PersistentVolumeClaim {
         return None;
     }
-    state
+    history
+        .latest_state()
         .statefulsets
         .iter()
         .find(|s| s.spec.selector.matches(&object.metadata().labels))
