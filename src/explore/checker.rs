@@ -1,19 +1,11 @@
-//! The checker runner: breadth-first and depth-first search through stateright, random
-//! simulation of our own (see [`super::simulation`]), with a depth bound, a timeout and
-//! progress reports of our own (stateright's timeout slows multi-threaded BFS and it has no
-//! cancel call; we stop it through [`super::model::Control`]).
+//! The checker runner: breadth-first search of our own ([`super::bfs`]: level by level, on any
+//! number of threads, shortest counterexamples), depth-first search through stateright, random
+//! simulation of our own ([`super::simulation`]); a depth bound, a timeout and progress reports
+//! (stateright's timeout slows multi-threaded search and it has no cancel call; we stop its DFS
+//! through [`super::model::Control`]).
 //!
 //! The depth bound counts actions: `max_depth = 3` checks every state reachable in at most three
-//! steps. Counterexamples of a BFS are shortest: one thread visits states in depth order and a
-//! property keeps its first discovery; with several threads the order is only approximate, so a
-//! failure found with several threads is shortened by a single-threaded search bounded at its
-//! length.
-//!
-//! Known limit of stateright's multi-threaded BFS: a state is expanded once, at the depth it was
-//! first generated at, and threads drift apart by a level or so; under a depth bound a state
-//! first reached through a longer path at the bound is not expanded, so a bounded search on
-//! several threads may count a few states fewer than on one. Complete searches (and every
-//! single-threaded one) count the same states on every run.
+//! steps.
 
 use std::fmt;
 use std::str::FromStr;
@@ -114,35 +106,8 @@ pub fn check(
 ) -> CheckOutcome {
     match options.strategy {
         Strategy::Simulation => simulation::simulate(&system, &properties, options, on_progress),
-        Strategy::Bfs | Strategy::Dfs => {
-            let first = search(system.clone(), properties.clone(), options, on_progress);
-            let longest_failure = first
-                .results
-                .iter()
-                .filter_map(|r| match &r.verdict {
-                    Verdict::Failed {
-                        counterexample: Some(steps),
-                    } => Some(steps.len()),
-                    _ => None,
-                })
-                .max();
-            match longest_failure {
-                Some(len) if options.strategy == Strategy::Bfs && options.threads > 1 => {
-                    let again = CheckOptions {
-                        threads: 1,
-                        max_depth: len,
-                        timeout: None,
-                        ..options.clone()
-                    };
-                    let shortest = search(system, properties, &again, &mut |_| {});
-                    CheckOutcome {
-                        results: shortest.results,
-                        ..first
-                    }
-                }
-                _ => first,
-            }
-        }
+        Strategy::Bfs => super::bfs::search(&system, &properties, options, on_progress),
+        Strategy::Dfs => search(system, properties, options, on_progress),
     }
 }
 

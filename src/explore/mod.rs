@@ -7,6 +7,7 @@
 //! with a precise error when they no longer fit the model.
 
 pub mod bench;
+pub mod bfs;
 pub mod checker;
 pub mod model;
 pub mod outcome;

@@ -498,6 +498,11 @@ impl System {
             .collect()
     }
 
+    /// The fingerprint a search keeps for a state: equal for equal states.
+    pub fn fingerprint(&self, state: &SystemState) -> u64 {
+        super::collection::hash_of(state)
+    }
+
     /// Describes an action for people: `node-1 reads r3` or `scale StatefulSet/web to 5`.
     pub fn describe(&self, action: &Action) -> String {
         match action {

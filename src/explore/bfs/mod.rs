@@ -1,0 +1,377 @@
+//! orchard's breadth-first search: level by level, on any number of threads.
+//!
+//! Each level (the states at one depth) is expanded completely before the next one starts, by
+//! workers taking chunks of it; new states go through one visited set of fingerprints. So the
+//! states within a depth bound are the same on one thread or many (stateright's parallel BFS
+//! lets threads drift apart by a level and expands a state at the depth it was first generated
+//! at, which loses states under a bound), and a counterexample is found at the first depth that
+//! has one: shortest, on any number of threads. When a property fails the search finishes the
+//! level it is generating and stops, so the counts do not depend on thread timing either.
+//!
+//! Only fingerprints are kept for visited states (with their parent's, to rebuild paths); the
+//! states themselves live in the two levels being worked on. A path is rebuilt by replaying
+//! from the initial state and taking, at each step, the transition whose target has the next
+//! fingerprint: it names the real controllers and nodes even when fingerprints identify
+//! symmetric states.
+//!
+//! The timeout is checked by each worker between chunks, at the cost of a clock read per few
+//! hundred states: it does not slow the search.
+//!
+//! `eventually` properties are checked as stateright checks them: a path reaching a terminal
+//! state (no successor) without satisfying the property is a counterexample; a state reached
+//! again by another path keeps what its first path satisfied.
+
+mod frontier;
+mod visited;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use frontier::{Entry, Level, NextLevel};
+use visited::{ROOT, Visited};
+
+use super::checker::CheckOptions;
+use super::outcome::{CheckOutcome, Ending, PropertyResult, verdict};
+use super::progress::Progress;
+use crate::model::properties::{Property, PropertyKind};
+use crate::model::system::{System, SystemState, Transition};
+
+/// The fingerprint the visited set keeps for a state.
+fn fingerprint(system: &System, state: &SystemState) -> u64 {
+    system.fingerprint(state)
+}
+
+/// Runs a breadth-first check of `properties` over `system`.
+pub fn search(
+    system: &System,
+    properties: &[&'static Property],
+    options: &CheckOptions,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> CheckOutcome {
+    assert!(
+        properties.len() <= 64,
+        "at most 64 properties per check (one bit each for `eventually`)"
+    );
+    let started = Instant::now();
+    let search = Search::new(system, properties, options, started);
+    let initial = system.initial();
+    let fp = fingerprint(system, &initial);
+    search.visited.insert(fp, ROOT);
+    let pending = search.check_new(&initial, fp, search.eventually_bits());
+    let mut level = Level::from_batches(vec![vec![Entry {
+        state: initial,
+        fingerprint: fp,
+        pending,
+    }]]);
+    let mut depth = 0;
+    let ending = loop {
+        if search.stop_now() {
+            break Ending::Failure;
+        }
+        if level.is_empty() {
+            break Ending::Exhausted;
+        }
+        if depth == options.max_depth {
+            search.run_level(&level, Mode::Probe, depth, on_progress);
+            break if search.timed_out.load(Ordering::Relaxed) {
+                Ending::Timeout
+            } else if search.stop_now() {
+                Ending::Failure
+            } else {
+                Ending::Exhausted
+            };
+        }
+        let next = search.run_level(&level, Mode::Expand, depth, on_progress);
+        if search.timed_out.load(Ordering::Relaxed) {
+            break Ending::Timeout;
+        }
+        drop(level);
+        level = next.into_level();
+        if !level.is_empty() {
+            depth += 1;
+        }
+    };
+    search.outcome(ending, depth)
+}
+
+/// What a worker does with the states of a level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Generate their successors and keep the new ones.
+    Expand,
+    /// At the depth bound: only find out whether some successor is new (the space goes on).
+    Probe,
+}
+
+struct Search<'a> {
+    system: &'a System,
+    properties: &'a [&'static Property],
+    threads: usize,
+    stop_on_failure: bool,
+    started: Instant,
+    deadline: Option<Instant>,
+    visited: Visited,
+    generated: AtomicUsize,
+    /// Per property: a discovery was recorded (read without the lock).
+    found: Vec<AtomicBool>,
+    /// Per property: the fingerprint of its first discovery.
+    discoveries: Mutex<Vec<Option<u64>>>,
+    /// An `always` or `eventually` property failed.
+    failed: AtomicBool,
+    timed_out: AtomicBool,
+    /// At the depth bound, a successor was new.
+    bounded: AtomicBool,
+}
+
+impl<'a> Search<'a> {
+    fn new(
+        system: &'a System,
+        properties: &'a [&'static Property],
+        options: &CheckOptions,
+        started: Instant,
+    ) -> Search<'a> {
+        Search {
+            system,
+            properties,
+            threads: options.threads.max(1),
+            stop_on_failure: options.stop_on_failure,
+            started,
+            deadline: options.timeout.map(|t| started + t),
+            visited: Visited::default(),
+            generated: AtomicUsize::new(1),
+            found: properties.iter().map(|_| AtomicBool::new(false)).collect(),
+            discoveries: Mutex::new(vec![None; properties.len()]),
+            failed: AtomicBool::new(false),
+            timed_out: AtomicBool::new(false),
+            bounded: AtomicBool::new(false),
+        }
+    }
+
+    fn eventually_bits(&self) -> u64 {
+        self.properties
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == PropertyKind::Eventually)
+            .fold(0, |bits, (i, _)| bits | 1 << i)
+    }
+
+    fn stop_now(&self) -> bool {
+        self.stop_on_failure && self.failed.load(Ordering::Relaxed)
+    }
+
+    fn record(&self, i: usize, fingerprint: u64) {
+        let mut discoveries = self.discoveries.lock().unwrap_or_else(|e| e.into_inner());
+        if discoveries[i].is_none() {
+            discoveries[i] = Some(fingerprint);
+            self.found[i].store(true, Ordering::Relaxed);
+            if self.properties[i].kind != PropertyKind::Sometimes {
+                self.failed.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Checks the properties in a state reached for the first time; returns the `eventually`
+    /// properties still pending after it.
+    fn check_new(&self, state: &SystemState, fingerprint: u64, mut pending: u64) -> u64 {
+        for (i, property) in self.properties.iter().enumerate() {
+            let holds = || (property.check)(self.system, state);
+            match property.kind {
+                PropertyKind::Always => {
+                    if !self.found[i].load(Ordering::Relaxed) && !holds() {
+                        self.record(i, fingerprint);
+                    }
+                }
+                PropertyKind::Sometimes => {
+                    if !self.found[i].load(Ordering::Relaxed) && holds() {
+                        self.record(i, fingerprint);
+                    }
+                }
+                PropertyKind::Eventually => {
+                    if pending & (1 << i) != 0 && holds() {
+                        pending &= !(1 << i);
+                    }
+                }
+            }
+        }
+        pending
+    }
+
+    /// A terminal state: every `eventually` property still pending fails there.
+    fn terminal(&self, entry: &Entry) {
+        for i in 0..self.properties.len() {
+            if entry.pending & (1 << i) != 0 && !self.found[i].load(Ordering::Relaxed) {
+                self.record(i, entry.fingerprint);
+            }
+        }
+    }
+
+    fn out_of_time(&self) -> bool {
+        if let Some(deadline) = self.deadline
+            && Instant::now() >= deadline
+        {
+            self.timed_out.store(true, Ordering::Relaxed);
+        }
+        self.timed_out.load(Ordering::Relaxed)
+    }
+
+    /// Runs one level on the worker threads, reporting progress from this one.
+    fn run_level(
+        &self,
+        level: &Level,
+        mode: Mode,
+        depth: usize,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> NextLevel {
+        let next = NextLevel::default();
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            let (done, finished) = mpsc::channel::<()>();
+            let workers: Vec<_> = (0..self.threads)
+                .map(|_| {
+                    let done = done.clone();
+                    let next = &next;
+                    scope.spawn(move || {
+                        self.work(level, mode, next);
+                        // The receiver lives until every worker is joined.
+                        let _ = done.send(());
+                    })
+                })
+                .collect();
+            drop(done);
+            let mut waiting = self.threads;
+            while waiting > 0 {
+                let poll = (started.elapsed() / 10)
+                    .clamp(Duration::from_millis(5), Duration::from_millis(100));
+                match finished.recv_timeout(poll) {
+                    Ok(()) => waiting -= 1,
+                    Err(mpsc::RecvTimeoutError::Timeout) => on_progress(&self.progress(depth)),
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            for worker in workers {
+                if let Err(payload) = worker.join() {
+                    // A controller or property panicked: a bug, never a verdict.
+                    std::panic::resume_unwind(payload);
+                }
+            }
+        });
+        on_progress(&self.progress(depth + usize::from(mode == Mode::Expand)));
+        next
+    }
+
+    fn work(&self, level: &Level, mode: Mode, next: &NextLevel) {
+        while !(self.out_of_time() || mode == Mode::Probe && self.probe_done()) {
+            let Some(chunk) = level.take() else { return };
+            let mut batch = Vec::new();
+            for entry in chunk {
+                match mode {
+                    Mode::Expand => self.expand(entry, &mut batch),
+                    Mode::Probe => self.probe(&entry),
+                }
+            }
+            next.hand_in(batch);
+        }
+    }
+
+    fn probe_done(&self) -> bool {
+        self.bounded.load(Ordering::Relaxed) && self.eventually_bits() == 0
+    }
+
+    fn expand(&self, entry: Entry, batch: &mut Vec<Entry>) {
+        let transitions = self.system.transitions(&entry.state);
+        self.generated
+            .fetch_add(transitions.len(), Ordering::Relaxed);
+        if transitions.is_empty() {
+            self.terminal(&entry);
+        }
+        for t in transitions {
+            let fp = fingerprint(self.system, &t.next);
+            if self.visited.insert(fp, entry.fingerprint) {
+                let pending = self.check_new(&t.next, fp, entry.pending);
+                batch.push(Entry {
+                    state: t.next,
+                    fingerprint: fp,
+                    pending,
+                });
+            }
+        }
+    }
+
+    fn probe(&self, entry: &Entry) {
+        let transitions = self.system.transitions(&entry.state);
+        if transitions.is_empty() {
+            self.terminal(entry);
+        }
+        if !self.bounded.load(Ordering::Relaxed)
+            && transitions
+                .iter()
+                .any(|t| !self.visited.contains(fingerprint(self.system, &t.next)))
+        {
+            self.bounded.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn progress(&self, depth: usize) -> Progress {
+        Progress {
+            states: self.generated.load(Ordering::Relaxed),
+            unique_states: self.visited.len(),
+            max_depth: depth,
+            elapsed: self.started.elapsed(),
+        }
+    }
+
+    fn outcome(self, ending: Ending, depth: usize) -> CheckOutcome {
+        let depth_bounded = self.bounded.load(Ordering::Relaxed);
+        let complete = ending == Ending::Exhausted && !depth_bounded;
+        let discoveries = self
+            .discoveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let results = self
+            .properties
+            .iter()
+            .zip(discoveries)
+            .map(|(&property, found)| PropertyResult {
+                property,
+                verdict: verdict(
+                    property.kind,
+                    found.map(|fp| self.path(fp)),
+                    complete,
+                    ending,
+                ),
+            })
+            .collect();
+        CheckOutcome {
+            states: self.generated.load(Ordering::Relaxed),
+            unique_states: self.visited.len(),
+            max_depth: depth,
+            depth_bounded,
+            elapsed: self.started.elapsed(),
+            ending,
+            results,
+        }
+    }
+
+    /// The steps from the initial state to the state with this fingerprint, replayed.
+    fn path(&self, target: u64) -> Vec<Transition> {
+        let fingerprints = self.visited.path_to(target);
+        let mut state = self.system.initial();
+        let mut steps = Vec::new();
+        for &fp in &fingerprints[1..] {
+            let step = self
+                .system
+                .transitions(&state)
+                .into_iter()
+                .find(|t| fingerprint(self.system, &t.next) == fp)
+                .expect("a visited state is a successor of the state recorded as its parent");
+            state = step.next.clone();
+            steps.push(step);
+        }
+        steps
+    }
+}
+
+#[cfg(test)]
+mod tests;
