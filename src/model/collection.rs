@@ -8,7 +8,6 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use imbl::OrdMap;
 use rustc_hash::FxHasher;
 
 use super::resources::Resource;
@@ -57,10 +56,14 @@ pub fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// A persistent map from name to resource.
+/// A persistent map from name to resource: a name-sorted, shared slice of shared resources.
+///
+/// A cluster holds a few resources of a kind, so a change copies the slice (a pointer per
+/// resource) rather than a tree node: a step that changes one pod costs the new pod and one
+/// small slice, and every other kind, and every other pod, stays shared with the state before.
 #[derive(Debug)]
 pub struct Resources<T> {
-    items: OrdMap<String, Arc<Stored<T>>>,
+    items: Option<Arc<[Arc<Stored<T>>]>>,
     fingerprint: u64,
 }
 
@@ -76,7 +79,7 @@ impl<T> Clone for Resources<T> {
 impl<T> Default for Resources<T> {
     fn default() -> Self {
         Resources {
-            items: OrdMap::new(),
+            items: None,
             fingerprint: 0,
         }
     }
@@ -85,12 +88,12 @@ impl<T> Default for Resources<T> {
 impl<T: Resource> PartialEq for Resources<T> {
     fn eq(&self, other: &Self) -> bool {
         self.fingerprint == other.fingerprint
-            && self.items.len() == other.items.len()
+            && self.slice().len() == other.slice().len()
             && self
-                .items
+                .slice()
                 .iter()
-                .zip(other.items.iter())
-                .all(|((ka, a), (kb, b))| ka == kb && (Arc::ptr_eq(a, b) || a == b))
+                .zip(other.slice())
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
     }
 }
 
@@ -99,7 +102,7 @@ impl<T: Resource> Eq for Resources<T> {}
 impl<T> Hash for Resources<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(self.fingerprint);
-        state.write_usize(self.items.len());
+        state.write_usize(self.items.as_ref().map_or(0, |i| i.len()));
     }
 }
 
@@ -113,34 +116,48 @@ impl<T: Resource> Resources<T> {
         Self::default()
     }
 
+    fn slice(&self) -> &[Arc<Stored<T>>] {
+        self.items.as_deref().unwrap_or(&[])
+    }
+
+    /// Where `name` is, or where it would go.
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.slice()
+            .binary_search_by(|s| s.resource.metadata().name.as_str().cmp(name))
+    }
+
+    fn replace_slice(&mut self, items: Vec<Arc<Stored<T>>>) {
+        self.items = (!items.is_empty()).then(|| items.into());
+    }
+
     /// The resource with this name.
     pub fn get(&self, name: &str) -> Option<&T> {
-        self.items.get(name).map(|s| &s.resource)
+        self.get_stored(name).map(|s| &s.resource)
     }
 
     /// Whether a resource has this name.
     pub fn contains(&self, name: &str) -> bool {
-        self.items.contains_key(name)
+        self.position(name).is_ok()
     }
 
     /// The resources, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.values().map(|s| &s.resource)
+        self.slice().iter().map(|s| &s.resource)
     }
 
     /// The names, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.items.keys().map(String::as_str)
+        self.iter().map(|r| r.metadata().name.as_str())
     }
 
     /// The number of resources.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.slice().len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.slice().is_empty()
     }
 
     /// The order-independent fingerprint of the whole collection.
@@ -150,7 +167,7 @@ impl<T: Resource> Resources<T> {
 
     /// The cached hash of one resource.
     pub fn hash_of(&self, name: &str) -> Option<u64> {
-        self.items.get(name).map(|s| s.hash)
+        self.get_stored(name).map(|s| s.hash)
     }
 
     /// Inserts or replaces a resource under its metadata name.
@@ -162,31 +179,40 @@ impl<T: Resource> Resources<T> {
     pub fn insert_stored(&mut self, stored: Arc<Stored<T>>) {
         let name = stored.resource.metadata().name.clone();
         let added = entry_fingerprint(&name, stored.hash);
-        if let Some(old) = self.items.insert(name.clone(), stored) {
-            self.fingerprint = self
-                .fingerprint
-                .wrapping_sub(entry_fingerprint(&name, old.hash));
+        let mut items = self.slice().to_vec();
+        match self.position(&name) {
+            Ok(i) => {
+                self.fingerprint = self
+                    .fingerprint
+                    .wrapping_sub(entry_fingerprint(&name, items[i].hash));
+                items[i] = stored;
+            }
+            Err(i) => items.insert(i, stored),
         }
         self.fingerprint = self.fingerprint.wrapping_add(added);
+        self.replace_slice(items);
     }
 
     /// Removes a resource by name, returning it.
     pub fn remove(&mut self, name: &str) -> Option<Arc<Stored<T>>> {
-        let old = self.items.remove(name)?;
+        let i = self.position(name).ok()?;
+        let mut items = self.slice().to_vec();
+        let old = items.remove(i);
         self.fingerprint = self
             .fingerprint
             .wrapping_sub(entry_fingerprint(name, old.hash));
+        self.replace_slice(items);
         Some(old)
     }
 
     /// The shared stored resource with this name.
     pub fn get_stored(&self, name: &str) -> Option<&Arc<Stored<T>>> {
-        self.items.get(name)
+        self.position(name).ok().map(|i| &self.slice()[i])
     }
 
     /// The shared stored resources, sorted by name.
     pub fn iter_stored(&self) -> impl Iterator<Item = &Arc<Stored<T>>> {
-        self.items.values()
+        self.slice().iter()
     }
 }
 

@@ -253,13 +253,15 @@ fn failures(s: &Scratch, path: &str, consistency: &str, reduction: &str) -> Vec<
 #[test]
 fn the_reductions_keep_every_verdict_and_the_shortest_counterexample() {
     let s = Scratch::new();
-    for name in [
-        "statefulset-stale-reads",
-        "replicaset-scale",
-        "job-indexed",
-        "deployment-rollout",
-    ] {
-        let path = model(name);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(shipped_models()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        checked += 1;
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let path = path.to_string_lossy().to_string();
         for consistency in [
             "synchronous",
             "monotonic-session",
@@ -285,4 +287,5 @@ fn the_reductions_keep_every_verdict_and_the_shortest_counterexample() {
             );
         }
     }
+    assert!(checked >= 10, "every shipped model, found {checked}");
 }

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
+use super::shared_map::SharedMap;
 use crate::model::history::Session;
 use crate::model::resources::{Kind, Revision};
 
@@ -15,8 +15,8 @@ pub struct LocalState {
     /// The session with the store (what it read last; its last accepted write).
     pub session: Session,
     /// Node controllers: the pods running on the node, by name.
-    #[serde(skip_serializing_if = "OrdMap::is_empty", default)]
-    pub running: OrdMap<String, RunningPod>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub running: SharedMap<String, RunningPod>,
     /// Informer consistency: the revision each kind's cache stands at, in [`Kind::ALL`] order;
     /// `None` for a kind not watched or not yet listed.
     #[serde(default)]
@@ -25,11 +25,11 @@ pub struct LocalState {
     /// created or deleted and has not yet seen so in its view. Cleared when seen, or by the
     /// environment's `expire-expectations` (the 5-minute TTL).
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub expectations: BTreeMap<String, Expectations>,
+    pub expectations: SharedMap<String, Expectations>,
     /// The KEP-5647 staleness guard, by owner: for each kind this controller wrote for that
     /// owner, the revision of its last write. Cleared once the view of that kind reaches it.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub written: BTreeMap<String, BTreeMap<Kind, Revision>>,
+    pub written: SharedMap<String, BTreeMap<Kind, Revision>>,
 }
 
 /// Pod creations and deletions a controller expects to see.

@@ -9,6 +9,7 @@ pub mod node;
 pub mod podgc;
 pub mod replicaset;
 pub mod scheduler;
+pub mod shared_map;
 pub mod statefulset;
 pub mod util;
 

@@ -43,40 +43,49 @@ impl Node {
 }
 
 /// See the module documentation.
+///
+/// Revisions are only ever added, so the nodes are shared between a history and the one a write
+/// makes of it (a write copies a pointer per revision, not the revisions), and the hash of all
+/// of them is kept up to date as each is added.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Causal {
-    nodes: Vec<Node>,
+    nodes: Vec<Arc<Node>>,
+    /// A hash of every revision's state and parents, in order.
+    chain: u64,
 }
 
 impl Hash for Causal {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut acc = 0u64;
-        for n in &self.nodes {
-            acc = mix(acc ^ n.state.fingerprint());
-            for p in &n.parents {
-                acc = mix(acc ^ p);
-            }
-        }
-        state.write_u64(acc);
+        state.write_u64(self.chain);
         state.write_usize(self.nodes.len());
     }
+}
+
+fn chain_with(mut chain: u64, node: &Node) -> u64 {
+    chain = mix(chain ^ node.state.fingerprint());
+    for p in &node.parents {
+        chain = mix(chain ^ p);
+    }
+    chain
 }
 
 impl Causal {
     /// A history whose first revision is `initial`.
     pub fn new(initial: StateView) -> Self {
+        let root = Node {
+            state: Arc::new(initial),
+            parents: Vec::new(),
+            ancestors: Vec::new(),
+        };
         Causal {
-            nodes: vec![Node {
-                state: Arc::new(initial),
-                parents: Vec::new(),
-                ancestors: Vec::new(),
-            }],
+            chain: chain_with(0, &root),
+            nodes: vec![Arc::new(root)],
         }
     }
 
     fn node(&self, revision: Revision) -> Option<&Node> {
         let index = revision.checked_sub(INITIAL_REVISION)?;
-        self.nodes.get(index as usize)
+        self.nodes.get(index as usize).map(|n| &**n)
     }
 
     /// Whether `ancestor` strictly precedes `revision`.
@@ -286,11 +295,13 @@ impl History for Causal {
                 *w |= a;
             }
         }
-        self.nodes.push(Node {
+        let node = Node {
             state: Arc::new(next),
             parents,
             ancestors,
-        });
+        };
+        self.chain = chain_with(self.chain, &node);
+        self.nodes.push(Arc::new(node));
         Ok(revision)
     }
 

@@ -302,7 +302,7 @@ fn read_your_writes_through_the_system() {
             let mut state = system.initial();
             let (history, session) = reader_wrote_r4(level, ryw);
             state.history = history;
-            state.locals[0].session = session;
+            std::sync::Arc::make_mut(&mut state.locals[0]).session = session;
             let offered: Vec<Read> = system
                 .transitions(&state)
                 .into_iter()

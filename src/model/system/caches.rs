@@ -2,6 +2,7 @@
 //! into its next step.
 
 use super::*;
+use std::sync::Arc;
 
 impl System {
     /// Informer consistency: every cache move enabled in this state (controller, kind,
@@ -81,7 +82,7 @@ impl System {
         revision: Revision,
     ) -> Transition {
         let mut next = state.clone();
-        next.locals[controller].caches[kind.index()] = Some(revision);
+        Arc::make_mut(&mut next.locals[controller]).caches[kind.index()] = Some(revision);
         Transition {
             action: Action::Cache {
                 controller,

@@ -1,6 +1,7 @@
 //! The environment's actions: which are enabled in a state, and what each does.
 
 use super::*;
+use std::sync::Arc;
 
 impl System {
     /// The environment actions enabled in a state, with their rule index.
@@ -79,7 +80,7 @@ impl System {
                         let name = self.controller_name(i);
                         if !self.registrations[i].is_node
                             && who.matches(name)
-                            && *local != LocalState::default()
+                            && **local != LocalState::default()
                         {
                             push(EnvironmentAction::RestartController {
                                 controller: name.to_string(),
@@ -102,7 +103,7 @@ impl System {
                         let name = self.controller_name(i);
                         if self.registrations[i].is_node
                             && who.matches(name)
-                            && (*local != LocalState::default() || latest.nodes.contains(name))
+                            && (**local != LocalState::default() || latest.nodes.contains(name))
                         {
                             push(EnvironmentAction::RestartNode {
                                 node: name.to_string(),
@@ -148,20 +149,20 @@ impl System {
                 exit_code,
             } => {
                 let i = self.controller_index(node)?;
-                let running = next.locals[i].running.get_mut(pod)?;
+                let running = Arc::make_mut(&mut next.locals[i]).running.get_mut(pod)?;
                 running.exit_code = Some(*exit_code);
             }
             EnvironmentAction::RestartController { controller } => {
                 let i = self.controller_index(controller)?;
-                next.locals[i] = LocalState::default();
+                next.locals[i] = Arc::default();
             }
             EnvironmentAction::ExpireExpectations { controller } => {
                 let i = self.controller_index(controller)?;
-                next.locals[i].expectations = Default::default();
+                Arc::make_mut(&mut next.locals[i]).expectations = Default::default();
             }
             EnvironmentAction::RestartNode { node } => {
                 let i = self.controller_index(node)?;
-                next.locals[i] = LocalState::default();
+                next.locals[i] = Arc::default();
                 if let Some(n) = latest.nodes.get(node) {
                     write = Some(Operation::ForceDelete(Object::Node(n.clone())));
                 }

@@ -7,6 +7,7 @@ mod environment;
 mod steps;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -30,7 +31,7 @@ pub struct SystemState {
     /// The history of the cluster state.
     pub history: AnyHistory,
     /// Each controller's local state, in configuration order.
-    pub locals: Vec<LocalState>,
+    pub locals: Vec<Arc<LocalState>>,
     /// How often each environment rule has fired.
     pub env_used: Vec<u32>,
 }
@@ -378,7 +379,7 @@ impl System {
                         local.caches[kind.index()] = Some(INITIAL_REVISION);
                     }
                 }
-                local
+                Arc::new(local)
             })
             .collect();
         SystemState {

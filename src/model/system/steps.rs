@@ -2,6 +2,7 @@
 //! bookkeeping of expectations and the staleness guard around it.
 
 use super::*;
+use std::sync::Arc;
 
 /// A controller step's result: what it did, if anything, and which kinds it read.
 pub(super) struct StepRun {
@@ -143,7 +144,7 @@ impl System {
             state: StateView::new(),
         };
         let before = &state.locals[i];
-        let mut local = before.clone();
+        let mut local = LocalState::clone(before);
         forget_observed(&mut local, &read, &read_state);
         if let Read::PerKind(revisions) = &read {
             for kind in self.registrations[i].watches {
@@ -202,7 +203,7 @@ impl System {
                 Outcome::Local
             }
         };
-        next.locals[i] = local;
+        next.locals[i] = Arc::new(local);
         Some(StepRun {
             transition: Some(Transition {
                 action: Action::Step {
@@ -282,21 +283,34 @@ impl System {
 /// created pods it sees, deleted pods it sees gone or terminating, written kinds it sees at or
 /// past the write.
 fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
-    if !local.expectations.is_empty() {
+    let created_seen = |name: &String| state.pods.contains(name);
+    let deleted_seen = |uid: &String| {
+        !state
+            .pods
+            .iter()
+            .any(|p| p.metadata.uid == *uid && !p.metadata.is_terminating())
+    };
+    let write_seen =
+        |kind: &Kind, at: &Revision| read.revision_of(*kind).unwrap_or(read.newest()) >= *at;
+    // Look before changing: the maps are shared with the state before, and changing one copies it.
+    if local
+        .expectations
+        .values()
+        .any(|e| e.creations.iter().any(created_seen) || e.deletions.iter().any(deleted_seen))
+    {
         local.expectations.retain(|_, e| {
-            e.creations.retain(|name| !state.pods.contains(name));
-            e.deletions.retain(|uid| {
-                state
-                    .pods
-                    .iter()
-                    .any(|p| p.metadata.uid == *uid && !p.metadata.is_terminating())
-            });
+            e.creations.retain(|name| !created_seen(name));
+            e.deletions.retain(|uid| !deleted_seen(uid));
             !e.creations.is_empty() || !e.deletions.is_empty()
         });
     }
-    if !local.written.is_empty() {
+    if local
+        .written
+        .values()
+        .any(|kinds| kinds.iter().any(|(kind, at)| write_seen(kind, at)))
+    {
         local.written.retain(|_, kinds| {
-            kinds.retain(|kind, at| read.revision_of(*kind).unwrap_or(read.newest()) < *at);
+            kinds.retain(|kind, at| !write_seen(kind, at));
             !kinds.is_empty()
         });
     }
