@@ -214,6 +214,74 @@ mod tests {
     }
 
     #[test]
+    fn each_actor_that_can_act_is_drawn_about_as_often() {
+        use crate::model::config::parse_model;
+        let text = include_str!("../../models/statefulset-stale-reads.yaml");
+        let loaded = parse_model(text, "stale-reads.yaml", &|f: &str| Err(f.to_string())).unwrap();
+        let system = System::new(loaded.config).unwrap();
+        // Who acts: a controller, or an environment rule (after the controllers).
+        let who = |t: &Transition| match &t.action {
+            Action::Step { controller, .. } | Action::Cache { controller, .. } => *controller,
+            Action::Environment { rule, .. } => system.controller_count() + rule,
+        };
+        // Every effective action, each read on its own: what a step draws from.
+        let effective = |state: &SystemState| -> Vec<Transition> {
+            let mut out = Vec::new();
+            for c in 0..system.controller_count() {
+                for read in system.readable(state, c) {
+                    out.extend(system.step_controller(state, c, read));
+                }
+            }
+            for (rule, action) in system.environment_actions(state) {
+                out.extend(
+                    system
+                        .take(state, &Action::Environment { rule, action })
+                        .ok(),
+                );
+            }
+            out
+        };
+        // The first state on a walk where two actors or more can act, one with at least three
+        // times as many effective actions as another.
+        let mut walk = Rng::new(1);
+        let mut state = system.initial();
+        let able = loop {
+            let transitions = effective(&state);
+            let mut able: Vec<usize> = transitions.iter().map(who).collect();
+            able.sort_unstable();
+            able.dedup();
+            let count = |a: &usize| transitions.iter().filter(|t| who(t) == *a).count();
+            let counts: Vec<usize> = able.iter().map(count).collect();
+            let (least, most) = (counts.iter().min(), counts.iter().max());
+            if able.len() >= 2 && most >= least.map(|n| 3 * n).as_ref() {
+                break able;
+            }
+            state = random_step(&system, &state, &mut walk)
+                .expect("such a state")
+                .next;
+        };
+        let mut rng = Rng::new(5);
+        let draws = 900;
+        let mut drawn = vec![0usize; system.controller_count() + system.config().environment.len()];
+        for _ in 0..draws {
+            let t = random_step(&system, &state, &mut rng).expect("not terminal");
+            assert!(system.take(&state, &t.action).is_ok());
+            drawn[who(&t)] += 1;
+        }
+        let fair = draws / able.len();
+        for (a, &n) in drawn.iter().enumerate() {
+            if able.contains(&a) {
+                assert!(
+                    n > fair * 2 / 3 && n < fair * 4 / 3,
+                    "actor {a}: {n} of {draws}, {drawn:?}"
+                );
+            } else {
+                assert_eq!(n, 0, "actor {a} cannot act");
+            }
+        }
+    }
+
+    #[test]
     fn the_same_seed_gives_the_same_numbers() {
         let mut a = Rng::new(7);
         let mut b = Rng::new(7);

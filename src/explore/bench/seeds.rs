@@ -82,8 +82,7 @@ impl SeedRun {
 }
 
 /// The header of [`seed_line`]'s columns.
-pub const SEED_HEADER: &str =
-    " seed      time     states  found  minimised  minimising  verdict";
+pub const SEED_HEADER: &str = " seed      time     states  found  minimised  minimising  verdict";
 
 /// One seed's line: time to the verdict, states, counterexample length as found and
 /// minimised, time spent minimising, verdict.
@@ -105,7 +104,10 @@ impl SeedSummary {
     /// Sums up `seeds` beside the BFS case `bfs`.
     pub fn of(bfs: &BenchRow, seeds: &[BenchRow]) -> SeedSummary {
         let mut times: Vec<f64> = seeds.iter().map(|r| r.seconds).collect();
-        let found: Vec<&BenchRow> = seeds.iter().filter(|r| r.counterexample.is_some()).collect();
+        let found: Vec<&BenchRow> = seeds
+            .iter()
+            .filter(|r| r.counterexample.is_some())
+            .collect();
         let shortest = |r: &&BenchRow| r.minimised.or(r.counterexample);
         let bfs_length = bfs.counterexample;
         let range = |xs: Vec<usize>| Some((*xs.iter().min()?, *xs.iter().max()?));
