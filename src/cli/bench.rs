@@ -1,7 +1,9 @@
 //! `orchard bench`: each model under each consistency level, by simulation and by BFS, each
-//! case in a child process (`orchard bench-case`) so that its peak memory is its own.
+//! case in a child process (`orchard bench-case`) so that its peak memory is its own. With
+//! `--seeds N`, simulation over seeds 1..=N instead (each seed in its own child too), beside
+//! one BFS case, summed up.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use super::Outcome;
 use super::check::{Overrides, plan};
 use super::load::load_model;
 use super::models::model_files;
+use crate::explore::bench::seeds::{SeedRun, seed_line};
 use crate::explore::bench::{BenchRow, measure, row_line, table, widths};
 use crate::explore::checker::{CheckOptions, Strategy};
 use crate::model::history::Consistency;
@@ -26,6 +29,15 @@ pub struct BenchArgs {
     /// BFS worker threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Only these consistency levels (repeatable); every level by default, or with `--seeds`
+    /// the model's own.
+    #[arg(long = "consistency", value_name = "LEVEL")]
+    pub consistencies: Vec<String>,
+    /// Simulate over seeds 1..=N instead: per seed the time to the violation, the
+    /// counterexample's length as found and minimised, the time spent minimising; then the
+    /// median time and how many seeds reach BFS's length.
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<u64>,
     /// Print the rows as a JSON array.
     #[arg(long)]
     pub json: bool,
@@ -48,34 +60,41 @@ pub struct BenchCaseArgs {
     /// Worker threads.
     #[arg(long)]
     pub threads: usize,
+    /// The simulation's seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
-/// Runs every case and prints the table.
+/// Runs every case and prints the table (or, with `--seeds`, the seed runs).
 pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     let models = if args.models.is_empty() {
-        model_files(std::path::Path::new("models"))?
+        model_files(Path::new("models"))?
     } else {
         args.models.clone()
     };
-    let exe = std::env::current_exe().context("cannot find the orchard binary")?;
+    let mut levels = Vec::new();
+    for name in &args.consistencies {
+        levels.push(
+            Consistency::from_name(name)
+                .with_context(|| format!("--consistency: unknown level `{name}`"))?,
+        );
+    }
+    if let Some(seeds) = args.seeds {
+        if seeds == 0 {
+            bail!("--seeds: must be at least 1");
+        }
+        return run_seeds(args, &models, &levels, seeds);
+    }
+    let levels = if levels.is_empty() {
+        Consistency::ALL.to_vec()
+    } else {
+        levels
+    };
     let mut rows = Vec::new();
     for model in &models {
-        for level in Consistency::ALL {
+        for &level in &levels {
             for strategy in [Strategy::Simulation, Strategy::Bfs] {
-                let output = Command::new(&exe)
-                    .arg("bench-case")
-                    .arg(model)
-                    .args(["--consistency", level.name()])
-                    .args(["--strategy", strategy.name()])
-                    .args(["--seconds", &args.seconds.to_string()])
-                    .args(["--threads", &args.threads.to_string()])
-                    .output()
-                    .context("cannot run a benchmark case")?;
-                if !output.status.success() {
-                    bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
-                }
-                let row: BenchRow = serde_json::from_slice(&output.stdout)
-                    .context("a benchmark case printed no result")?;
+                let row = child_case(args, model, level, strategy, 0)?;
                 if !args.json {
                     // As it goes, on stderr; the table follows on stdout.
                     eprintln!("{}", row_line(&row, widths(std::slice::from_ref(&row))));
@@ -90,6 +109,66 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
         print!("{}", table(&rows));
     }
     Ok(Outcome::Success)
+}
+
+/// `--seeds N`: per model and level (the model's own unless given), one BFS case and a
+/// simulation case per seed 1..=N.
+fn run_seeds(
+    args: &BenchArgs,
+    models: &[PathBuf],
+    levels: &[Consistency],
+    seeds: u64,
+) -> anyhow::Result<Outcome> {
+    let mut runs = Vec::new();
+    for model in models {
+        let own = [load_model(model)?.config.consistency.level];
+        for &level in if levels.is_empty() { &own[..] } else { levels } {
+            let bfs = child_case(args, model, level, Strategy::Bfs, 0)?;
+            let mut rows = Vec::new();
+            for seed in 1..=seeds {
+                let row = child_case(args, model, level, Strategy::Simulation, seed)?;
+                if !args.json {
+                    // As it goes, on stderr; the whole run follows on stdout.
+                    eprintln!("{}", seed_line(&row));
+                }
+                rows.push(row);
+            }
+            let run = SeedRun::new(bfs, rows);
+            if !args.json {
+                print!("{}", run.text());
+            }
+            runs.push(run);
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&runs)?);
+    }
+    Ok(Outcome::Success)
+}
+
+/// Runs one case in a child process and reads its row.
+fn child_case(
+    args: &BenchArgs,
+    model: &Path,
+    level: Consistency,
+    strategy: Strategy,
+    seed: u64,
+) -> anyhow::Result<BenchRow> {
+    let exe = std::env::current_exe().context("cannot find the orchard binary")?;
+    let output = Command::new(&exe)
+        .arg("bench-case")
+        .arg(model)
+        .args(["--consistency", level.name()])
+        .args(["--strategy", strategy.name()])
+        .args(["--seconds", &args.seconds.to_string()])
+        .args(["--threads", &args.threads.to_string()])
+        .args(["--seed", &seed.to_string()])
+        .output()
+        .context("cannot run a benchmark case")?;
+    if !output.status.success() {
+        bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    serde_json::from_slice(&output.stdout).context("a benchmark case printed no result")
 }
 
 /// Runs one case and prints its row as JSON.
@@ -110,6 +189,7 @@ pub fn run_case(args: &BenchCaseArgs) -> anyhow::Result<Outcome> {
     let options = CheckOptions {
         threads: args.threads.max(1),
         timeout: Some(Duration::from_secs(args.seconds.max(1))),
+        seed: args.seed,
         ..plan.options.clone()
     };
     let row = measure(plan.system.clone(), plan.properties.clone(), &options);

@@ -5,13 +5,21 @@
 //! history they share), so it is the cost of one more state, not the size of one. It is only
 //! meaningful in a fresh process (the peak never falls), which is why `orchard bench` runs
 //! each case in a child process.
+//!
+//! A simulation or DFS case also minimises its counterexample, timed apart from the check: a
+//! row gives the length as found and after minimising. [`seeds`] sums up a simulation run over
+//! many seeds.
+
+pub mod seeds;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::checker::{CheckOptions, CheckOutcome, Ending, Verdict, check};
+use super::checker::{CheckOptions, CheckOutcome, Ending, Strategy, Verdict, check};
 use super::progress::per_second;
+use super::shrink::shrink_counterexamples;
 use crate::model::properties::Property;
 use crate::model::system::System;
 
@@ -44,6 +52,18 @@ pub struct BenchRow {
     pub max_depth: usize,
     /// What the check concluded.
     pub verdict: String,
+    /// The simulation's seed (simulation cases).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// The first failure's counterexample length, as the check found it.
+    #[serde(default)]
+    pub counterexample: Option<usize>,
+    /// Simulation and DFS: that counterexample's length after minimising.
+    #[serde(default)]
+    pub minimised: Option<usize>,
+    /// Seconds spent minimising (not part of `seconds`).
+    #[serde(default)]
+    pub minimise_seconds: Option<f64>,
 }
 
 /// Reads a `kB` field (`VmHWM`, `VmRSS`) of `/proc/self/status`, in bytes.
@@ -60,7 +80,8 @@ pub fn proc_status_bytes(field: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Runs one check and measures it.
+/// Runs one check and measures it; a simulation or DFS counterexample is then minimised, and
+/// that timed on its own.
 pub fn measure(
     system: Arc<System>,
     properties: Vec<&'static Property>,
@@ -68,8 +89,19 @@ pub fn measure(
 ) -> BenchRow {
     let config = system.config().clone();
     let resident = proc_status_bytes("VmRSS");
-    let outcome = check(system, properties, options, &mut |_| {});
+    let mut outcome = check(system.clone(), properties, options, &mut |_| {});
     let peak = proc_status_bytes("VmHWM");
+    let counterexample = first_counterexample(&outcome);
+    let verdict = verdict_text(&outcome);
+    let (minimised, minimise_seconds) = match counterexample {
+        Some(_) if options.strategy != Strategy::Bfs => {
+            let started = Instant::now();
+            shrink_counterexamples(&system, &mut outcome);
+            let seconds = started.elapsed().as_secs_f64();
+            (first_counterexample(&outcome), Some(seconds))
+        }
+        _ => (None, None),
+    };
     let bytes_per_state = match (resident, peak) {
         (Some(r), Some(p)) if outcome.unique_states >= MEMORY_MIN_STATES => {
             Some(p.saturating_sub(r) as f64 / outcome.unique_states as f64)
@@ -86,8 +118,22 @@ pub fn measure(
         states_per_second: per_second(outcome.states, outcome.elapsed),
         bytes_per_state,
         max_depth: outcome.max_depth,
-        verdict: verdict_text(&outcome),
+        verdict,
+        seed: (options.strategy == Strategy::Simulation).then_some(options.seed),
+        counterexample,
+        minimised,
+        minimise_seconds,
     }
+}
+
+/// The length of the first failing property's counterexample.
+fn first_counterexample(outcome: &CheckOutcome) -> Option<usize> {
+    outcome.results.iter().find_map(|r| match &r.verdict {
+        Verdict::Failed {
+            counterexample: Some(steps),
+        } => Some(steps.len()),
+        _ => None,
+    })
 }
 
 /// A short verdict: the first failure and its length, or how far the check got.
@@ -144,8 +190,12 @@ pub fn row_line(r: &BenchRow, (w, c): Widths) -> String {
     let bytes = r
         .bytes_per_state
         .map_or("-".to_string(), |b| format!("{b:.0}"));
+    let minimised = match r.minimised {
+        Some(m) if Some(m) != r.counterexample => format!(", minimised to {m}"),
+        _ => String::new(),
+    };
     format!(
-        "{:<w$} {:<c$} {:<10} {:>7.2}s {:>10} {:>10} {:>9.0} {:>9} {:>5}  {}",
+        "{:<w$} {:<c$} {:<10} {:>7.2}s {:>10} {:>10} {:>9.0} {:>9} {:>5}  {}{}",
         r.model,
         r.consistency,
         r.strategy,
@@ -155,7 +205,8 @@ pub fn row_line(r: &BenchRow, (w, c): Widths) -> String {
         r.states_per_second,
         bytes,
         r.max_depth,
-        r.verdict
+        r.verdict,
+        minimised
     )
 }
 
@@ -184,6 +235,10 @@ mod tests {
             bytes_per_state: None,
             max_depth: 3,
             verdict: "holds".into(),
+            seed: None,
+            counterexample: None,
+            minimised: None,
+            minimise_seconds: None,
         };
         let t = table(&[row]);
         assert_eq!(t.lines().count(), 2);

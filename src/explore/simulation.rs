@@ -1,7 +1,8 @@
 //! Random simulation, run by us rather than stateright (whose simulation cannot be stopped and
 //! records wrong paths when a step changes nothing): seeded walks from the initial state, each
-//! step chosen uniformly among the enabled transitions, until the depth bound or a terminal
-//! state, repeated until the timeout or a failure. The same seed gives the same walks.
+//! step an actor drawn uniformly and then one of its effective actions (see [`random_step`]),
+//! until the depth bound or a terminal state, repeated until the timeout or a failure. The same
+//! seed gives the same walks.
 
 use std::time::{Duration, Instant};
 
@@ -39,44 +40,71 @@ impl Rng {
     }
 }
 
-/// A step chosen uniformly among the effective ones, or `None` in a terminal state. The
-/// candidate actions (every readable read of every controller, cache moves, environment
-/// actions: what [`System::transitions`] draws from) are tried in a random order and the first
-/// that changes something is taken (the first hit of a uniform permutation is uniform among
-/// the hits), so a step costs one successor computation or a few, not one per enabled action.
-/// Reads that the equivalent-reads reduction would group are each a candidate here: any of
-/// them is a behaviour of the model, and [`System::take`] replays it.
+/// A random effective step, or `None` in a terminal state, chosen in two draws: first an
+/// actor uniformly among those that can change something (each controller, with its cache
+/// deliveries; each environment rule), then one of that actor's effective actions uniformly
+/// (a controller's reads, a rule's targets). Every effective action keeps a positive chance,
+/// so every behaviour of the model stays reachable, but an actor's share of the steps no
+/// longer grows with the number of revisions it could read: a rule that fires once in a
+/// run (a node restart) is as likely, at each step, as any controller, as it would be if each
+/// acted on its own clock. Uniform over all actions, a one-off environment action competed
+/// with every read of every controller and the rare runs that need one came ten times later.
+///
+/// An actor's candidates (what [`System::transitions`] draws from, each read on its own even
+/// where the equivalent-reads reduction would group it: any of them is a behaviour, and
+/// [`System::take`] replays it) are tried in a random order and the first that changes
+/// something is taken (the first hit of a uniform permutation is uniform among the hits); an
+/// actor with none is dropped and another drawn. A step costs one successor computation or a
+/// few, not one per enabled action.
 pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Option<Transition> {
-    let mut candidates: Vec<Action> = Vec::new();
-    for controller in 0..system.controller_count() {
-        for read in system.readable(state, controller) {
-            candidates.push(Action::Step { controller, read });
+    let mut actors = actors(system, state);
+    while !actors.is_empty() {
+        let a = rng.below(actors.len());
+        let candidates = &mut actors[a];
+        for k in 0..candidates.len() {
+            let j = k + rng.below(candidates.len() - k);
+            candidates.swap(k, j);
+            let t = match &candidates[k] {
+                Action::Step { controller, read } => {
+                    system.step_controller(state, *controller, read.clone())
+                }
+                action => system.take(state, action).ok(),
+            };
+            if t.is_some() {
+                return t;
+            }
         }
+        actors.swap_remove(a);
     }
+    None
+}
+
+/// The enabled actions of each actor that has some: per controller its reads and cache
+/// deliveries, per environment rule its actions; in configuration order.
+fn actors(system: &System, state: &SystemState) -> Vec<Vec<Action>> {
+    let controllers = system.controller_count();
+    let mut actors: Vec<Vec<Action>> = (0..controllers)
+        .map(|controller| {
+            system
+                .readable(state, controller)
+                .into_iter()
+                .map(|read| Action::Step { controller, read })
+                .collect()
+        })
+        .collect();
     for (controller, kind, revision) in system.cache_moves(state) {
-        candidates.push(Action::Cache {
+        actors[controller].push(Action::Cache {
             controller,
             kind,
             revision,
         });
     }
+    actors.resize_with(controllers + system.config().environment.len(), Vec::new);
     for (rule, action) in system.environment_actions(state) {
-        candidates.push(Action::Environment { rule, action });
+        actors[controllers + rule].push(Action::Environment { rule, action });
     }
-    for k in 0..candidates.len() {
-        let j = k + rng.below(candidates.len() - k);
-        candidates.swap(k, j);
-        let t = match &candidates[k] {
-            Action::Step { controller, read } => {
-                system.step_controller(state, *controller, read.clone())
-            }
-            action => system.take(state, action).ok(),
-        };
-        if t.is_some() {
-            return t;
-        }
-    }
-    None
+    actors.retain(|candidates| !candidates.is_empty());
+    actors
 }
 
 /// Runs random walks until the timeout (or [`DEFAULT_SIMULATION`]) or a failure.
@@ -96,8 +124,10 @@ pub fn simulate(
     let mut depth_bounded = false;
     let mut last_report = Instant::now();
     let mut failed = false;
+    // Settling a `start: settled` model takes as long as a walk: once is enough.
+    let initial = system.initial();
     while !failed && started.elapsed() < limit {
-        let mut state = system.initial();
+        let mut state = initial.clone();
         let mut path: Vec<Transition> = Vec::new();
         let mut held = vec![false; properties.len()];
         loop {
@@ -181,6 +211,74 @@ mod tests {
         let state = system.initial();
         assert!(system.transitions(&state).is_empty());
         assert!(random_step(&system, &state, &mut Rng::new(1)).is_none());
+    }
+
+    #[test]
+    fn each_actor_that_can_act_is_drawn_about_as_often() {
+        use crate::model::config::parse_model;
+        let text = include_str!("../../models/statefulset-stale-reads.yaml");
+        let loaded = parse_model(text, "stale-reads.yaml", &|f: &str| Err(f.to_string())).unwrap();
+        let system = System::new(loaded.config).unwrap();
+        // Who acts: a controller, or an environment rule (after the controllers).
+        let who = |t: &Transition| match &t.action {
+            Action::Step { controller, .. } | Action::Cache { controller, .. } => *controller,
+            Action::Environment { rule, .. } => system.controller_count() + rule,
+        };
+        // Every effective action, each read on its own: what a step draws from.
+        let effective = |state: &SystemState| -> Vec<Transition> {
+            let mut out = Vec::new();
+            for c in 0..system.controller_count() {
+                for read in system.readable(state, c) {
+                    out.extend(system.step_controller(state, c, read));
+                }
+            }
+            for (rule, action) in system.environment_actions(state) {
+                out.extend(
+                    system
+                        .take(state, &Action::Environment { rule, action })
+                        .ok(),
+                );
+            }
+            out
+        };
+        // The first state on a walk where two actors or more can act, one with at least three
+        // times as many effective actions as another.
+        let mut walk = Rng::new(1);
+        let mut state = system.initial();
+        let able = loop {
+            let transitions = effective(&state);
+            let mut able: Vec<usize> = transitions.iter().map(who).collect();
+            able.sort_unstable();
+            able.dedup();
+            let count = |a: &usize| transitions.iter().filter(|t| who(t) == *a).count();
+            let counts: Vec<usize> = able.iter().map(count).collect();
+            let (least, most) = (counts.iter().min(), counts.iter().max());
+            if able.len() >= 2 && most >= least.map(|n| 3 * n).as_ref() {
+                break able;
+            }
+            state = random_step(&system, &state, &mut walk)
+                .expect("such a state")
+                .next;
+        };
+        let mut rng = Rng::new(5);
+        let draws = 900;
+        let mut drawn = vec![0usize; system.controller_count() + system.config().environment.len()];
+        for _ in 0..draws {
+            let t = random_step(&system, &state, &mut rng).expect("not terminal");
+            assert!(system.take(&state, &t.action).is_ok());
+            drawn[who(&t)] += 1;
+        }
+        let fair = draws / able.len();
+        for (a, &n) in drawn.iter().enumerate() {
+            if able.contains(&a) {
+                assert!(
+                    n > fair * 2 / 3 && n < fair * 4 / 3,
+                    "actor {a}: {n} of {draws}, {drawn:?}"
+                );
+            } else {
+                assert_eq!(n, 0, "actor {a} cannot act");
+            }
+        }
     }
 
     #[test]

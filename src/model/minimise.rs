@@ -5,8 +5,11 @@
 //! name another state, or none, in a shorter trace. Each step of a candidate is therefore
 //! re-chosen while it is replayed: a controller step takes the read that gives the same kind of
 //! outcome (the same verb on the same object, written or rejected, or a local change) nearest in
-//! age to the recorded one; a cache move takes the change point nearest the recorded age. The
-//! result is a list of actions that replays exactly with [`System::take`].
+//! age to the recorded one; a cache move takes the change point nearest the recorded age. When
+//! the nearest choice leads nowhere (a scheduler that reads a revision in which a restarted
+//! node still exists binds the pod back to it), the replay backtracks and tries the next
+//! nearest, within a budget of steps per candidate. The result is a list of actions that
+//! replays exactly with [`System::take`].
 
 use super::history::{History, Read};
 use super::properties::Property;
@@ -42,8 +45,14 @@ struct Recorded {
     shape: String,
 }
 
-/// Re-chooses one recorded step in `state`; `None` when no action of that shape is enabled.
-fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Option<Transition> {
+/// How many re-chosen steps one replay of a candidate may take, backtracking included: enough
+/// to try the second and third nearest read at a few steps of a 10-30 step trace, and a bound
+/// on the work per candidate whatever the trace.
+const REPLAY_BUDGET: usize = 100;
+
+/// The ways to re-take one recorded step in `state`, nearest in age first; empty when no
+/// action of that shape is enabled.
+fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Vec<Transition> {
     let candidates: Vec<Transition> = match &step.action {
         Action::Step { controller, .. } => system
             .readable(state, *controller)
@@ -57,40 +66,65 @@ fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Option<Tra
             .into_iter()
             .filter(|t| matches!(&t.action, Action::Cache { controller: c, kind: k, .. } if c == controller && k == kind))
             .collect(),
-        Action::Environment { .. } => return system.take(state, &step.action).ok(),
+        Action::Environment { .. } => return system.take(state, &step.action).ok().into_iter().collect(),
     };
-    candidates
+    let mut same: Vec<Transition> = candidates
         .into_iter()
         .filter(|t| shape(system, t) == step.shape)
-        .min_by_key(|t| {
-            let a = match &t.action {
-                Action::Step { read, .. } => age(state, read),
-                Action::Cache { revision, .. } => state.history.latest().saturating_sub(*revision),
-                Action::Environment { .. } => 0,
-            };
-            a.abs_diff(step.age)
-        })
+        .collect();
+    // Stable: among reads as near, the older first, as the candidates come in read order.
+    same.sort_by_key(|t| {
+        let a = match &t.action {
+            Action::Step { read, .. } => age(state, read),
+            Action::Cache { revision, .. } => state.history.latest().saturating_sub(*revision),
+            Action::Environment { .. } => 0,
+        };
+        a.abs_diff(step.age)
+    });
+    same
 }
 
-/// Replays recorded steps, re-choosing each; returns the actions taken up to and including the
-/// first state that violates `property`, or `None` if a step cannot be taken or the property
-/// never fails.
+/// Replays recorded steps from `initial`, re-choosing each; returns the actions taken up to
+/// and including the first state that violates `property`, or `None` if no choice within
+/// [`REPLAY_BUDGET`] gets there.
 fn replay_failing(
     system: &System,
+    initial: &SystemState,
     steps: &[&Recorded],
     property: &Property,
 ) -> Option<Vec<Action>> {
-    let mut state = system.initial();
     let mut taken = Vec::new();
-    for step in steps {
-        let t = rechoose(system, &state, step)?;
-        taken.push(t.action.clone());
-        state = t.next;
-        if !(property.check)(system, &state) {
-            return Some(taken);
+    let mut budget = REPLAY_BUDGET;
+    replay_from(system, initial, steps, property, &mut taken, &mut budget).then_some(taken)
+}
+
+/// Depth-first over the re-choices of `steps` from `state`, nearest first; on success `taken`
+/// holds the actions to the violation.
+fn replay_from(
+    system: &System,
+    state: &SystemState,
+    steps: &[&Recorded],
+    property: &Property,
+    taken: &mut Vec<Action>,
+    budget: &mut usize,
+) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return false;
+    };
+    for t in rechoose(system, state, step) {
+        if *budget == 0 {
+            return false;
         }
+        *budget -= 1;
+        taken.push(t.action);
+        if !(property.check)(system, &t.next)
+            || replay_from(system, &t.next, rest, property, taken, budget)
+        {
+            return true;
+        }
+        taken.pop();
     }
-    None
+    false
 }
 
 /// Shrinks `actions` (a trace that violates the `always` property `property`) to a shorter one
@@ -98,7 +132,8 @@ fn replay_failing(
 /// input's prefix up to its first violation; the input itself when it does not replay.
 pub fn minimise(system: &System, actions: &[Action], property: &Property) -> Vec<Action> {
     let mut recorded = Vec::new();
-    let mut state = system.initial();
+    let initial = system.initial();
+    let mut state = initial.clone();
     for action in actions {
         let Ok(t) = system.take(&state, action) else {
             return actions.to_vec();
@@ -119,7 +154,7 @@ pub fn minimise(system: &System, actions: &[Action], property: &Property) -> Vec
         }
     }
     let all: Vec<&Recorded> = recorded.iter().collect();
-    let Some(mut best) = replay_failing(system, &all, property) else {
+    let Some(mut best) = replay_failing(system, &initial, &all, property) else {
         return actions.to_vec();
     };
     let mut current: Vec<&Recorded> = all[..best.len()].to_vec();
@@ -133,7 +168,7 @@ pub fn minimise(system: &System, actions: &[Action], property: &Property) -> Vec
                 .chain(current[(start + size).min(current.len())..].iter())
                 .copied()
                 .collect();
-            if let Some(taken) = replay_failing(system, &candidate, property) {
+            if let Some(taken) = replay_failing(system, &initial, &candidate, property) {
                 current = candidate[..taken.len()].to_vec();
                 best = taken;
                 chunks = chunks.saturating_sub(1).max(2);

@@ -153,7 +153,9 @@ impl System {
         }
         let operation = self.controllers[i].step(&view, &mut local);
         local.session.read = Some(read.clone());
-        let mut next = state.clone();
+        // The other controllers' local states are cloned only for a step that changes
+        // something: most reads a simulation tries change nothing.
+        let mut history = state.history.clone();
         let outcome = match operation {
             Some(operation) => {
                 let change = Change {
@@ -162,10 +164,10 @@ impl System {
                     read_kinds: view.kinds_read(),
                     mode: self.config.commit,
                 };
-                match next.history.commit(&change) {
+                match history.commit(&change) {
                     Ok(revision) => {
                         local.session.last_write = Some(revision);
-                        self.remember_write(i, &mut local, &operation, revision, &next.history);
+                        self.remember_write(i, &mut local, &operation, revision, &history);
                         Outcome::Wrote {
                             operation,
                             revision,
@@ -203,7 +205,13 @@ impl System {
                 Outcome::Local
             }
         };
-        next.locals[i] = Arc::new(local);
+        let mut locals = state.locals.clone();
+        locals[i] = Arc::new(local);
+        let next = SystemState {
+            history,
+            locals,
+            env_used: state.env_used.clone(),
+        };
         Some(StepRun {
             transition: Some(Transition {
                 action: Action::Step {
