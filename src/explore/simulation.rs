@@ -50,7 +50,11 @@ pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Optio
     let mut candidates: Vec<Action> = Vec::new();
     for controller in 0..system.controller_count() {
         for read in system.readable(state, controller) {
-            candidates.push(Action::Step { controller, read });
+            candidates.push(Action::Step {
+                controller,
+                read,
+                choice: 0,
+            });
         }
     }
     for (controller, kind, revision) in system.cache_moves(state) {
@@ -67,7 +71,9 @@ pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Optio
         let j = k + rng.below(candidates.len() - k);
         candidates.swap(k, j);
         let t = match &candidates[k] {
-            Action::Step { controller, read } => {
+            Action::Step {
+                controller, read, ..
+            } => {
                 system.step_controller(state, *controller, read.clone())
             }
             action => system.take(state, action).ok(),
