@@ -73,9 +73,7 @@ pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Optio
         let t = match &candidates[k] {
             Action::Step {
                 controller, read, ..
-            } => {
-                system.step_controller(state, *controller, read.clone())
-            }
+            } => system.step_controller(state, *controller, read.clone()),
             action => system.take(state, action).ok(),
         };
         if t.is_some() {

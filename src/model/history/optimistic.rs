@@ -225,7 +225,10 @@ impl History for OptimisticLinear {
     fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
         for n in &self.nodes {
             let place = mix(n.parent.unwrap_or(0) ^ (u64::from(n.term) << 40));
-            visit(&n.state, mix(place ^ u64::from(n.committed_in.unwrap_or(0))));
+            visit(
+                &n.state,
+                mix(place ^ u64::from(n.committed_in.unwrap_or(0))),
+            );
         }
     }
 

@@ -38,8 +38,14 @@ impl System {
                 continue;
             };
             for choice in 1..run.choices {
-                let other =
-                    self.run_step_from(self.reduction, state, i, read.clone(), run.state.clone(), choice);
+                let other = self.run_step_from(
+                    self.reduction,
+                    state,
+                    i,
+                    read.clone(),
+                    run.state.clone(),
+                    choice,
+                );
                 out.extend(other.and_then(|r| r.transition));
             }
             if group {
@@ -62,8 +68,14 @@ impl System {
         };
         let mut out: Vec<Transition> = run.transition.into_iter().collect();
         for choice in 1..run.choices {
-            let other =
-                self.run_step_from(self.reduction, state, i, read.clone(), run.state.clone(), choice);
+            let other = self.run_step_from(
+                self.reduction,
+                state,
+                i,
+                read.clone(),
+                run.state.clone(),
+                choice,
+            );
             out.extend(other.and_then(|r| r.transition));
         }
         out

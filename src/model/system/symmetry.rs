@@ -33,6 +33,9 @@ pub(super) struct Symmetry {
     member_of_rule: Vec<Option<(usize, usize)>>,
 }
 
+/// A node controller: its name, index, the rules naming it (signature, index) and its class.
+type Candidate = (String, usize, Vec<(u64, usize)>, u64);
+
 #[derive(Clone, Debug)]
 struct Member {
     name: String,
@@ -44,7 +47,7 @@ impl Symmetry {
     /// The interchangeable nodes of a configuration.
     pub(super) fn of(config: &ModelConfig, registrations: &[&'static Registration]) -> Self {
         // Every node controller, with its rules (by signature, then index) and class.
-        let mut candidates: Vec<(String, usize, Vec<(u64, usize)>, u64)> = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
         for (i, spec) in config.controllers.iter().enumerate() {
             if !registrations[i].is_node {
                 continue;
@@ -112,7 +115,9 @@ impl Symmetry {
         for (rule, used) in state.env_used.iter().enumerate() {
             let used = u64::from(*used);
             match self.member_of_rule[rule] {
-                Some((m, position)) => chains[m] = mix(chains[m] ^ ((position as u64) << 32 | used)),
+                Some((m, position)) => {
+                    chains[m] = mix(chains[m] ^ ((position as u64) << 32 | used))
+                }
                 None => free = mix(free ^ used),
             }
         }
@@ -133,7 +138,12 @@ impl Symmetry {
         }
         let mut pods = view.pods.fingerprint();
         for stored in view.pods.iter_stored() {
-            let Some(m) = stored.spec.node_name.as_deref().and_then(|n| self.member(n)) else {
+            let Some(m) = stored
+                .spec
+                .node_name
+                .as_deref()
+                .and_then(|n| self.member(n))
+            else {
                 continue;
             };
             let name = &stored.metadata.name;

@@ -72,12 +72,10 @@ fn next_binding(view: &View) -> Option<(&Pod, Vec<&Node>)> {
     let nodes = view.nodes();
     let pods = view.pods();
     let usage = filter::usage_by_node(pods);
-    pods.iter()
-        .filter(|p| wants_scheduling(p))
-        .find_map(|pod| {
-            let tied = best(nodes, &usage, pod);
-            (!tied.is_empty()).then_some((pod, tied))
-        })
+    pods.iter().filter(|p| wants_scheduling(p)).find_map(|pod| {
+        let tied = best(nodes, &usage, pod);
+        (!tied.is_empty()).then_some((pod, tied))
+    })
 }
 
 /// Whether the scheduler should place this pod: unbound, not terminating, not finished.
