@@ -301,7 +301,7 @@ fn from_the_start(consistency: Consistency, depth: usize) {
 
 #[test]
 fn stale_reads_from_the_start_is_smaller_with_symmetry_linear() {
-    from_the_start(Consistency::ResettableSession, 10);
+    from_the_start(Consistency::ResettableSession, 8);
 }
 
 #[test]
