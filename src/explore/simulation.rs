@@ -65,8 +65,14 @@ pub fn random_step(system: &System, state: &SystemState, rng: &mut Rng) -> Optio
             let j = k + rng.below(candidates.len() - k);
             candidates.swap(k, j);
             let t = match &candidates[k] {
-                Action::Step { controller, read } => {
-                    system.step_controller(state, *controller, read.clone())
+                Action::Step {
+                    controller, read, ..
+                } => {
+                    // A scheduler's tied nodes: one of them, uniformly.
+                    let mut alternatives =
+                        system.step_alternatives(state, *controller, read.clone());
+                    (!alternatives.is_empty())
+                        .then(|| alternatives.swap_remove(rng.below(alternatives.len())))
                 }
                 action => system.take(state, action).ok(),
             };
@@ -88,7 +94,11 @@ fn actors(system: &System, state: &SystemState) -> Vec<Vec<Action>> {
             system
                 .readable(state, controller)
                 .into_iter()
-                .map(|read| Action::Step { controller, read })
+                .map(|read| Action::Step {
+                    controller,
+                    read,
+                    choice: 0,
+                })
                 .collect()
         })
         .collect();

@@ -6,18 +6,28 @@
 
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHasher;
 
 use super::resources::Resource;
 
-/// A resource with its hash, computed once when it was stored.
-#[derive(Debug, PartialEq, Eq)]
+/// A resource with its hash, computed once when it was stored, and a second hash computed the
+/// first time it is asked for (the symmetry reduction's hash with the node it names left out).
+#[derive(Debug)]
 pub struct Stored<T> {
     hash: u64,
     resource: T,
+    abstracted: OnceLock<u64>,
 }
+
+impl<T: PartialEq> PartialEq for Stored<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.resource == other.resource
+    }
+}
+
+impl<T: Eq> Eq for Stored<T> {}
 
 impl<T: Hash> Stored<T> {
     /// Wraps a resource, computing its hash.
@@ -25,12 +35,20 @@ impl<T: Hash> Stored<T> {
         Stored {
             hash: hash_of(&resource),
             resource,
+            abstracted: OnceLock::new(),
         }
     }
 
     /// The cached hash of the resource.
     pub fn hash(&self) -> u64 {
         self.hash
+    }
+
+    /// The resource's second hash: `compute`'s result the first time, cached after. Every
+    /// caller must pass the same function (the model has one: the hash with the node the
+    /// resource names abstracted, see `system::symmetry`).
+    pub fn abstracted_hash(&self, compute: fn(&T) -> u64) -> u64 {
+        *self.abstracted.get_or_init(|| compute(&self.resource))
     }
 }
 
@@ -106,7 +124,8 @@ impl<T> Hash for Resources<T> {
     }
 }
 
-fn entry_fingerprint(name: &str, resource_hash: u64) -> u64 {
+/// What one entry adds to a collection's fingerprint.
+pub fn entry_fingerprint(name: &str, resource_hash: u64) -> u64 {
     mix(hash_of(name) ^ resource_hash)
 }
 

@@ -57,7 +57,7 @@ fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Vec<Transi
         Action::Step { controller, .. } => system
             .readable(state, *controller)
             .into_iter()
-            .filter_map(|read| system.step_controller(state, *controller, read))
+            .flat_map(|read| system.step_alternatives(state, *controller, read))
             .collect(),
         Action::Cache {
             controller, kind, ..

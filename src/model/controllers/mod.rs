@@ -28,6 +28,28 @@ pub trait Controller: Send + Sync + std::fmt::Debug {
     /// Decides from the whole view (never from why it was woken) what to write next, if
     /// anything, and updates its local state.
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation>;
+
+    /// How many ways the controller may step from this view, each offered as its own action:
+    /// the nodes a scheduler finds tied for best (the real one picks among them at random).
+    /// One unless a controller overrides it.
+    fn choices(&self, _view: &View, _local: &LocalState) -> usize {
+        1
+    }
+
+    /// Steps taking alternative `choice` (below [`Controller::choices`]); alternative 0 is
+    /// [`Controller::step`]. A choice past the last gives `None`.
+    fn step_choosing(
+        &self,
+        view: &View,
+        local: &mut LocalState,
+        choice: usize,
+    ) -> Option<Operation> {
+        if choice == 0 {
+            self.step(view, local)
+        } else {
+            None
+        }
+    }
 }
 
 /// How a controller instance is configured in a model.

@@ -311,6 +311,17 @@ impl History for Causal {
             .unwrap_or_default()
     }
 
+    fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
+        for n in &self.nodes {
+            let place = n.parents.iter().fold(0, |acc, p| mix(acc ^ p));
+            visit(&n.state, place);
+        }
+    }
+
+    fn shape(&self) -> u64 {
+        0
+    }
+
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
         HistoryGraph {
             nodes: self

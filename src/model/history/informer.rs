@@ -115,6 +115,12 @@ impl History for Informer {
     fn parents(&self, revision: Revision) -> Vec<Revision> {
         self.store.parents(revision)
     }
+    fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
+        self.store.each_revision(visit)
+    }
+    fn shape(&self) -> u64 {
+        crate::model::collection::hash_of(&self.relist)
+    }
 }
 
 #[cfg(test)]

@@ -127,6 +127,15 @@ impl LinearStore {
         Ok(revision)
     }
 
+    /// Calls `visit` with every revision's state and its number, newest first.
+    pub fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
+        let mut link = Some(&self.tip);
+        while let Some(l) = link {
+            visit(&l.state, l.revision);
+            link = l.previous.as_ref();
+        }
+    }
+
     /// The revision before `revision` (none for the first).
     pub fn parents(&self, revision: Revision) -> Vec<Revision> {
         if revision > INITIAL_REVISION && revision <= self.latest() {
@@ -218,6 +227,12 @@ macro_rules! linear_history {
             }
             fn parents(&self, revision: Revision) -> Vec<Revision> {
                 self.store.parents(revision)
+            }
+            fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
+                self.store.each_revision(visit)
+            }
+            fn shape(&self) -> u64 {
+                mix(u64::from(self.read_your_writes))
             }
             fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
                 let readable = readers

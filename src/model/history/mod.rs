@@ -261,6 +261,14 @@ pub trait History {
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph;
     /// The revisions a revision was written on (none for the first).
     fn parents(&self, revision: Revision) -> Vec<Revision>;
+    /// Calls `visit` with every revision's state and a hash of its place in the history (its
+    /// number, parents, term, whether committed), in a fixed order. With [`History::shape`]
+    /// this covers all the history holds, revision by revision, so that a fingerprint may
+    /// split each state (the symmetry reduction does).
+    fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64));
+    /// A hash of what the history holds besides its revisions: options, tips, term, commit
+    /// point.
+    fn shape(&self) -> u64;
 
     /// Whether a reader with this session may make this read.
     fn can_read(&self, session: &Session, read: &Read) -> bool {
@@ -378,6 +386,12 @@ impl History for AnyHistory {
     }
     fn parents(&self, revision: Revision) -> Vec<Revision> {
         self.inner().parents(revision)
+    }
+    fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
+        self.inner().each_revision(visit)
+    }
+    fn shape(&self) -> u64 {
+        self.inner().shape()
     }
 }
 

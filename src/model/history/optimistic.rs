@@ -222,6 +222,24 @@ impl History for OptimisticLinear {
         self.parent(revision).into_iter().collect()
     }
 
+    fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
+        for n in &self.nodes {
+            let place = mix(n.parent.unwrap_or(0) ^ (u64::from(n.term) << 40));
+            visit(
+                &n.state,
+                mix(place ^ u64::from(n.committed_in.unwrap_or(0))),
+            );
+        }
+    }
+
+    fn shape(&self) -> u64 {
+        let mut acc = mix(u64::from(self.term) ^ (self.commit << 32));
+        for &tip in &self.tips {
+            acc = mix(acc ^ tip);
+        }
+        acc
+    }
+
     fn graph(&self, readers: &[(String, Session)]) -> HistoryGraph {
         let revisions = self.revisions();
         let heads = revisions

@@ -114,6 +114,7 @@ fn resettable_session_lets_a_restarted_node_run_a_deleted_pod() {
     let stale = Action::Step {
         controller: NODE_1,
         read: Read::At(old),
+        choice: 0,
     };
     let after = system
         .take(&state, &stale)
@@ -133,6 +134,7 @@ fn monotonic_session_never_offers_the_stale_revision() {
     let stale = Action::Step {
         controller: NODE_1,
         read: Read::At(old),
+        choice: 0,
     };
     assert!(matches!(
         system.take(&state, &stale),
@@ -149,6 +151,7 @@ fn atomic_commit_rejects_the_stale_step_and_keeps_the_node_as_it_was() {
     let stale = Action::Step {
         controller: NODE_1,
         read: Read::At(old),
+        choice: 0,
     };
     assert!(matches!(
         system.take(&state, &stale),

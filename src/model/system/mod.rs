@@ -5,6 +5,7 @@
 mod caches;
 mod environment;
 mod steps;
+mod symmetry;
 
 use std::fmt;
 use std::sync::Arc;
@@ -53,6 +54,10 @@ pub enum Action {
         controller: usize,
         /// What it reads.
         read: Read,
+        /// Which alternative it takes when it has several from this read (a scheduler's nodes
+        /// tied for best, in name order); 0, the only one for most steps, is left out of traces.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        choice: usize,
     },
     /// Informer consistency: a controller's cache of one kind moves to a revision (events
     /// delivered up to it; for an empty cache, a LIST at it).
@@ -71,6 +76,10 @@ pub enum Action {
         /// What happens.
         action: EnvironmentAction,
     },
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What an action did.
@@ -195,6 +204,11 @@ pub struct Reduction {
     /// which nothing observes before that controller's next step, so every behaviour stays
     /// and the states between deliveries go.
     pub fold_deliveries: bool,
+    /// Identify states that differ only in which of several interchangeable nodes is which
+    /// (same machine, same environment rules): [`System::fingerprint`] is then the same for a
+    /// state and its twin with those nodes renamed. Absent from older trace files (off).
+    #[serde(default)]
+    pub symmetry: bool,
 }
 
 impl Reduction {
@@ -203,12 +217,14 @@ impl Reduction {
         session_only_steps: false,
         equivalent_reads: false,
         fold_deliveries: false,
+        symmetry: false,
     };
     /// Every reduction.
     pub const ALL: Reduction = Reduction {
         session_only_steps: true,
         equivalent_reads: true,
         fold_deliveries: true,
+        symmetry: true,
     };
 }
 
@@ -225,6 +241,7 @@ const SETTLE_REDUCTION: Reduction = Reduction {
     session_only_steps: true,
     equivalent_reads: true,
     fold_deliveries: false,
+    symmetry: false,
 };
 
 /// The most steps `start: settled` takes before it gives up looking for a fixed point.
@@ -237,6 +254,7 @@ pub struct System {
     controllers: Vec<Box<dyn Controller>>,
     registrations: Vec<&'static Registration>,
     reduction: Reduction,
+    symmetry: symmetry::Symmetry,
 }
 
 impl System {
@@ -258,11 +276,13 @@ impl System {
             controllers.push((registration.build)(spec));
             registrations.push(registration);
         }
+        let symmetry = symmetry::Symmetry::of(&config, &registrations);
         Ok(System {
             config,
             controllers,
             registrations,
             reduction: Reduction::default(),
+            symmetry,
         })
     }
 
@@ -411,7 +431,11 @@ impl System {
     /// Takes one action, checking that it is enabled and changes something.
     pub fn take(&self, state: &SystemState, action: &Action) -> Result<Transition, NotEnabled> {
         match action {
-            Action::Step { controller, read } => {
+            Action::Step {
+                controller,
+                read,
+                choice,
+            } => {
                 if *controller >= self.controllers.len() {
                     return Err(NotEnabled::NoController(*controller));
                 }
@@ -422,7 +446,7 @@ impl System {
                         read: read.clone(),
                     });
                 }
-                self.step_controller(state, *controller, read.clone())
+                self.step_controller_choosing(state, *controller, read.clone(), *choice)
                     .ok_or(NotEnabled::NoEffect {
                         controller: name,
                         read: read.clone(),
@@ -499,17 +523,13 @@ impl System {
             .collect()
     }
 
-    /// The fingerprint a search keeps for a state: equal for equal states.
-    pub fn fingerprint(&self, state: &SystemState) -> u64 {
-        super::collection::hash_of(state)
-    }
-
     /// Describes an action for people: `node-1 reads r3` or `scale StatefulSet/web to 5`.
     pub fn describe(&self, action: &Action) -> String {
         match action {
             Action::Step {
                 controller,
                 read: Read::PerKind(revisions),
+                choice,
             } => {
                 let caches: Vec<String> = self.registrations[*controller]
                     .watches
@@ -517,13 +537,22 @@ impl System {
                     .map(|k| format!("{}@r{}", k.plural(), revisions[k.index()]))
                     .collect();
                 format!(
-                    "{} reads {}",
+                    "{} reads {}{}",
                     self.controller_name(*controller),
-                    caches.join(" ")
+                    caches.join(" "),
+                    choice_suffix(*choice)
                 )
             }
-            Action::Step { controller, read } => {
-                format!("{} reads {read}", self.controller_name(*controller))
+            Action::Step {
+                controller,
+                read,
+                choice,
+            } => {
+                format!(
+                    "{} reads {read}{}",
+                    self.controller_name(*controller),
+                    choice_suffix(*choice)
+                )
             }
             Action::Cache {
                 controller,
@@ -535,5 +564,14 @@ impl System {
             }
             Action::Environment { action, .. } => action.to_string(),
         }
+    }
+}
+
+/// How a step's alternative is written after it: nothing for the first.
+fn choice_suffix(choice: usize) -> String {
+    if choice == 0 {
+        String::new()
+    } else {
+        format!(" (alternative {})", choice + 1)
     }
 }

@@ -9,6 +9,8 @@ pub(super) struct StepRun {
     pub(super) transition: Option<Transition>,
     kinds_read: KindSet,
     state: StateView,
+    /// How many alternatives the controller had from this read.
+    choices: usize,
 }
 
 impl System {
@@ -31,13 +33,51 @@ impl System {
                     continue;
                 }
             }
-            let Some(run) = self.run_step_from(self.reduction, state, i, read, read_state) else {
+            let Some(run) =
+                self.run_step_from(self.reduction, state, i, read.clone(), read_state, 0)
+            else {
                 continue;
             };
+            for choice in 1..run.choices {
+                let other = self.run_step_from(
+                    self.reduction,
+                    state,
+                    i,
+                    read.clone(),
+                    run.state.clone(),
+                    choice,
+                );
+                out.extend(other.and_then(|r| r.transition));
+            }
             if group {
                 seen.push((run.kinds_read, run.state));
             }
             out.extend(run.transition);
+        }
+        out
+    }
+
+    /// Every alternative of controller `i`'s step from `read` that changes something (one for
+    /// most controllers; a scheduler's tied nodes), in choice order.
+    pub fn step_alternatives(&self, state: &SystemState, i: usize, read: Read) -> Vec<Transition> {
+        let Some(read_state) = state.history.state(&read) else {
+            return Vec::new();
+        };
+        let Some(run) = self.run_step_from(self.reduction, state, i, read.clone(), read_state, 0)
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<Transition> = run.transition.into_iter().collect();
+        for choice in 1..run.choices {
+            let other = self.run_step_from(
+                self.reduction,
+                state,
+                i,
+                read.clone(),
+                run.state.clone(),
+                choice,
+            );
+            out.extend(other.and_then(|r| r.transition));
         }
         out
     }
@@ -101,6 +141,20 @@ impl System {
         self.run_step(state, i, read)?.transition
     }
 
+    /// Controller `i` steps from `read` taking alternative `choice` (see
+    /// [`Controller::choices`]); `None` when that changes nothing or there is no such choice.
+    pub fn step_controller_choosing(
+        &self,
+        state: &SystemState,
+        i: usize,
+        read: Read,
+        choice: usize,
+    ) -> Option<Transition> {
+        let read_state = state.history.state(&read)?;
+        self.run_step_from(self.reduction, state, i, read, read_state, choice)?
+            .transition
+    }
+
     fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
         self.run_step_under(self.reduction, state, i, read)
     }
@@ -113,10 +167,11 @@ impl System {
         read: Read,
     ) -> Option<StepRun> {
         let read_state = state.history.state(&read)?;
-        self.run_step_from(reduction, state, i, read, read_state)
+        self.run_step_from(reduction, state, i, read, read_state, 0)
     }
 
-    /// Controller `i` steps from `read`, whose state is `read_state`.
+    /// Controller `i` steps from `read`, whose state is `read_state`, taking alternative
+    /// `choice`.
     fn run_step_from(
         &self,
         reduction: Reduction,
@@ -124,6 +179,7 @@ impl System {
         i: usize,
         read: Read,
         read_state: StateView,
+        choice: usize,
     ) -> Option<StepRun> {
         let view = View::new(read_state.clone(), read.clone());
         let unchanged = |local: &LocalState, before: &LocalState| match reduction {
@@ -142,6 +198,7 @@ impl System {
             transition: None,
             kinds_read: KindSet::EMPTY,
             state: StateView::new(),
+            choices: 1,
         };
         let before = &state.locals[i];
         let mut local = LocalState::clone(before);
@@ -151,7 +208,8 @@ impl System {
                 local.caches[kind.index()] = Some(revisions[kind.index()]);
             }
         }
-        let operation = self.controllers[i].step(&view, &mut local);
+        let choices = self.controllers[i].choices(&view, &local);
+        let operation = self.controllers[i].step_choosing(&view, &mut local, choice);
         local.session.read = Some(read.clone());
         // The other controllers' local states are cloned only for a step that changes
         // something: most reads a simulation tries change nothing.
@@ -177,6 +235,7 @@ impl System {
                         return Some(StepRun {
                             kinds_read: view.kinds_read(),
                             state: read_state,
+                            choices,
                             ..nothing
                         });
                     }
@@ -185,6 +244,7 @@ impl System {
                             return Some(StepRun {
                                 kinds_read: view.kinds_read(),
                                 state: read_state,
+                                choices,
                                 ..nothing
                             });
                         }
@@ -199,6 +259,7 @@ impl System {
                     return Some(StepRun {
                         kinds_read: view.kinds_read(),
                         state: read_state,
+                        choices,
                         ..nothing
                     });
                 }
@@ -217,12 +278,14 @@ impl System {
                 action: Action::Step {
                     controller: i,
                     read,
+                    choice,
                 },
                 outcome,
                 next,
             }),
             kinds_read: view.kinds_read(),
             state: read_state,
+            choices,
         })
     }
 

@@ -6,10 +6,15 @@
 //! A node fits when it is Ready, not unschedulable, every NoSchedule/NoExecute taint is
 //! tolerated, the nodeSelector matches its labels, and the cpu, memory and pod count of the
 //! not-finished pods bound to it plus this pod stay within allocatable (see [`filter`]). Among
-//! the nodes that fit it picks the least allocated (cpu fraction, then memory, then name).
+//! the nodes that fit it picks the least allocated (cpu fraction, then memory). Nodes tied for
+//! best are each a choice, as kube-scheduler's `selectHost` picks among them at random: the
+//! step offers one alternative per tied node, in name order (choice 0, the first by name, is
+//! what [`Controller::step`] does). Nothing else depends on a node's name, so nodes of one
+//! machine stay interchangeable (the checker's symmetry reduction relies on it).
 
 pub mod filter;
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::util::bound_node;
@@ -40,17 +45,37 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct Scheduler;
 
 impl Controller for Scheduler {
-    fn step(&self, view: &View, _local: &mut LocalState) -> Option<Operation> {
-        let nodes = view.nodes();
-        let pods = view.pods();
-        let usage = filter::usage_by_node(pods);
-        pods.iter().filter(|p| wants_scheduling(p)).find_map(|pod| {
-            let node = choose(nodes, &usage, pod)?;
-            let mut bound = pod.clone();
-            bound.spec.node_name = Some(node.metadata.name.clone());
-            Some(Operation::Update(Object::Pod(bound)))
-        })
+    fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
+        self.step_choosing(view, local, 0)
     }
+
+    fn choices(&self, view: &View, _local: &LocalState) -> usize {
+        next_binding(view).map_or(1, |(_, tied)| tied.len())
+    }
+
+    fn step_choosing(
+        &self,
+        view: &View,
+        _local: &mut LocalState,
+        choice: usize,
+    ) -> Option<Operation> {
+        let (pod, tied) = next_binding(view)?;
+        let node = tied.get(choice)?;
+        let mut bound = pod.clone();
+        bound.spec.node_name = Some(node.metadata.name.clone());
+        Some(Operation::Update(Object::Pod(bound)))
+    }
+}
+
+/// The first pod (by name) to schedule that fits some node, with the nodes tied for best.
+fn next_binding(view: &View) -> Option<(&Pod, Vec<&Node>)> {
+    let nodes = view.nodes();
+    let pods = view.pods();
+    let usage = filter::usage_by_node(pods);
+    pods.iter().filter(|p| wants_scheduling(p)).find_map(|pod| {
+        let tied = best(nodes, &usage, pod);
+        (!tied.is_empty()).then_some((pod, tied))
+    })
 }
 
 /// Whether the scheduler should place this pod: unbound, not terminating, not finished.
@@ -58,24 +83,44 @@ pub fn wants_scheduling(pod: &Pod) -> bool {
     bound_node(pod).is_none() && !pod.metadata.is_terminating() && !pod.is_finished()
 }
 
-/// The node the pod goes to: the least allocated of those it fits, if any.
+/// The node the pod goes to when ties go to the first by name: the least allocated of those it
+/// fits, if any.
 pub fn choose<'a>(
     nodes: &'a Resources<Node>,
     usage: &BTreeMap<&str, Usage>,
     pod: &Pod,
 ) -> Option<&'a Node> {
+    best(nodes, usage, pod).into_iter().next()
+}
+
+/// The nodes the pod fits that are tied for least allocated (cpu fraction, then memory), in
+/// name order; empty when it fits none.
+pub fn best<'a>(
+    nodes: &'a Resources<Node>,
+    usage: &BTreeMap<&str, Usage>,
+    pod: &Pod,
+) -> Vec<&'a Node> {
     let none = Usage::default();
-    nodes
-        .iter()
-        .map(|node| {
-            (
-                node,
-                usage.get(node.metadata.name.as_str()).unwrap_or(&none),
-            )
-        })
-        .filter(|(node, usage)| filter::check(node, pod, usage).is_ok())
-        .min_by_key(|(node, usage)| filter::preference(node, pod, usage))
-        .map(|(node, _)| node)
+    let mut tied: Vec<&Node> = Vec::new();
+    let mut best_score = None;
+    for node in nodes.iter() {
+        let usage = usage.get(node.metadata.name.as_str()).unwrap_or(&none);
+        if filter::check(node, pod, usage).is_err() {
+            continue;
+        }
+        let (cpu, memory, _) = filter::preference(node, pod, usage);
+        let score = (cpu, memory);
+        match best_score.as_ref().map(|b| score.cmp(b)) {
+            Some(Ordering::Greater) => {}
+            Some(Ordering::Equal) => tied.push(node),
+            _ => {
+                best_score = Some(score);
+                tied.clear();
+                tied.push(node);
+            }
+        }
+    }
+    tied
 }
 
 #[cfg(test)]

@@ -211,6 +211,7 @@ fn t15_catches_pods_created_from_a_stale_read() {
     let step = |controller, revision| Action::Step {
         controller,
         read: Read::At(revision),
+        choice: 0,
     };
     // Both create a pod from revision 1; the first then writes the status from revision 2,
     // where one pod exists: the Job claims its spec observed while it owns two active pods.
