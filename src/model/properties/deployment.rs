@@ -280,7 +280,8 @@ mod tests {
                 selector: LabelSelector::from_labels(labels(&[("app", "web")])),
                 template: template("nginx:1"),
                 ..ReplicaSetSpec::default()
-            },
+            }
+            .into(),
             ..ReplicaSet::default()
         };
         rs.status.replicas = 2;

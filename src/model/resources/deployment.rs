@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Shared;
 use super::{Condition, IntOrString, LabelSelector, Metadata, PodTemplateSpec, Revision};
 
 /// A Deployment resource.
@@ -11,7 +12,7 @@ pub struct Deployment {
     /// Object metadata.
     pub metadata: Metadata,
     /// The desired state.
-    pub spec: DeploymentSpec,
+    pub spec: Shared<DeploymentSpec>,
     /// The observed state.
     pub status: DeploymentStatus,
 }

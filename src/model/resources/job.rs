@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Shared;
 use super::{Condition, LabelSelector, Metadata, PodTemplateSpec, Revision};
 
 /// A Job resource.
@@ -11,7 +12,7 @@ pub struct Job {
     /// Object metadata.
     pub metadata: Metadata,
     /// The desired state.
-    pub spec: JobSpec,
+    pub spec: Shared<JobSpec>,
     /// The observed state.
     pub status: JobStatus,
 }

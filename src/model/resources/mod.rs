@@ -10,6 +10,7 @@ mod pod;
 mod quantity;
 mod replicaset;
 mod selector;
+mod shared;
 mod statefulset;
 mod storage;
 
@@ -27,6 +28,7 @@ pub use pod::*;
 pub use quantity::Quantity;
 pub use replicaset::*;
 pub use selector::{LabelSelector, LabelSelectorRequirement};
+pub use shared::Shared;
 pub use statefulset::*;
 pub use storage::*;
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Metadata, Quantity};
+use super::{Metadata, Quantity, Shared};
 
 /// A Pod: one unit of work, bound to a node by the scheduler and run by that node.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -12,8 +12,9 @@ use super::{Metadata, Quantity};
 pub struct Pod {
     /// Object metadata.
     pub metadata: Metadata,
-    /// The desired state.
-    pub spec: PodSpec,
+    /// The desired state (shared with the template it came from and the pod's other
+    /// versions until changed).
+    pub spec: Shared<PodSpec>,
     /// The observed state, written by the node.
     pub status: PodStatus,
 }
@@ -25,7 +26,7 @@ pub struct PodTemplateSpec {
     /// Metadata given to created pods (labels, annotations).
     pub metadata: TemplateMetadata,
     /// The pods' spec.
-    pub spec: PodSpec,
+    pub spec: Shared<PodSpec>,
 }
 
 /// The part of metadata a template carries.

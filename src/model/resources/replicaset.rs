@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Shared;
 use super::{Condition, LabelSelector, Metadata, PodTemplateSpec, Revision};
 
 /// A ReplicaSet resource.
@@ -11,7 +12,7 @@ pub struct ReplicaSet {
     /// Object metadata.
     pub metadata: Metadata,
     /// The desired state.
-    pub spec: ReplicaSetSpec,
+    pub spec: Shared<ReplicaSetSpec>,
     /// The observed state.
     pub status: ReplicaSetStatus,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Shared;
 use super::{
     IntOrString, LabelSelector, Metadata, PersistentVolumeClaim, PodTemplateSpec, Revision,
 };
@@ -13,7 +14,7 @@ pub struct StatefulSet {
     /// Object metadata.
     pub metadata: Metadata,
     /// The desired state.
-    pub spec: StatefulSetSpec,
+    pub spec: Shared<StatefulSetSpec>,
     /// The observed state.
     pub status: StatefulSetStatus,
 }

@@ -101,7 +101,8 @@ fn new_replica_set<'a>(
             min_ready_seconds: d.spec.min_ready_seconds,
             selector,
             template,
-        },
+        }
+        .into(),
         ..ReplicaSet::default()
     };
     let mut all = old.to_vec();

@@ -21,7 +21,8 @@ fn deployment(name: &str, replicas: i32, image: &str) -> Deployment {
             selector: LabelSelector::from_labels(labels(&[("app", "web")])),
             template: template(&[("app", "web")], image),
             ..DeploymentSpec::default()
-        },
+        }
+        .into(),
         ..Deployment::default()
     }
 }
@@ -307,7 +308,8 @@ fn a_name_clash_bumps_the_collision_count() {
             selector: LabelSelector::from_labels(labels(&[("app", "other")])),
             template: template(&[("app", "other")], "busybox"),
             ..ReplicaSetSpec::default()
-        },
+        }
+        .into(),
         ..ReplicaSet::default()
     };
     let mut c = Cluster::new(vec![d.clone().into_object(), squatter.into_object()]);
@@ -339,7 +341,8 @@ fn adopts_an_orphan_replicaset_and_releases_a_relabelled_one() {
             selector: LabelSelector::from_labels(labels(&[("app", "web")])),
             template: template(&[("app", "web")], "nginx:0"),
             ..ReplicaSetSpec::default()
-        },
+        }
+        .into(),
         ..ReplicaSet::default()
     };
     let mut c = Cluster::new(vec![d.into_object(), orphan.into_object()]);

@@ -103,7 +103,8 @@ fn replicaset(name: &str, replicas: i32) -> ReplicaSet {
             selector: LabelSelector::from_labels(labels(&[("app", "web")])),
             template: template(&[("app", "web")], "nginx:1"),
             ..ReplicaSetSpec::default()
-        },
+        }
+        .into(),
         ..ReplicaSet::default()
     }
 }
