@@ -64,7 +64,9 @@ pub struct CheckArgs {
     /// Print one JSON object on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
-    /// State-space reductions: `all` (default) or `none` (the plain model, for comparison).
+    /// State-space reductions: `all` (default), `none` (the plain model, for comparison), or a
+    /// list such as `all,-symmetry` (names: session-only-steps, equivalent-reads,
+    /// fold-deliveries, symmetry).
     #[arg(long, value_parser = parse_reduction)]
     pub reduction: Option<Reduction>,
     /// Write simulation and DFS counterexamples as found, without shrinking them.
@@ -94,11 +96,7 @@ fn parse_lag(s: &str) -> Result<Lag, String> {
 }
 
 fn parse_reduction(s: &str) -> Result<Reduction, String> {
-    match s {
-        "all" => Ok(Reduction::ALL),
-        "none" => Ok(Reduction::NONE),
-        _ => Err(format!("unknown reduction `{s}` (known: all, none)")),
-    }
+    Reduction::parse(s)
 }
 
 fn parse_commit(s: &str) -> Result<CommitMode, String> {

@@ -228,6 +228,51 @@ impl Reduction {
     };
 }
 
+impl Reduction {
+    /// The name of each reduction, as `--reduction` takes it.
+    pub const NAMES: [&'static str; 4] = [
+        "session-only-steps",
+        "equivalent-reads",
+        "fold-deliveries",
+        "symmetry",
+    ];
+
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        match name {
+            "session-only-steps" => Some(&mut self.session_only_steps),
+            "equivalent-reads" => Some(&mut self.equivalent_reads),
+            "fold-deliveries" => Some(&mut self.fold_deliveries),
+            "symmetry" => Some(&mut self.symmetry),
+            _ => None,
+        }
+    }
+
+    /// Reads `all`, `none`, or a comma-separated list applied in order, each item `all`,
+    /// `none`, a reduction's name (on) or `-` and a name (off): `all,-symmetry`.
+    pub fn parse(text: &str) -> Result<Reduction, String> {
+        let mut reduction = Reduction::NONE;
+        for item in text.split(',').map(str::trim) {
+            match item {
+                "all" => reduction = Reduction::ALL,
+                "none" => reduction = Reduction::NONE,
+                _ => {
+                    let (on, name) = match item.strip_prefix('-') {
+                        Some(name) => (false, name),
+                        None => (true, item),
+                    };
+                    *reduction.flag(name).ok_or_else(|| {
+                        format!(
+                            "unknown reduction `{name}` (known: all, none, {})",
+                            Reduction::NAMES.join(", ")
+                        )
+                    })? = on;
+                }
+            }
+        }
+        Ok(reduction)
+    }
+}
+
 impl Default for Reduction {
     fn default() -> Self {
         Reduction::ALL
@@ -573,5 +618,31 @@ fn choice_suffix(choice: usize) -> String {
         String::new()
     } else {
         format!(" (alternative {})", choice + 1)
+    }
+}
+
+#[cfg(test)]
+mod reduction_tests {
+    use super::Reduction;
+
+    #[test]
+    fn a_reduction_list_applies_in_order_and_names_the_unknown() {
+        assert_eq!(Reduction::parse("all"), Ok(Reduction::ALL));
+        assert_eq!(Reduction::parse("none"), Ok(Reduction::NONE));
+        let no_symmetry = Reduction::parse("all,-symmetry").unwrap();
+        assert!(!no_symmetry.symmetry && no_symmetry.equivalent_reads);
+        let only = Reduction::parse("symmetry").unwrap();
+        assert_eq!(
+            only,
+            Reduction {
+                symmetry: true,
+                ..Reduction::NONE
+            }
+        );
+        let err = Reduction::parse("all,-symetry").unwrap_err();
+        assert!(
+            err.contains("`symetry`") && err.contains("symmetry"),
+            "{err}"
+        );
     }
 }
