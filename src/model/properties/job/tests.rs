@@ -287,7 +287,7 @@ fn explore(
     let mut seen = HashSet::new();
     let mut queue = VecDeque::from([(system.initial(), 0usize)]);
     while let Some((state, used)) = queue.pop_front() {
-        if !seen.insert(state.clone()) || seen.len() > limit {
+        if !seen.insert(system.fingerprint(&state)) || seen.len() > limit {
             continue;
         }
         failed.extend(failing(system, &state));
