@@ -38,17 +38,7 @@ impl System {
             else {
                 continue;
             };
-            for choice in 1..run.choices {
-                let other = self.run_step_from(
-                    self.reduction,
-                    state,
-                    i,
-                    read.clone(),
-                    run.state.clone(),
-                    choice,
-                );
-                out.extend(other.and_then(|r| r.transition));
-            }
+            out.extend(self.other_choices(state, i, &read, &run));
             if group {
                 seen.push((run.kinds_read, run.state));
             }
@@ -67,19 +57,33 @@ impl System {
         else {
             return Vec::new();
         };
-        let mut out: Vec<Transition> = run.transition.into_iter().collect();
-        for choice in 1..run.choices {
-            let other = self.run_step_from(
-                self.reduction,
-                state,
-                i,
-                read.clone(),
-                run.state.clone(),
-                choice,
-            );
-            out.extend(other.and_then(|r| r.transition));
-        }
+        let mut out: Vec<Transition> = self.other_choices(state, i, &read, &run);
+        out.splice(0..0, run.transition);
         out
+    }
+
+    /// The effective alternatives 1.. of a step whose choice 0 made `first` (a scheduler's
+    /// other tied nodes), in choice order.
+    fn other_choices(
+        &self,
+        state: &SystemState,
+        i: usize,
+        read: &Read,
+        first: &StepRun,
+    ) -> Vec<Transition> {
+        (1..first.choices)
+            .filter_map(|choice| {
+                self.run_step_from(
+                    self.reduction,
+                    state,
+                    i,
+                    read.clone(),
+                    first.state.clone(),
+                    choice,
+                )
+                .and_then(|r| r.transition)
+            })
+            .collect()
     }
 
     /// The reads of controller `i` that lead to the same step as `read` (its group under the
