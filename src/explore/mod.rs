@@ -1,6 +1,7 @@
-//! Exploration and checking: the stateright `Model` over a [`crate::model::system::System`],
-//! the checker runner (BFS, DFS, simulation, bounds, timeout, progress), counterexample traces
-//! and their replay against the model, and the benchmark runner.
+//! Exploration and checking: orchard's breadth-first search ([`bfs`]), the stateright `Model`
+//! over a [`crate::model::system::System`] for depth-first search, the checker runner (BFS,
+//! DFS, simulation, bounds, timeout, progress), counterexample traces and their replay against
+//! the model, and the benchmark runner.
 //!
 //! Imports only `crate::model`. Promises: actions in the system's stable order (part of the
 //! trace format), BFS counterexamples that are shortest, traces written atomically and refused

@@ -322,4 +322,25 @@ fn symmetry_keeps_every_verdict_and_the_shortest_counterexample() {
             .unwrap()
     };
     assert!(unique("all") < unique("all,-symmetry"));
+    // A counterexample found with symmetry names the nodes that really acted, and replays.
+    let found = s
+        .run(&[
+            "check",
+            &path,
+            "--consistency",
+            "causal",
+            "--trace-dir",
+            "sym",
+            "--json",
+        ])
+        .expect(1)
+        .json();
+    let trace = found["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|p| p["trace"].as_str())
+        .expect("a failure under causal writes a trace")
+        .to_string();
+    s.run(&["replay", &trace, "--against", "model"]).expect(0);
 }
