@@ -158,7 +158,7 @@ mod tests {
 
     fn template(image: &str) -> PodTemplateSpec {
         let mut t = PodTemplateSpec::default();
-        t.metadata.labels = labels(&[("app", "web")]);
+        t.metadata.labels = labels(&[("app", "web")]).into();
         t.spec.containers.push(Container {
             name: "app".into(),
             image: image.into(),
@@ -172,7 +172,7 @@ mod tests {
             metadata: Metadata::named("web"),
             ..Deployment::default()
         };
-        d.metadata.annotations = labels(&[("team", "blue")]);
+        d.metadata.annotations = labels(&[("team", "blue")]).into();
         d.spec.replicas = Some(replicas);
         d.spec.selector = LabelSelector::from_labels(labels(&[("app", "web")]));
         d.spec.template = template("nginx:1");

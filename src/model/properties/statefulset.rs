@@ -318,7 +318,7 @@ mod tests {
             ..Pod::default()
         };
         p.metadata.uid = format!("uid-{ordinal}");
-        p.metadata.labels = labels();
+        p.metadata.labels = labels().into();
         p.metadata.owner_references = vec![OwnerReference::controller_of(
             Kind::StatefulSet,
             &set.metadata,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Kind;
+use super::{Kind, Shared};
 
 /// A revision of the model's history: the etcd-style counter that `resourceVersion` carries.
 pub type Revision = u64;
@@ -47,10 +47,10 @@ pub struct Metadata {
     pub owner_references: Vec<OwnerReference>,
     /// Indexed labels, matched by selectors.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Shared<BTreeMap<String, String>>,
     /// Unindexed annotations.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: Shared<BTreeMap<String, String>>,
     /// Finalizers that must be removed before the resource is deleted for good.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<String>,

@@ -35,10 +35,10 @@ pub struct PodTemplateSpec {
 pub struct TemplateMetadata {
     /// Labels for created pods.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Shared<BTreeMap<String, String>>,
     /// Annotations for created pods.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: Shared<BTreeMap<String, String>>,
 }
 
 /// The desired state of a pod.

@@ -82,7 +82,7 @@ fn new_replica_set<'a>(
     }
     let hash = util::template_hash(&d.spec.template, d.status.collision_count);
     let mut template = d.spec.template.clone();
-    template.metadata.labels = util::with_hash(&template.metadata.labels, &hash);
+    template.metadata.labels = util::with_hash(&template.metadata.labels, &hash).into();
     let mut selector: LabelSelector = d.spec.selector.clone();
     selector
         .match_labels

@@ -105,7 +105,7 @@ fn image_of(pod: &Pod) -> &str {
 #[test]
 fn a_new_deployment_gets_a_replicaset_named_by_template_hash() {
     let mut d = deployment("web", 3, "nginx:1");
-    d.metadata.annotations = labels(&[("team", "blue"), (util::LAST_APPLIED, "{}")]);
+    d.metadata.annotations = labels(&[("team", "blue"), (util::LAST_APPLIED, "{}")]).into();
     let hash = template_hash(&d.spec.template, None);
     let mut c = Cluster::new(vec![d.into_object()]);
     run(&mut c, true, |_| {});
@@ -333,7 +333,7 @@ fn adopts_an_orphan_replicaset_and_releases_a_relabelled_one() {
     let d = deployment("web", 1, "nginx:1");
     let orphan = ReplicaSet {
         metadata: Metadata {
-            labels: labels(&[("app", "web")]),
+            labels: labels(&[("app", "web")]).into(),
             ..Metadata::named("orphan")
         },
         spec: ReplicaSetSpec {
@@ -358,7 +358,7 @@ fn adopts_an_orphan_replicaset_and_releases_a_relabelled_one() {
             .is_controlled_by(&uid)
     );
     let mut rs = c.state.replicasets.get("orphan").unwrap().clone();
-    rs.metadata.labels = labels(&[("app", "gone")]);
+    rs.metadata.labels = labels(&[("app", "gone")]).into();
     c.apply(&Operation::Update(rs.into_object()));
     let op = c.step(&DeploymentController).unwrap();
     assert_eq!(op.to_string(), "update ReplicaSet orphan");

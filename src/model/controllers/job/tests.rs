@@ -119,7 +119,7 @@ fn job(name: &str, parallelism: i32, completions: Option<i32>) -> Job {
     };
     job.spec.parallelism = Some(parallelism);
     job.spec.completions = completions;
-    job.spec.template.metadata.labels = BTreeMap::from([("app".into(), name.into())]);
+    job.spec.template.metadata.labels = BTreeMap::from([("app".into(), name.into())]).into();
     job.spec.template.spec.containers = vec![Container {
         name: "main".into(),
         image: "busybox".into(),

@@ -8,7 +8,7 @@ use crate::model::resources::*;
 /// allocatable from the machine, and `Ready` true.
 pub fn registered_node(name: &str, machine: &NodeMachine) -> Node {
     let mut metadata = Metadata::named(name);
-    metadata.labels = machine.labels.clone();
+    metadata.labels = machine.labels.clone().into();
     Node {
         metadata,
         spec: NodeSpec {

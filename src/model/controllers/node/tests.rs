@@ -68,7 +68,7 @@ fn a_node_joins_by_creating_its_node() {
         panic!("expected a Node create, got {op:?}")
     };
     assert_eq!(node.metadata.name, "n1");
-    assert_eq!(node.metadata.labels, machine().labels);
+    assert_eq!(*node.metadata.labels, machine().labels);
     assert_eq!(node.spec.taints, machine().taints);
     assert!(!node.spec.unschedulable);
     assert_eq!(node.status.capacity, machine().capacity);

@@ -86,7 +86,7 @@ pub(crate) fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 /// A template with these labels running `image`.
 pub(crate) fn template(pairs: &[(&str, &str)], image: &str) -> PodTemplateSpec {
     let mut t = PodTemplateSpec::default();
-    t.metadata.labels = labels(pairs);
+    t.metadata.labels = labels(pairs).into();
     t.spec.containers.push(Container {
         name: "app".into(),
         image: image.into(),
@@ -115,7 +115,7 @@ fn pod(name: &str, pairs: &[(&str, &str)], owner: Option<&ReplicaSet>) -> Pod {
         metadata: Metadata::named(name),
         ..Pod::default()
     };
-    pod.metadata.labels = labels(pairs);
+    pod.metadata.labels = labels(pairs).into();
     if let Some(rs) = owner {
         pod.metadata
             .owner_references
@@ -151,7 +151,7 @@ fn scales_up_one_pod_per_step_then_reports_status() {
     assert_eq!(c.state.pods.len(), 3);
     for p in c.state.pods.iter() {
         assert!(p.metadata.is_controlled_by(&rs.metadata.uid));
-        assert_eq!(p.metadata.labels, labels(&[("app", "web")]));
+        assert_eq!(*p.metadata.labels, labels(&[("app", "web")]));
     }
     assert_eq!(rs.status.replicas, 3);
     assert_eq!(rs.status.fully_labeled_replicas, 3);

@@ -22,7 +22,7 @@ fn labels() -> BTreeMap<String, String> {
 
 fn template(image: &str) -> PodTemplateSpec {
     let mut t = PodTemplateSpec::default();
-    t.metadata.labels = labels();
+    t.metadata.labels = labels().into();
     t.spec.containers.push(Container {
         name: "app".into(),
         image: image.into(),
@@ -387,7 +387,7 @@ fn claims_are_created_before_their_pod() {
         .get("data-web-0")
         .unwrap();
     assert!(claim.metadata.owner_references.is_empty());
-    assert_eq!(claim.metadata.labels, labels());
+    assert_eq!(*claim.metadata.labels, labels());
     let pod = c.pod("web-0").unwrap();
     let claims: Vec<_> = pod
         .spec
@@ -546,7 +546,7 @@ fn status_counts_the_claimed_pods() {
         metadata: Metadata::named("other"),
         ..Pod::default()
     };
-    stranger.metadata.labels = labels();
+    stranger.metadata.labels = labels().into();
     let objects = vec![
         Object::StatefulSet(with_uid.clone()),
         pod(0, true, false),
@@ -579,7 +579,7 @@ fn orphans_are_adopted_and_strays_released() {
         metadata: Metadata::named("web-0"),
         ..Pod::default()
     };
-    orphan.metadata.labels = labels();
+    orphan.metadata.labels = labels().into();
     orphan.status.phase = PodPhase::Running;
     set_condition(
         &mut orphan.status.conditions,
@@ -590,7 +590,7 @@ fn orphans_are_adopted_and_strays_released() {
         metadata: Metadata::named("web-x"),
         ..Pod::default()
     };
-    stray.metadata.labels = labels();
+    stray.metadata.labels = labels().into();
     let mut owner = Metadata::named("web");
     owner.uid = uid.clone();
     stray.metadata.owner_references =

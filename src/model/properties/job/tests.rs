@@ -41,7 +41,7 @@ fn job(name: &str, parallelism: i32, completions: i32, indexed: bool) -> Job {
     };
     job.spec.parallelism = Some(parallelism);
     job.spec.completions = Some(completions);
-    job.spec.template.metadata.labels = BTreeMap::from([("app".into(), name.into())]);
+    job.spec.template.metadata.labels = BTreeMap::from([("app".into(), name.into())]).into();
     if indexed {
         job.spec.completion_mode = Some("Indexed".into());
     }
