@@ -107,11 +107,12 @@ pub fn check(
     match options.strategy {
         Strategy::Simulation => simulation::simulate(&system, &properties, options, on_progress),
         Strategy::Bfs => super::bfs::search(&system, &properties, options, on_progress),
-        Strategy::Dfs => search(system, properties, options, on_progress),
+        Strategy::Dfs => dfs(system, properties, options, on_progress),
     }
 }
 
-fn search(
+/// Depth-first search through stateright.
+fn dfs(
     system: Arc<System>,
     properties: Vec<&'static Property>,
     options: &CheckOptions,
@@ -132,22 +133,13 @@ fn search(
         } else {
             HasDiscoveries::All
         });
-    match options.strategy {
-        Strategy::Dfs => finish(
-            builder.spawn_dfs(),
-            &properties,
-            options,
-            started,
-            on_progress,
-        ),
-        _ => finish(
-            builder.spawn_bfs(),
-            &properties,
-            options,
-            started,
-            on_progress,
-        ),
-    }
+    finish(
+        builder.spawn_dfs(),
+        &properties,
+        options,
+        started,
+        on_progress,
+    )
 }
 
 /// Waits for a spawned search (cancelling it at the timeout) and collects its verdicts.

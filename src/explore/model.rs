@@ -1,12 +1,13 @@
-//! The stateright [`Model`] over a [`System`]: states are [`SystemState`]s, actions carry their
+//! The stateright [`Model`] over a [`System`], for depth-first search (breadth-first search is
+//! orchard's own, [`super::bfs`]): states are [`SystemState`]s, actions carry their
 //! precomputed transition (so a step is computed once), and the model's properties become
 //! stateright properties through a table of monomorphic functions (stateright wants plain
 //! `fn` pointers, which cannot capture an index).
 //!
 //! A shared [`Control`] lets the runner stop the search: once cancelled, `actions` offers
 //! nothing and every property reports "no discovery", so stateright drains its queue at once.
-//! A property records only its first discovery (later ones are ignored), so a single-threaded
-//! BFS keeps the shortest counterexample instead of overwriting it with a longer one.
+//! A property records only its first discovery (later ones are ignored), so a counterexample is
+//! not overwritten by a later one.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -62,11 +62,14 @@ fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Vec<Transi
         Action::Cache {
             controller, kind, ..
         } => system
-            .transitions(state)
+            .cache_moves(state)
             .into_iter()
-            .filter(|t| matches!(&t.action, Action::Cache { controller: c, kind: k, .. } if c == controller && k == kind))
+            .filter(|(c, k, _)| c == controller && k == kind)
+            .map(|(c, k, revision)| system.move_cache(state, c, k, revision))
             .collect(),
-        Action::Environment { .. } => return system.take(state, &step.action).ok().into_iter().collect(),
+        Action::Environment { .. } => {
+            return system.take(state, &step.action).ok().into_iter().collect();
+        }
     };
     let mut same: Vec<Transition> = candidates
         .into_iter()

@@ -37,11 +37,6 @@ use super::progress::Progress;
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::system::{System, SystemState, Transition};
 
-/// The fingerprint the visited set keeps for a state.
-fn fingerprint(system: &System, state: &SystemState) -> u64 {
-    system.fingerprint(state)
-}
-
 /// Runs a breadth-first check of `properties` over `system`.
 pub fn search(
     system: &System,
@@ -56,9 +51,9 @@ pub fn search(
     let started = Instant::now();
     let search = Search::new(system, properties, options, started);
     let initial = system.initial();
-    let fp = fingerprint(system, &initial);
+    let fp = system.fingerprint(&initial);
     search.visited.insert(fp, ROOT);
-    let pending = search.check_new(&initial, fp, search.eventually_bits());
+    let pending = search.check_new(&initial, fp, search.eventually);
     let mut level = Level::from_batches(vec![vec![Entry {
         state: initial,
         fingerprint: fp,
@@ -109,6 +104,8 @@ struct Search<'a> {
     properties: &'a [&'static Property],
     threads: usize,
     stop_on_failure: bool,
+    /// The `eventually` properties, one bit each.
+    eventually: u64,
     started: Instant,
     deadline: Option<Instant>,
     visited: Visited,
@@ -136,6 +133,11 @@ impl<'a> Search<'a> {
             properties,
             threads: options.threads.max(1),
             stop_on_failure: options.stop_on_failure,
+            eventually: properties
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind == PropertyKind::Eventually)
+                .fold(0, |bits, (i, _)| bits | 1 << i),
             started,
             deadline: options.timeout.map(|t| started + t),
             visited: Visited::default(),
@@ -146,14 +148,6 @@ impl<'a> Search<'a> {
             timed_out: AtomicBool::new(false),
             bounded: AtomicBool::new(false),
         }
-    }
-
-    fn eventually_bits(&self) -> u64 {
-        self.properties
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.kind == PropertyKind::Eventually)
-            .fold(0, |bits, (i, _)| bits | 1 << i)
     }
 
     fn stop_now(&self) -> bool {
@@ -275,7 +269,7 @@ impl<'a> Search<'a> {
     }
 
     fn probe_done(&self) -> bool {
-        self.bounded.load(Ordering::Relaxed) && self.eventually_bits() == 0
+        self.bounded.load(Ordering::Relaxed) && self.eventually == 0
     }
 
     fn expand(&self, entry: Entry, batch: &mut Vec<Entry>) {
@@ -286,7 +280,7 @@ impl<'a> Search<'a> {
             self.terminal(&entry);
         }
         for t in transitions {
-            let fp = fingerprint(self.system, &t.next);
+            let fp = self.system.fingerprint(&t.next);
             if self.visited.insert(fp, entry.fingerprint) {
                 let pending = self.check_new(&t.next, fp, entry.pending);
                 batch.push(Entry {
@@ -306,7 +300,7 @@ impl<'a> Search<'a> {
         if !self.bounded.load(Ordering::Relaxed)
             && transitions
                 .iter()
-                .any(|t| !self.visited.contains(fingerprint(self.system, &t.next)))
+                .any(|t| !self.visited.contains(self.system.fingerprint(&t.next)))
         {
             self.bounded.store(true, Ordering::Relaxed);
         }
@@ -364,7 +358,7 @@ impl<'a> Search<'a> {
                 .system
                 .transitions(&state)
                 .into_iter()
-                .find(|t| fingerprint(self.system, &t.next) == fp)
+                .find(|t| self.system.fingerprint(&t.next) == fp)
                 .expect("a visited state is a successor of the state recorded as its parent");
             state = step.next.clone();
             steps.push(step);

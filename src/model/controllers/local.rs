@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::shared_map::SharedMap;
 use crate::model::history::Session;
-use crate::model::resources::{Kind, Revision};
+use crate::model::resources::{Kind, Revision, Shared};
 
 /// The local state of one controller instance.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16,7 +15,7 @@ pub struct LocalState {
     pub session: Session,
     /// Node controllers: the pods running on the node, by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub running: SharedMap<String, RunningPod>,
+    pub running: Shared<BTreeMap<String, RunningPod>>,
     /// Informer consistency: the revision each kind's cache stands at, in [`Kind::ALL`] order;
     /// `None` for a kind not watched or not yet listed.
     #[serde(default)]
@@ -25,11 +24,11 @@ pub struct LocalState {
     /// created or deleted and has not yet seen so in its view. Cleared when seen, or by the
     /// environment's `expire-expectations` (the 5-minute TTL).
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub expectations: SharedMap<String, Expectations>,
+    pub expectations: Shared<BTreeMap<String, Expectations>>,
     /// The KEP-5647 staleness guard, by owner: for each kind this controller wrote for that
     /// owner, the revision of its last write. Cleared once the view of that kind reaches it.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub written: SharedMap<String, BTreeMap<Kind, Revision>>,
+    pub written: Shared<BTreeMap<String, BTreeMap<Kind, Revision>>>,
 }
 
 /// Pod creations and deletions a controller expects to see.

@@ -9,7 +9,6 @@ pub mod node;
 pub mod podgc;
 pub mod replicaset;
 pub mod scheduler;
-pub mod shared_map;
 pub mod statefulset;
 pub mod util;
 
@@ -29,26 +28,22 @@ pub trait Controller: Send + Sync + std::fmt::Debug {
     /// anything, and updates its local state.
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation>;
 
-    /// How many ways the controller may step from this view, each offered as its own action:
-    /// the nodes a scheduler finds tied for best (the real one picks among them at random).
-    /// One unless a controller overrides it.
-    fn choices(&self, _view: &View, _local: &LocalState) -> usize {
-        1
-    }
-
-    /// Steps taking alternative `choice` (below [`Controller::choices`]); alternative 0 is
-    /// [`Controller::step`]. A choice past the last gives `None`.
+    /// Steps taking alternative `choice`, and says how many alternatives this view offers,
+    /// each its own action: the nodes a scheduler finds tied for best (the real one picks
+    /// among them at random). Alternative 0 is [`Controller::step`], the only one unless a
+    /// controller overrides this; a choice past the last gives no operation.
     fn step_choosing(
         &self,
         view: &View,
         local: &mut LocalState,
         choice: usize,
-    ) -> Option<Operation> {
-        if choice == 0 {
+    ) -> (Option<Operation>, usize) {
+        let operation = if choice == 0 {
             self.step(view, local)
         } else {
             None
-        }
+        };
+        (operation, 1)
     }
 }
 

@@ -1,9 +1,10 @@
-//! `Shared<T>`: a part of a resource shared between the resource's versions until one of them
+//! `Shared<T>`: a part of a state shared between the states that hold it until one of them
 //! changes it.
 //!
 //! A write makes a new version of a resource (its metadata at least changes), but the heavy
-//! parts (a pod's spec, a workload's pod template) rarely do: behind a `Shared` a new version,
-//! and every pod created from a template, points at the same spec. Reading goes through
+//! parts (a pod's spec, labels, a workload's spec) rarely do: behind a `Shared` a new version,
+//! and every pod created from a template, points at the same spec. Likewise a step gives its
+//! controller a new local state, but what a node runs or a controller expects seldom changes. Reading goes through
 //! `Deref`; changing through `DerefMut`, which copies a shared value first. Equality, order,
 //! hashing and serde are those of the value.
 

@@ -74,7 +74,9 @@ impl System {
             .collect()
     }
 
-    pub(super) fn move_cache(
+    /// Informer consistency: the transition moving `controller`'s `kind` cache to `revision`
+    /// (one of [`System::cache_moves`]).
+    pub fn move_cache(
         &self,
         state: &SystemState,
         controller: usize,

@@ -146,7 +146,7 @@ impl System {
     }
 
     /// Controller `i` steps from `read` taking alternative `choice` (see
-    /// [`Controller::choices`]); `None` when that changes nothing or there is no such choice.
+    /// [`Controller::step_choosing`]); `None` when that changes nothing or there is no such choice.
     pub fn step_controller_choosing(
         &self,
         state: &SystemState,
@@ -212,8 +212,7 @@ impl System {
                 local.caches[kind.index()] = Some(revisions[kind.index()]);
             }
         }
-        let choices = self.controllers[i].choices(&view, &local);
-        let operation = self.controllers[i].step_choosing(&view, &mut local, choice);
+        let (operation, choices) = self.controllers[i].step_choosing(&view, &mut local, choice);
         local.session.read = Some(read.clone());
         // The other controllers' local states are cloned only for a step that changes
         // something: most reads a simulation tries change nothing.

@@ -46,11 +46,7 @@ pub struct Scheduler;
 
 impl Controller for Scheduler {
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
-        self.step_choosing(view, local, 0)
-    }
-
-    fn choices(&self, view: &View, _local: &LocalState) -> usize {
-        next_binding(view).map_or(1, |(_, tied)| tied.len())
+        self.step_choosing(view, local, 0).0
     }
 
     fn step_choosing(
@@ -58,12 +54,16 @@ impl Controller for Scheduler {
         view: &View,
         _local: &mut LocalState,
         choice: usize,
-    ) -> Option<Operation> {
-        let (pod, tied) = next_binding(view)?;
-        let node = tied.get(choice)?;
-        let mut bound = pod.clone();
-        bound.spec.node_name = Some(node.metadata.name.clone());
-        Some(Operation::Update(Object::Pod(bound)))
+    ) -> (Option<Operation>, usize) {
+        let Some((pod, tied)) = next_binding(view) else {
+            return (None, 1);
+        };
+        let operation = tied.get(choice).map(|node| {
+            let mut bound = pod.clone();
+            bound.spec.node_name = Some(node.metadata.name.clone());
+            Operation::Update(Object::Pod(bound))
+        });
+        (operation, tied.len())
     }
 }
 
@@ -81,16 +81,6 @@ fn next_binding(view: &View) -> Option<(&Pod, Vec<&Node>)> {
 /// Whether the scheduler should place this pod: unbound, not terminating, not finished.
 pub fn wants_scheduling(pod: &Pod) -> bool {
     bound_node(pod).is_none() && !pod.metadata.is_terminating() && !pod.is_finished()
-}
-
-/// The node the pod goes to when ties go to the first by name: the least allocated of those it
-/// fits, if any.
-pub fn choose<'a>(
-    nodes: &'a Resources<Node>,
-    usage: &BTreeMap<&str, Usage>,
-    pod: &Pod,
-) -> Option<&'a Node> {
-    best(nodes, usage, pod).into_iter().next()
 }
 
 /// The nodes the pod fits that are tied for least allocated (cpu fraction, then memory), in
