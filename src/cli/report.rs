@@ -15,6 +15,7 @@ fn ending(outcome: &CheckOutcome) -> &'static str {
         Ending::Exhausted => "every reachable state checked",
         Ending::Failure => "stopped at the first failure",
         Ending::Timeout => "timeout",
+        Ending::Cancelled => "cancelled",
     }
 }
 
@@ -135,6 +136,7 @@ pub fn to_json(
             Ending::Exhausted => "exhausted",
             Ending::Failure => "failure",
             Ending::Timeout => "timeout",
+        Ending::Cancelled => "cancelled",
         },
         "complete": outcome.complete(),
         "properties": properties,

@@ -19,6 +19,7 @@ use super::outcome::verdict;
 pub use super::outcome::{CheckOutcome, Ending, PropertyResult, Verdict};
 use super::progress::Progress;
 use super::simulation;
+use super::stop::{Stop, StopReason};
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::system::{System, Transition};
 
@@ -79,6 +80,9 @@ pub struct CheckOptions {
     pub seed: u64,
     /// Stop at the first failing property (the other properties are then not checked).
     pub stop_on_failure: bool,
+    /// A stop from outside (a whole-run deadline, Esc, a signal), checked inside the search's
+    /// loops besides [`CheckOptions::timeout`].
+    pub stop: Stop,
 }
 
 /// How long a simulation runs when no timeout is given.
@@ -93,6 +97,7 @@ impl Default for CheckOptions {
             timeout: None,
             seed: 0,
             stop_on_failure: true,
+            stop: Stop::never(),
         }
     }
 }
@@ -153,6 +158,7 @@ fn finish<C: Checker<CheckModel>>(
     let control = checker.model().control.clone();
     let target = options.max_depth + 2;
     let mut timed_out = false;
+    let mut cancelled = false;
     while !checker.is_done() {
         // Poll at a tenth of the time spent (1 to 100 ms): the end is noticed within 10%.
         let poll =
@@ -164,12 +170,15 @@ fn finish<C: Checker<CheckModel>>(
             max_depth: checker.max_depth().saturating_sub(1),
             elapsed: started.elapsed(),
         });
-        if let Some(limit) = options.timeout
-            && !timed_out
-            && started.elapsed() >= limit
-        {
-            timed_out = true;
-            control.cancel();
+        if !(timed_out || cancelled) {
+            match options.stop.reason() {
+                Some(StopReason::Cancelled) => cancelled = true,
+                Some(StopReason::Timeout) => timed_out = true,
+                None => timed_out = options.timeout.is_some_and(|t| started.elapsed() >= t),
+            }
+            if timed_out || cancelled {
+                control.cancel();
+            }
         }
     }
     let mut panic = None;
@@ -183,12 +192,14 @@ fn finish<C: Checker<CheckModel>>(
         std::panic::resume_unwind(payload);
     }
     let elapsed = started.elapsed();
-    let failure_stop = control.is_cancelled() && !timed_out;
+    let failure_stop = control.is_cancelled() && !timed_out && !cancelled;
     // Rebuilding discovery paths lists actions again: let the model offer them.
     control.resume();
     let discoveries = checker.discoveries();
     let depth_bounded = checker.max_depth() >= target;
-    let ending = if timed_out {
+    let ending = if cancelled {
+        Ending::Cancelled
+    } else if timed_out {
         Ending::Timeout
     } else if failure_stop
         || (options.stop_on_failure

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod replay;
 pub mod shrink;
 pub mod simulation;
+pub mod stop;
 pub mod trace;
 
 #[cfg(test)]

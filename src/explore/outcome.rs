@@ -65,6 +65,8 @@ pub enum Ending {
     Failure,
     /// The timeout.
     Timeout,
+    /// Cancelled from outside (Esc, SIGINT, SIGTERM).
+    Cancelled,
 }
 
 /// The result of a check.
@@ -109,6 +111,7 @@ pub(crate) fn verdict(
         reason: match ending {
             Ending::Failure => "the search stopped at the first failure".into(),
             Ending::Timeout => "the search timed out".into(),
+            Ending::Cancelled => "the search was cancelled".into(),
             Ending::Exhausted => "no example within the depth bound".into(),
         },
     };

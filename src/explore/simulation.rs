@@ -6,6 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+use super::stop::StopReason;
+
 use rustc_hash::FxHashSet;
 
 use super::checker::{CheckOptions, DEFAULT_SIMULATION};
@@ -126,6 +128,9 @@ pub fn simulate(
 ) -> CheckOutcome {
     let started = Instant::now();
     let limit = options.timeout.unwrap_or(DEFAULT_SIMULATION);
+    let stop = options
+        .stop
+        .with_deadline(started.checked_add(limit).or(Some(started)));
     let mut rng = Rng::new(options.seed);
     let mut seen = FxHashSet::default();
     let mut found: Vec<Option<Vec<Transition>>> = vec![None; properties.len()];
@@ -136,7 +141,12 @@ pub fn simulate(
     let mut failed = false;
     // Settling a `start: settled` model takes as long as a walk: once is enough.
     let initial = system.initial();
-    while !failed && started.elapsed() < limit {
+    let mut stopped = None;
+    while !failed {
+        stopped = stop.reason();
+        if stopped.is_some() {
+            break;
+        }
         let mut state = initial.clone();
         let mut path: Vec<Transition> = Vec::new();
         let mut held = vec![false; properties.len()];
@@ -158,6 +168,9 @@ pub fn simulate(
                     PropertyKind::Eventually if holds => held[i] = true,
                     _ => {}
                 }
+            }
+            if stop.should_stop() {
+                break;
             }
             if (failed && options.stop_on_failure) || path.len() >= options.max_depth {
                 depth_bounded |= path.len() >= options.max_depth;
@@ -188,6 +201,8 @@ pub fn simulate(
     }
     let ending = if failed {
         Ending::Failure
+    } else if stopped == Some(StopReason::Cancelled) {
+        Ending::Cancelled
     } else {
         Ending::Timeout
     };

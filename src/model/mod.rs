@@ -15,6 +15,7 @@ pub mod operation;
 pub mod properties;
 pub mod resources;
 pub mod state;
+pub mod suggest;
 pub mod system;
 pub mod testing;
 pub mod view;

@@ -34,6 +34,7 @@ use visited::{ROOT, Visited};
 use super::checker::CheckOptions;
 use super::outcome::{CheckOutcome, Ending, PropertyResult, verdict};
 use super::progress::Progress;
+use super::stop::{Stop, StopReason};
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::system::{System, SystemState, Transition};
 
@@ -70,7 +71,7 @@ pub fn search(
         if depth == options.max_depth {
             search.run_level(&level, Mode::Probe, depth, on_progress);
             break if search.timed_out.load(Ordering::Relaxed) {
-                Ending::Timeout
+                search.interrupted()
             } else if search.stop_now() {
                 Ending::Failure
             } else {
@@ -79,7 +80,7 @@ pub fn search(
         }
         let next = search.run_level(&level, Mode::Expand, depth, on_progress);
         if search.timed_out.load(Ordering::Relaxed) {
-            break Ending::Timeout;
+            break search.interrupted();
         }
         drop(level);
         level = next.into_level();
@@ -107,7 +108,8 @@ struct Search<'a> {
     /// The `eventually` properties, one bit each.
     eventually: u64,
     started: Instant,
-    deadline: Option<Instant>,
+    /// The search's own timeout together with the run's stop from outside.
+    stop: Stop,
     visited: Visited,
     generated: AtomicUsize,
     /// Per property: a discovery was recorded (read without the lock).
@@ -117,6 +119,8 @@ struct Search<'a> {
     /// An `always` or `eventually` property failed.
     failed: AtomicBool,
     timed_out: AtomicBool,
+    /// The stop was cancelled (Esc, a signal) rather than timed out.
+    cancelled: AtomicBool,
     /// At the depth bound, a successor was new.
     bounded: AtomicBool,
 }
@@ -139,13 +143,16 @@ impl<'a> Search<'a> {
                 .filter(|(_, p)| p.kind == PropertyKind::Eventually)
                 .fold(0, |bits, (i, _)| bits | 1 << i),
             started,
-            deadline: options.timeout.map(|t| started + t),
+            stop: options
+                .stop
+                .with_deadline(options.timeout.and_then(|t| started.checked_add(t))),
             visited: Visited::default(),
             generated: AtomicUsize::new(1),
             found: properties.iter().map(|_| AtomicBool::new(false)).collect(),
             discoveries: Mutex::new(vec![None; properties.len()]),
             failed: AtomicBool::new(false),
             timed_out: AtomicBool::new(false),
+            cancelled: AtomicBool::new(false),
             bounded: AtomicBool::new(false),
         }
     }
@@ -200,13 +207,24 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Whether the search must stop from outside (timeout or cancel); remembers which.
     fn out_of_time(&self) -> bool {
-        if let Some(deadline) = self.deadline
-            && Instant::now() >= deadline
-        {
+        if let Some(reason) = self.stop.reason() {
+            if reason == StopReason::Cancelled {
+                self.cancelled.store(true, Ordering::Relaxed);
+            }
             self.timed_out.store(true, Ordering::Relaxed);
         }
         self.timed_out.load(Ordering::Relaxed)
+    }
+
+    /// How a search stopped from outside ends.
+    fn interrupted(&self) -> Ending {
+        if self.cancelled.load(Ordering::Relaxed) {
+            Ending::Cancelled
+        } else {
+            Ending::Timeout
+        }
     }
 
     /// Runs one level on the worker threads, reporting progress from this one.
@@ -239,7 +257,11 @@ impl<'a> Search<'a> {
                     .clamp(Duration::from_millis(5), Duration::from_millis(100));
                 match finished.recv_timeout(poll) {
                     Ok(()) => waiting -= 1,
-                    Err(mpsc::RecvTimeoutError::Timeout) => on_progress(&self.progress(depth)),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        // Notices a stop even while every worker is inside a long chunk.
+                        self.out_of_time();
+                        on_progress(&self.progress(depth))
+                    }
                     Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 }
             }

@@ -139,3 +139,27 @@ fn a_timeout_ends_the_search_as_such() {
         Verdict::HoldsWithinBounds
     ));
 }
+
+#[test]
+fn a_cancel_from_another_thread_ends_the_search_as_cancelled() {
+    let system = system(Consistency::MonotonicSession, Reduction::NONE);
+    let stop = crate::explore::stop::Stop::never();
+    let options = CheckOptions {
+        strategy: Strategy::Bfs,
+        max_depth: 40,
+        threads: 2,
+        stop: stop.clone(),
+        ..CheckOptions::default()
+    };
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        stop.cancel();
+    });
+    let outcome = search(&system, &p8(), &options, &mut |_| {});
+    canceller.join().unwrap();
+    assert_eq!(outcome.ending, Ending::Cancelled);
+    assert!(matches!(
+        outcome.results[0].verdict,
+        Verdict::HoldsWithinBounds
+    ));
+}
