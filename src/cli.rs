@@ -3,10 +3,13 @@
 
 mod bench;
 mod check;
+mod flags;
+mod legend;
 mod load;
 mod models;
 mod replay;
 mod report;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -46,14 +49,19 @@ pub enum Outcome {
     Success,
     /// A property failed; the replay diverged.
     Failure,
+    /// A signal stopped the run after its results were printed: the exit code a shell gives
+    /// a process the signal ended (130 for SIGINT, 143 for SIGTERM).
+    Interrupted(u8),
 }
 
 /// The one place outcomes become exit codes: 0 success, 1 a property failed or a replay
-/// diverged, 2 bad input (model, trace, flags). Errors are printed here.
+/// diverged, 2 bad input (model, trace, flags), 130 and 143 stopped by SIGINT and SIGTERM.
+/// Errors are printed here.
 pub fn exit_code(result: anyhow::Result<Outcome>) -> ExitCode {
     match result {
         Ok(Outcome::Success) => ExitCode::from(0),
         Ok(Outcome::Failure) => ExitCode::from(1),
+        Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -94,6 +102,10 @@ mod tests {
     fn outcomes_map_to_0_1_2() {
         assert_eq!(exit_code(Ok(Outcome::Success)), ExitCode::from(0));
         assert_eq!(exit_code(Ok(Outcome::Failure)), ExitCode::from(1));
+        assert_eq!(
+            exit_code(Ok(Outcome::Interrupted(130))),
+            ExitCode::from(130)
+        );
         assert_eq!(
             exit_code(Err(anyhow::anyhow!("bad input"))),
             ExitCode::from(2)

@@ -11,10 +11,11 @@ use anyhow::{Context, bail};
 
 use super::Outcome;
 use super::check::{Overrides, plan};
+use super::flags;
 use super::load::load_model;
 use super::models::model_files;
 use crate::explore::bench::seeds::{SeedRun, seed_line};
-use crate::explore::bench::{BenchRow, measure, row_line, table, widths};
+use crate::explore::bench::{BenchRow, measure, row_line, table};
 use crate::explore::checker::{CheckOptions, Strategy};
 use crate::model::history::Consistency;
 
@@ -23,11 +24,11 @@ use crate::model::history::Consistency;
 pub struct BenchArgs {
     /// Model files; every file in models/ by default.
     pub models: Vec<PathBuf>,
-    /// The time limit of each case.
-    #[arg(long, default_value_t = 5)]
+    /// The time limit of each case (1 to 86400 seconds).
+    #[arg(long, default_value_t = 5, value_parser = flags::bench_seconds)]
     pub seconds: u64,
-    /// BFS worker threads.
-    #[arg(long, default_value_t = 1)]
+    /// BFS worker threads (1 to 256).
+    #[arg(long, default_value_t = 1, value_parser = flags::threads)]
     pub threads: usize,
     /// Only these consistency levels (repeatable); every level by default, or with `--seeds`
     /// the model's own.
@@ -36,7 +37,7 @@ pub struct BenchArgs {
     /// Simulate over seeds 1..=N instead: per seed the time to the violation, the
     /// counterexample's length as found and minimised, the time spent minimising; then the
     /// median time and how many seeds reach BFS's length.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = flags::seeds)]
     pub seeds: Option<u64>,
     /// Print the rows as a JSON array.
     #[arg(long)]
@@ -55,13 +56,13 @@ pub struct BenchCaseArgs {
     #[arg(long)]
     pub strategy: String,
     /// The time limit.
-    #[arg(long)]
+    #[arg(long, value_parser = flags::bench_seconds)]
     pub seconds: u64,
     /// Worker threads.
-    #[arg(long)]
+    #[arg(long, value_parser = flags::threads)]
     pub threads: usize,
     /// The simulation's seed.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = flags::seed)]
     pub seed: u64,
 }
 
@@ -74,15 +75,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     };
     let mut levels = Vec::new();
     for name in &args.consistencies {
-        levels.push(
-            Consistency::from_name(name)
-                .with_context(|| format!("--consistency: unknown level `{name}`"))?,
-        );
+        levels.push(flags::consistency(name).map_err(|e| anyhow::anyhow!("--consistency: {e}"))?);
     }
     if let Some(seeds) = args.seeds {
-        if seeds == 0 {
-            bail!("--seeds: must be at least 1");
-        }
         return run_seeds(args, &models, &levels, seeds);
     }
     let levels = if levels.is_empty() {
@@ -90,14 +85,36 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     } else {
         levels
     };
+    // The name columns' widths are known before any case runs: each row is printed once, as
+    // it comes, aligned with the others.
+    let mut names = Vec::new();
+    for model in &models {
+        let config = load_model(model)?.config;
+        for &level in &levels {
+            let mut consistency = config.consistency;
+            consistency.level = level;
+            names.push((config.name.clone(), consistency.to_string()));
+        }
+    }
+    let widths = (
+        names.iter().map(|(m, _)| m.len()).max().unwrap_or(0).max(5),
+        names
+            .iter()
+            .map(|(_, c)| c.len())
+            .max()
+            .unwrap_or(0)
+            .max(11),
+    );
+    if !args.json {
+        print!("{}", table(&[], widths));
+    }
     let mut rows = Vec::new();
     for model in &models {
         for &level in &levels {
             for strategy in [Strategy::Simulation, Strategy::Bfs] {
                 let row = child_case(args, model, level, strategy, 0)?;
                 if !args.json {
-                    // As it goes, on stderr; the table follows on stdout.
-                    eprintln!("{}", row_line(&row, widths(std::slice::from_ref(&row))));
+                    println!("{}", row_line(&row, widths));
                 }
                 rows.push(row);
             }
@@ -105,8 +122,6 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
-    } else {
-        print!("{}", table(&rows));
     }
     Ok(Outcome::Success)
 }
@@ -125,17 +140,20 @@ fn run_seeds(
         for &level in if levels.is_empty() { &own[..] } else { levels } {
             let bfs = child_case(args, model, level, Strategy::Bfs, 0)?;
             let mut rows = Vec::new();
+            if !args.json {
+                print!("{}", SeedRun::heading(&bfs, seeds));
+            }
             for seed in 1..=seeds {
                 let row = child_case(args, model, level, Strategy::Simulation, seed)?;
                 if !args.json {
-                    // As it goes, on stderr; the whole run follows on stdout.
-                    eprintln!("{}", seed_line(&row));
+                    // Each seed once, as it comes; the summary follows.
+                    println!("{}", seed_line(&row));
                 }
                 rows.push(row);
             }
             let run = SeedRun::new(bfs, rows);
             if !args.json {
-                print!("{}", run.text());
+                print!("{}", run.summary.text());
             }
             runs.push(run);
         }
@@ -173,12 +191,10 @@ fn child_case(
 
 /// Runs one case and prints its row as JSON.
 pub fn run_case(args: &BenchCaseArgs) -> anyhow::Result<Outcome> {
-    let consistency = Consistency::from_name(&args.consistency)
-        .with_context(|| format!("--consistency: unknown level `{}`", args.consistency))?;
-    let strategy: Strategy = args
-        .strategy
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--strategy: {e}"))?;
+    let consistency =
+        flags::consistency(&args.consistency).map_err(|e| anyhow::anyhow!("--consistency: {e}"))?;
+    let strategy =
+        flags::strategy(&args.strategy).map_err(|e| anyhow::anyhow!("--strategy: {e}"))?;
     let file = load_model(&args.model)?;
     let overrides = Overrides {
         consistency: Some(consistency),
@@ -187,8 +203,8 @@ pub fn run_case(args: &BenchCaseArgs) -> anyhow::Result<Outcome> {
     };
     let plan = plan(file, &overrides)?;
     let options = CheckOptions {
-        threads: args.threads.max(1),
-        timeout: Some(Duration::from_secs(args.seconds.max(1))),
+        threads: args.threads,
+        timeout: Some(Duration::from_secs(args.seconds)),
         seed: args.seed,
         ..plan.options.clone()
     };

@@ -2,21 +2,26 @@
 //! trace per failure, print a summary (or one JSON object).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::Outcome;
-use super::load::{LoadedFile, load_model, warn_ignored};
+use super::flags::{self, ProgressMode};
+use super::load::{LoadedFile, load_model};
 use super::report;
+use super::signals::Signals;
 use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
 use crate::explore::progress::Progress;
 use crate::explore::shrink::shrink_counterexamples;
+use crate::explore::stop::Stop;
 use crate::explore::trace::Trace;
 use crate::model::history::{CommitMode, Consistency, Lag, Relist};
+use crate::model::properties::vacuity::Vacuity;
 use crate::model::properties::{self, Property};
+use crate::model::suggest;
 use crate::model::system::{Reduction, System};
 
 /// Arguments of `orchard check`.
@@ -26,34 +31,35 @@ pub struct CheckArgs {
     pub model: PathBuf,
     /// The consistency level (synchronous, monotonic-session, resettable-session,
     /// optimistic-linear, causal, informer); the model's by default.
-    #[arg(long, value_parser = parse_consistency)]
+    #[arg(long, value_parser = flags::consistency)]
     pub consistency: Option<Consistency>,
     /// Session levels: a controller never reads older than its own last write.
     #[arg(long)]
     pub read_your_writes: bool,
     /// Informer: how a restarted controller lists (any-revision, latest); the model's by default.
-    #[arg(long, value_parser = parse_relist)]
+    #[arg(long, value_parser = flags::relist)]
     pub relist: Option<Relist>,
     /// Informer: how far caches may lag (any, zero); the model's by default.
-    #[arg(long, value_parser = parse_lag)]
+    #[arg(long, value_parser = flags::lag)]
     pub lag: Option<Lag>,
     /// The commit mode (kubernetes, atomic); the model's by default.
-    #[arg(long, value_parser = parse_commit)]
+    #[arg(long, value_parser = flags::commit)]
     pub commit: Option<CommitMode>,
     /// bfs, dfs or simulation; the model's by default.
-    #[arg(long, value_parser = parse_strategy)]
+    #[arg(long, value_parser = flags::strategy)]
     pub strategy: Option<Strategy>,
-    /// The most steps from the initial state; the model's by default.
-    #[arg(long)]
+    /// The most steps from the initial state (0 to 100000); the model's by default.
+    #[arg(long, value_parser = flags::max_depth)]
     pub max_depth: Option<usize>,
-    /// Worker threads (BFS and DFS).
-    #[arg(long, default_value_t = 1)]
-    pub threads: usize,
-    /// Stop after this many seconds (simulation: 10 by default).
-    #[arg(long)]
-    pub timeout: Option<f64>,
-    /// The simulation's seed.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads for BFS and DFS (1 to 256); the machine's cores by default.
+    #[arg(long, value_parser = flags::threads)]
+    pub threads: Option<usize>,
+    /// Stop the whole run (settling, searching, minimising) after this many seconds (0.001 to
+    /// a year); simulation stops after 10 s without it.
+    #[arg(long, value_parser = flags::timeout)]
+    pub timeout: Option<Duration>,
+    /// The simulation's seed (0 to 2^64-1).
+    #[arg(long, default_value_t = 0, value_parser = flags::seed)]
     pub seed: u64,
     /// Check only this property (repeatable), or `all`; the model's list by default.
     #[arg(long = "property", value_name = "ID")]
@@ -67,47 +73,18 @@ pub struct CheckArgs {
     /// State-space reductions: `all` (default), `none` (the plain model, for comparison), or a
     /// list such as `all,-symmetry` (names: session-only-steps, equivalent-reads,
     /// fold-deliveries, symmetry).
-    #[arg(long, value_parser = parse_reduction)]
+    #[arg(long, value_parser = flags::reduction)]
     pub reduction: Option<Reduction>,
     /// Write simulation and DFS counterexamples as found, without shrinking them.
     #[arg(long)]
     pub no_minimise: bool,
-}
-
-fn parse_consistency(s: &str) -> Result<Consistency, String> {
-    Consistency::from_name(s).ok_or_else(|| {
-        let known: Vec<&str> = Consistency::ALL.iter().map(|c| c.name()).collect();
-        format!("unknown consistency `{s}` (known: {})", known.join(", "))
-    })
-}
-
-fn parse_relist(s: &str) -> Result<Relist, String> {
-    [Relist::AnyRevision, Relist::Latest]
-        .into_iter()
-        .find(|r| r.name() == s)
-        .ok_or_else(|| format!("unknown relist `{s}` (known: any-revision, latest)"))
-}
-
-fn parse_lag(s: &str) -> Result<Lag, String> {
-    [Lag::Any, Lag::Zero]
-        .into_iter()
-        .find(|l| l.name() == s)
-        .ok_or_else(|| format!("unknown lag `{s}` (known: any, zero)"))
-}
-
-fn parse_reduction(s: &str) -> Result<Reduction, String> {
-    Reduction::parse(s)
-}
-
-fn parse_commit(s: &str) -> Result<CommitMode, String> {
-    [CommitMode::Kubernetes, CommitMode::Atomic]
-        .into_iter()
-        .find(|m| m.name() == s)
-        .ok_or_else(|| format!("unknown commit mode `{s}` (known: kubernetes, atomic)"))
-}
-
-fn parse_strategy(s: &str) -> Result<Strategy, String> {
-    s.parse()
+    /// Progress on stderr: `auto` (redrawn on a terminal, a line every 5 s otherwise; none with
+    /// --json), `always`, `never`.
+    #[arg(long, default_value = "auto", value_parser = flags::progress)]
+    pub progress: ProgressMode,
+    /// Do not report the model's fields that orchard ignores.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The command line's overrides of a model's settings.
@@ -145,12 +122,33 @@ pub struct Plan {
     pub options: CheckOptions,
 }
 
-/// Applies overrides to a loaded model and builds its system.
+/// Applies overrides to a loaded model and builds its system. A flag that means nothing at
+/// the level checked, or `--property all` beside other ids, is an error.
 pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     let origin = file.path.display().to_string();
     let config = &mut file.config;
     if let Some(level) = o.consistency {
         config.consistency.level = level;
+    }
+    let level = config.consistency.level;
+    if o.read_your_writes && !level.has_sessions() {
+        bail!(
+            "--read-your-writes: means nothing under {}: only the session levels \
+             (monotonic-session, resettable-session) keep a session to read one's writes from",
+            level.name()
+        );
+    }
+    if o.relist.is_some() && level != Consistency::Informer {
+        bail!(
+            "--relist: means nothing under {}: only informer caches are relisted",
+            level.name()
+        );
+    }
+    if o.lag.is_some() && level != Consistency::Informer {
+        bail!(
+            "--lag: means nothing under {}: only informer caches lag",
+            level.name()
+        );
     }
     config.consistency.read_your_writes |= o.read_your_writes;
     if let Some(relist) = o.relist {
@@ -162,23 +160,33 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     if let Some(commit) = o.commit {
         config.commit = commit;
     }
-    if o.properties.iter().any(|id| id == "all") {
+    let ids = || properties::all().into_iter().map(|p| p.id);
+    let all = o.properties.iter().any(|id| id.eq_ignore_ascii_case("all"));
+    if all && o.properties.len() > 1 {
+        bail!("--property: `all` checks every property; leave out the other ids or `all`");
+    }
+    if all {
         config.properties = Vec::new();
     } else if !o.properties.is_empty() {
-        config.properties = o.properties.clone();
+        config.properties = Vec::new();
+        for id in &o.properties {
+            let Some(known) = suggest::matching(id.trim(), ids()) else {
+                bail!(
+                    "--property: unknown property `{id}`{} (known: all, {})",
+                    suggest::did_you_mean(id.trim(), ids()),
+                    ids().collect::<Vec<_>>().join(", ")
+                );
+            };
+            config.properties.push(known.to_string());
+        }
     }
-    let known = || {
-        let ids: Vec<&str> = properties::all().iter().map(|p| p.id).collect();
-        ids.join(", ")
-    };
     for id in &config.properties {
         if properties::by_id(id).is_none() {
-            let place = if o.properties.is_empty() {
-                format!("{origin}: field `properties`")
-            } else {
-                "--property".to_string()
-            };
-            bail!("{place}: unknown property `{id}` (known: {})", known());
+            bail!(
+                "{origin}: field `properties`: unknown property `{id}`{} (known: {})",
+                suggest::did_you_mean(id, ids()),
+                ids().collect::<Vec<_>>().join(", ")
+            );
         }
     }
     let strategy = match o.strategy {
@@ -206,19 +214,18 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     })
 }
 
-/// Runs `orchard check`.
+/// Runs `orchard check`: the summary (or JSON) is printed before any trace is written, so a
+/// failed write loses nothing but the file; SIGINT and SIGTERM end the search with what it
+/// found.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    if args.threads == 0 {
-        bail!("--threads: must be at least 1");
-    }
-    let timeout = match args.timeout {
-        Some(t) if !(t.is_finite() && t > 0.0) => {
-            bail!("--timeout: must be a positive number of seconds, not {t}")
-        }
-        t => t.map(Duration::from_secs_f64),
-    };
+    let stop = Stop::after(args.timeout);
+    let signals = Signals::install(&stop)?;
     let file = load_model(&args.model)?;
-    warn_ignored(&file);
+    if !args.quiet
+        && let Some(line) = ignored_line(&file)
+    {
+        eprintln!("{line}");
+    }
     let overrides = Overrides {
         consistency: args.consistency,
         read_your_writes: args.read_your_writes,
@@ -232,90 +239,163 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     let plan = plan(file, &overrides)?;
     let options = CheckOptions {
-        threads: args.threads,
-        timeout,
+        threads: args.threads.unwrap_or_else(flags::default_threads),
+        timeout: args.timeout,
         seed: args.seed,
+        stop: stop.clone(),
         ..plan.options.clone()
     };
-    let mut progress = ProgressLine::new(!args.json && std::io::stderr().is_terminal());
-    let mut outcome = check(
-        plan.system.clone(),
-        plan.properties.clone(),
-        &options,
-        &mut |p| progress.show(p),
-    );
+    let vacuity = Vacuity::of(plan.system.config(), &plan.properties);
+    if !args.json {
+        for warning in &vacuity.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    // A property about kinds the model lacks is reported as such, not checked.
+    let checked: Vec<&'static Property> = plan
+        .properties
+        .iter()
+        .copied()
+        .filter(|p| vacuity.applies(p))
+        .collect();
+    let mut progress = ProgressLine::new(args.progress, args.json);
+    let mut outcome = check(plan.system.clone(), checked, &options, &mut |p| {
+        progress.show(p)
+    });
     progress.clear();
     let shrunk = if args.no_minimise || options.strategy == Strategy::Bfs {
         vec![None; outcome.results.len()]
     } else {
-        shrink_counterexamples(&plan.system, &mut outcome)
+        shrink_counterexamples(&plan.system, &mut outcome, &stop)
     };
-    let traces = write_traces(&plan, &outcome, &args.trace_dir)?;
+    let traces = traces(&plan, &outcome);
+    let paths: Vec<Option<PathBuf>> = traces
+        .iter()
+        .map(|t| t.as_ref().map(|t| args.trace_dir.join(t.file_name())))
+        .collect();
+    let signal = signals.received();
+    let result = report::Result {
+        plan: &plan,
+        options: &options,
+        outcome: &outcome,
+        traces: &paths,
+        shrunk: &shrunk,
+        vacuity: &vacuity,
+        signal: signal.map(|(name, _)| name),
+    };
     if args.json {
-        println!(
-            "{}",
-            report::to_json(&plan, &options, &outcome, &traces, &shrunk)
-        );
+        println!("{}", report::to_json(&result));
     } else {
-        report::print_summary(&plan, &options, &outcome, &traces, &shrunk);
+        report::print_summary(&result);
     }
-    Ok(if outcome.failed() {
-        Outcome::Failure
-    } else {
-        Outcome::Success
+    for trace in traces.iter().flatten() {
+        if let Err(e) = trace.write_into(&args.trace_dir) {
+            eprintln!(
+                "error: cannot write the trace {}: {}",
+                e.path.display(),
+                e.source
+            );
+        }
+    }
+    Ok(match signal {
+        Some((_, code)) => Outcome::Interrupted(code),
+        None if outcome.failed() => Outcome::Failure,
+        None => Outcome::Success,
     })
 }
 
-/// Writes one trace per counterexample; the paths, by property index.
-fn write_traces(
-    plan: &Plan,
-    outcome: &CheckOutcome,
-    dir: &Path,
-) -> anyhow::Result<Vec<Option<PathBuf>>> {
+/// The fields of a model file that orchard ignores, in one line: `FILE: 2 fields not modelled
+/// (ignored; --quiet hides this): StatefulSet/web: spec...ports (line 44), ...`.
+fn ignored_line(file: &LoadedFile) -> Option<String> {
+    if file.ignored.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = file
+        .ignored
+        .iter()
+        .map(
+            |f| match f.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+                Some((at, what)) => {
+                    let line = at.split(',').next().unwrap_or(at);
+                    format!("{what} (line {line})")
+                }
+                None => f.clone(),
+            },
+        )
+        .collect();
+    let n = items.len();
+    Some(format!(
+        "{}: {n} field{} not modelled (ignored; --quiet hides this): {}",
+        file.path.display(),
+        if n == 1 { "" } else { "s" },
+        items.join(", ")
+    ))
+}
+
+/// One trace per counterexample, by property index.
+fn traces(plan: &Plan, outcome: &CheckOutcome) -> Vec<Option<Trace>> {
     outcome
         .results
         .iter()
         .map(|r| match &r.verdict {
             Verdict::Failed {
                 counterexample: Some(steps),
-            } => {
-                let trace = Trace::new(&plan.system, r.property, steps);
-                let path = trace.write_into(dir).context("writing the trace")?;
-                Ok(Some(path))
-            }
-            _ => Ok(None),
+            } => Some(Trace::new(&plan.system, r.property, steps)),
+            _ => None,
         })
         .collect()
 }
 
-/// The progress line on stderr, redrawn at most every 200 ms, when stderr is a terminal.
+/// The progress of a check on stderr: on a terminal one line redrawn at most every 200 ms;
+/// elsewhere (a log, a pipe) a plain line every [`LOG_EVERY`].
 struct ProgressLine {
     enabled: bool,
+    terminal: bool,
     last: Option<Instant>,
+    started: Instant,
 }
 
+/// How often the progress is printed when stderr is not a terminal.
+const LOG_EVERY: Duration = Duration::from_secs(5);
+
 impl ProgressLine {
-    fn new(enabled: bool) -> ProgressLine {
+    fn new(mode: ProgressMode, json: bool) -> ProgressLine {
         ProgressLine {
-            enabled,
+            enabled: match mode {
+                ProgressMode::Never => false,
+                ProgressMode::Auto => !json,
+                ProgressMode::Always => true,
+            },
+            terminal: std::io::stderr().is_terminal(),
             last: None,
+            started: Instant::now(),
         }
     }
 
     fn show(&mut self, p: &Progress) {
-        if !self.enabled
-            || self
-                .last
-                .is_some_and(|t| t.elapsed() < Duration::from_millis(200))
-        {
+        if !self.enabled {
             return;
         }
-        self.last = Some(Instant::now());
-        eprint!("\r\x1b[K{}", p.line());
+        if self.terminal {
+            if self
+                .last
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(200))
+            {
+                return;
+            }
+            self.last = Some(Instant::now());
+            eprint!("\r\x1b[K{}", p.line());
+        } else {
+            let since = self.last.unwrap_or(self.started);
+            if since.elapsed() >= LOG_EVERY {
+                self.last = Some(Instant::now());
+                eprintln!("progress: {}", p.line());
+            }
+        }
     }
 
     fn clear(&self) {
-        if self.enabled && self.last.is_some() {
+        if self.enabled && self.terminal && self.last.is_some() {
             eprint!("\r\x1b[K");
         }
     }

@@ -1,5 +1,5 @@
 //! Reading a model file: its text, its `file:` includes (relative to the model's directory),
-//! and the fields the loader ignored (printed once to stderr by the caller).
+//! and the fields the loader ignored (reported by the caller).
 
 use std::path::{Path, PathBuf};
 
@@ -34,13 +34,6 @@ pub fn load_model(path: &Path) -> anyhow::Result<LoadedFile> {
         config,
         ignored,
     })
-}
-
-/// Prints the ignored fields of a model file to stderr.
-pub fn warn_ignored(file: &LoadedFile) {
-    for field in &file.ignored {
-        eprintln!("{}: ignored (not modelled): {field}", file.path.display());
-    }
 }
 
 fn parse(

@@ -1,11 +1,16 @@
 //! `orchard replay TRACE --against model`: re-run a trace's steps in its embedded model.
 
 use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
 use super::Outcome;
-use crate::explore::replay::replay;
+use super::flags;
+use super::signals::Signals;
+use crate::explore::replay::{ReplayError, Replayed, replay};
+use crate::explore::stop::{Stop, StopReason};
 use crate::explore::trace::{Trace, TraceError, line_of_key, line_of_step};
 
 /// What a trace is replayed against.
@@ -23,12 +28,19 @@ pub struct ReplayArgs {
     /// What to replay against.
     #[arg(long, value_enum, default_value_t = Target::Model)]
     pub against: Target,
+    /// Give up after this many seconds (0.001 to a year), settling included.
+    #[arg(long, value_parser = flags::timeout)]
+    pub timeout: Option<Duration>,
 }
 
 /// Runs `orchard replay`: 0 when every step replays and the recorded property fails at the
 /// recorded step, 1 when the property does not fail there, 2 when the trace is bad or no
-/// longer fits the model (a step not enabled, a digest that differs).
+/// longer fits the model (a step not enabled, a digest that differs). `--timeout`, SIGINT
+/// and SIGTERM end it with a message wherever it is (settling a large model included).
 pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let stop = Stop::after(args.timeout);
+    let signals = Signals::install(&stop)?;
     let origin = args.trace.display().to_string();
     let text = std::fs::read_to_string(&args.trace)
         .with_context(|| format!("{origin}: cannot read the trace"))?;
@@ -44,7 +56,22 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
             None => bail!("{origin}: {e}"),
         },
     };
-    let replayed = match replay(&trace) {
+    let replayed = match within(&stop, &trace) {
+        Err(StopReason::Cancelled) => {
+            let (name, code) = signals.received().unwrap_or(("a signal", 130));
+            eprintln!(
+                "{origin}: replay stopped by {name} after {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(Outcome::Interrupted(code));
+        }
+        Err(StopReason::Timeout) => bail!(
+            "{origin}: the replay did not finish within --timeout ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        ),
+        Ok(result) => result,
+    };
+    let replayed = match replayed {
         Ok(r) => r,
         Err(e) => match e
             .step()
@@ -74,5 +101,33 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
             v.step
         );
         Ok(Outcome::Failure)
+    }
+}
+
+/// Replays `trace` on a worker thread, waiting for it until `stop` says otherwise (polled every
+/// 10 ms): a stopped replay is abandoned where it is, and the process ends with the message.
+fn within(stop: &Stop, trace: &Trace) -> Result<Result<Replayed, ReplayError>, StopReason> {
+    let (done, result) = mpsc::channel();
+    let trace = trace.clone();
+    let worker = std::thread::spawn(move || {
+        // The receiver is gone only when the replay was abandoned.
+        let _ = done.send(replay(&trace));
+    });
+    loop {
+        match result.recv_timeout(Duration::from_millis(10)) {
+            Ok(replayed) => return Ok(replayed),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(reason) = stop.reason() {
+                    return Err(reason);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                // The replay panicked (a bug): the panic goes on here.
+                if let Err(payload) = worker.join() {
+                    std::panic::resume_unwind(payload);
+                }
+                unreachable!("a replay that returns sends its result first");
+            }
+        }
     }
 }

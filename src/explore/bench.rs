@@ -96,7 +96,7 @@ pub fn measure(
     let (minimised, minimise_seconds) = match counterexample {
         Some(_) if options.strategy != Strategy::Bfs => {
             let started = Instant::now();
-            shrink_counterexamples(&system, &mut outcome);
+            shrink_counterexamples(&system, &mut outcome, &options.stop);
             let seconds = started.elapsed().as_secs_f64();
             (first_counterexample(&outcome), Some(seconds))
         }
@@ -162,9 +162,9 @@ pub fn widths(rows: &[BenchRow]) -> Widths {
     (w(|r| r.model.len(), 5), w(|r| r.consistency.len(), 11))
 }
 
-/// The rows as a table with a header; the name columns are as wide as their longest entry.
-pub fn table(rows: &[BenchRow]) -> String {
-    let (w, c) = widths(rows);
+/// The rows as a table with a header, with these widths of the name columns (at least
+/// [`widths`] of the rows, so that each row fits).
+pub fn table(rows: &[BenchRow], (w, c): Widths) -> String {
     let mut out = format!(
         "{:<w$} {:<c$} {:<10} {:>8} {:>10} {:>10} {:>9} {:>9} {:>5}  {}\n",
         "model",
@@ -240,7 +240,10 @@ mod tests {
             minimised: None,
             minimise_seconds: None,
         };
-        let t = table(&[row]);
+        let t = table(
+            std::slice::from_ref(&row),
+            widths(std::slice::from_ref(&row)),
+        );
         assert_eq!(t.lines().count(), 2);
         assert!(t.lines().nth(1).unwrap().contains("causal"));
     }

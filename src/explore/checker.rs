@@ -124,7 +124,17 @@ fn dfs(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckOutcome {
     let started = Instant::now();
-    let model = CheckModel::new(system, properties.clone(), options.stop_on_failure);
+    let stop = options
+        .stop
+        .with_deadline(options.timeout.and_then(|t| started.checked_add(t)));
+    let initial = match stop.initial(&system) {
+        Ok(state) => state,
+        Err(reason) => {
+            return CheckOutcome::stopped_settling(&properties, reason.into(), started.elapsed());
+        }
+    };
+    let model =
+        CheckModel::new(system, properties.clone(), options.stop_on_failure).with_initial(initial);
     // stateright skips (after generating) states whose depth, counted in states from 1 for the
     // initial state, reaches the target: `max_depth + 2` checks every state `max_depth` actions
     // away.
@@ -234,6 +244,7 @@ fn finish<C: Checker<CheckModel>>(
         elapsed,
         ending,
         results,
+        walks: 0,
     }
 }
 

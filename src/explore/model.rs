@@ -78,6 +78,8 @@ pub struct CheckModel {
     pub properties: Vec<&'static Property>,
     /// The shared control.
     pub control: Arc<Control>,
+    /// The initial state when already computed (settled once, under the run's stop).
+    pub initial: Option<Arc<SystemState>>,
 }
 
 impl CheckModel {
@@ -96,7 +98,14 @@ impl CheckModel {
             system,
             properties,
             control,
+            initial: None,
         }
+    }
+
+    /// The same model starting from `initial` (the system's initial state, computed once).
+    pub fn with_initial(mut self, initial: SystemState) -> CheckModel {
+        self.initial = Some(Arc::new(initial));
+        self
     }
 
     fn holds(&self, i: usize, state: &SystemState) -> bool {
@@ -146,7 +155,10 @@ impl Model for CheckModel {
     type Action = Step;
 
     fn init_states(&self) -> Vec<SystemState> {
-        vec![self.system.initial()]
+        match &self.initial {
+            Some(initial) => vec![SystemState::clone(initial)],
+            None => vec![self.system.initial()],
+        }
     }
 
     fn actions(&self, state: &SystemState, actions: &mut Vec<Step>) {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::stop::StopReason;
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::system::Transition;
 
@@ -69,6 +70,15 @@ pub enum Ending {
     Cancelled,
 }
 
+impl From<StopReason> for Ending {
+    fn from(reason: StopReason) -> Ending {
+        match reason {
+            StopReason::Timeout => Ending::Timeout,
+            StopReason::Cancelled => Ending::Cancelled,
+        }
+    }
+}
+
 /// The result of a check.
 #[derive(Clone, Debug)]
 pub struct CheckOutcome {
@@ -86,6 +96,8 @@ pub struct CheckOutcome {
     pub ending: Ending,
     /// One verdict per property, in order.
     pub results: Vec<PropertyResult>,
+    /// Simulation: the walks started (0 for a search).
+    pub walks: usize,
 }
 
 impl CheckOutcome {
@@ -97,6 +109,38 @@ impl CheckOutcome {
     /// Whether every reachable state was checked.
     pub fn complete(&self) -> bool {
         self.ending == Ending::Exhausted && !self.depth_bounded
+    }
+
+    /// The outcome of a check stopped (`ending`: a timeout or a cancel) while it settled the
+    /// initial state of a `start: settled` model: no state visited, no property checked.
+    pub fn stopped_settling(
+        properties: &[&'static Property],
+        ending: Ending,
+        elapsed: Duration,
+    ) -> CheckOutcome {
+        CheckOutcome {
+            states: 0,
+            unique_states: 0,
+            max_depth: 0,
+            depth_bounded: false,
+            elapsed,
+            ending,
+            results: properties
+                .iter()
+                .map(|&property| PropertyResult {
+                    property,
+                    verdict: Verdict::NotChecked {
+                        reason: "stopped while settling the initial state".into(),
+                    },
+                })
+                .collect(),
+            walks: 0,
+        }
+    }
+
+    /// Whether the check stopped before its initial state was settled (nothing visited).
+    pub fn stopped_while_settling(&self) -> bool {
+        self.unique_states == 0
     }
 }
 

@@ -7,14 +7,24 @@ use crate::model::properties::PropertyKind;
 use crate::model::system::{Action, System, Transition};
 
 use super::outcome::{CheckOutcome, Verdict};
+use super::stop::Stop;
 
 /// Shrinks every `always` counterexample in `outcome` in place; returns, per property, the
-/// length it had before when it got shorter.
-pub fn shrink_counterexamples(system: &System, outcome: &mut CheckOutcome) -> Vec<Option<usize>> {
+/// length it had before when it got shorter. Once `stop` says so (the run's deadline, a
+/// signal) the counterexamples left are kept as found: each shrink is bounded, and the stop is
+/// asked before each.
+pub fn shrink_counterexamples(
+    system: &System,
+    outcome: &mut CheckOutcome,
+    stop: &Stop,
+) -> Vec<Option<usize>> {
     outcome
         .results
         .iter_mut()
         .map(|result| {
+            if stop.should_stop() {
+                return None;
+            }
             let Verdict::Failed {
                 counterexample: Some(steps),
             } = &mut result.verdict
@@ -94,7 +104,8 @@ mod tests {
             };
             let mut outcome = check(system.clone(), vec![p8], &options, &mut |_| {});
             let raw = counterexample(&outcome);
-            let from = shrink_counterexamples(&system, &mut outcome);
+            let mut again = outcome.clone();
+            let from = shrink_counterexamples(&system, &mut outcome, &Stop::never());
             let shrunk = counterexample(&outcome);
             assert!(shrunk.len() <= raw.len(), "seed {seed}");
             let shorter = (shrunk.len() < raw.len()).then_some(raw.len());
@@ -114,6 +125,14 @@ mod tests {
                 assert_eq!((p8.check)(&system, &state), !last, "seed {seed} step {i}");
             }
             assert!(shrunk.len() >= 9, "never shorter than BFS's: seed {seed}");
+            let stopped = Stop::never();
+            stopped.cancel();
+            assert_eq!(
+                shrink_counterexamples(&system, &mut again, &stopped),
+                vec![None],
+                "a stopped run keeps its counterexample as found"
+            );
+            assert_eq!(counterexample(&again).len(), raw.len());
             at_bfs_length += usize::from(shrunk.len() == 9);
         }
         assert!(

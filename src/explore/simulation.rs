@@ -139,14 +139,21 @@ pub fn simulate(
     let mut depth_bounded = false;
     let mut last_report = Instant::now();
     let mut failed = false;
+    let mut walks = 0usize;
     // Settling a `start: settled` model takes as long as a walk: once is enough.
-    let initial = system.initial();
+    let initial = match stop.initial(system) {
+        Ok(state) => state,
+        Err(reason) => {
+            return CheckOutcome::stopped_settling(properties, reason.into(), started.elapsed());
+        }
+    };
     let mut stopped = None;
     while !failed {
         stopped = stop.reason();
         if stopped.is_some() {
             break;
         }
+        walks += 1;
         let mut state = initial.clone();
         let mut path: Vec<Transition> = Vec::new();
         let mut held = vec![false; properties.len()];
@@ -222,6 +229,7 @@ pub fn simulate(
         elapsed: started.elapsed(),
         ending,
         results,
+        walks,
     }
 }
 

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::model::system::{System, SystemState};
+
 /// Why a run was stopped from outside.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
@@ -91,6 +93,16 @@ impl Stop {
     pub fn should_stop(&self) -> bool {
         self.reason().is_some()
     }
+
+    /// The system's initial state, settled (`start: settled`) only while the run may go on:
+    /// `Err` with the reason when it stopped first, for settling a large model can take long.
+    pub fn initial(&self, system: &System) -> Result<SystemState, StopReason> {
+        let state = system.initial_until(&|| self.should_stop());
+        match self.reason() {
+            Some(reason) => Err(reason),
+            None => Ok(state),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -108,5 +120,23 @@ mod tests {
         assert_eq!(past.reason(), Some(StopReason::Timeout));
         let huge = Stop::after(Some(Duration::from_secs(u64::MAX)));
         assert_eq!(huge.reason(), None);
+    }
+
+    #[test]
+    fn settling_stops_with_the_run() {
+        use crate::model::config::parse_model;
+        let text = include_str!("../../models/statefulset-scale.yaml");
+        let loaded = parse_model(text, "scale.yaml", &|f: &str| Err(f.to_string())).unwrap();
+        let system = System::new(loaded.config).unwrap();
+        assert_eq!(system.config().start, crate::model::config::Start::Settled);
+        assert!(Stop::never().initial(&system).is_ok());
+        let cancelled = Stop::never();
+        cancelled.cancel();
+        assert_eq!(
+            cancelled.initial(&system).err(),
+            Some(StopReason::Cancelled)
+        );
+        let late = Stop::at(Some(Instant::now()));
+        assert_eq!(late.initial(&system).err(), Some(StopReason::Timeout));
     }
 }

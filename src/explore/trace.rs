@@ -230,6 +230,7 @@ impl Trace {
             source,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
+        remove_leftovers(dir);
         let temp = dir.join(format!(".{}.{}.tmp", self.file_name(), std::process::id()));
         let written = std::fs::File::create(&temp).and_then(|mut f| {
             f.write_all(self.to_json().as_bytes())?;
@@ -240,6 +241,36 @@ impl Trace {
             return Err(io(e));
         }
         Ok(path)
+    }
+}
+
+/// Removes the temporary files (`.NAME.PID.tmp`) that writes interrupted by a kill left in
+/// `dir`: those of processes no longer running (on Linux, where `/proc` tells; elsewhere
+/// those of this process only). Best effort: a file that cannot be removed stays.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let proc = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.starts_with('.') && n.contains(".json."))
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.rsplit_once('.'))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = if proc {
+            !Path::new("/proc").join(pid.to_string()).exists()
+        } else {
+            pid == std::process::id()
+        };
+        if gone || pid == std::process::id() {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -10,7 +10,7 @@ pub fn run_to_fixed_point(
     state: SystemState,
     max_steps: usize,
 ) -> (SystemState, Vec<Transition>) {
-    system.settle(state, max_steps)
+    system.settle(state, max_steps, &|| false)
 }
 
 /// Takes a sequence of actions, panicking with the step number and reason if one is not

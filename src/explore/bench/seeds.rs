@@ -61,17 +61,17 @@ impl SeedRun {
         }
     }
 
+    /// The heading of a run over `seeds` seeds beside `bfs`: what it is, and the columns.
+    pub fn heading(bfs: &BenchRow, seeds: u64) -> String {
+        format!(
+            "{}, {}: simulation over {seeds} seeds; bfs: {} in {:.2} s\n{}\n",
+            bfs.model, bfs.consistency, bfs.verdict, bfs.seconds, SEED_HEADER
+        )
+    }
+
     /// The run as text: a header, a line per seed, the summary.
     pub fn text(&self) -> String {
-        let mut out = format!(
-            "{}, {}: simulation over {} seeds; bfs: {} in {:.2} s\n{}\n",
-            self.model,
-            self.consistency,
-            self.seeds.len(),
-            self.bfs.verdict,
-            self.bfs.seconds,
-            SEED_HEADER
-        );
+        let mut out = SeedRun::heading(&self.bfs, self.seeds.len() as u64);
         for row in &self.seeds {
             out.push_str(&seed_line(row));
             out.push('\n');

@@ -14,8 +14,9 @@
 //! fingerprint: it names the real controllers and nodes even when fingerprints identify
 //! symmetric states.
 //!
-//! The timeout is checked by each worker between chunks, at the cost of a clock read per few
-//! hundred states: it does not slow the search.
+//! The run's stop (its deadline, a cancel) is checked while settling a `start: settled` model,
+//! by each worker before every state it expands (a clock read next to a state's successors costs
+//! nothing), and by the thread reporting progress.
 //!
 //! `eventually` properties are checked as stateright checks them: a path reaching a terminal
 //! state (no successor) without satisfying the property is a counterexample; a state reached
@@ -50,11 +51,16 @@ pub fn search(
         "at most 64 properties per check (one bit each for `eventually`)"
     );
     let started = Instant::now();
-    let search = Search::new(system, properties, options, started);
-    let initial = system.initial();
+    let mut search = Search::new(system, properties, options, started);
+    let initial = match search.stop.initial(system) {
+        Ok(state) => state,
+        Err(reason) => return search.stopped_settling(reason),
+    };
+    search.initial = Some(initial.clone());
     let fp = system.fingerprint(&initial);
     search.visited.insert(fp, ROOT);
     let pending = search.check_new(&initial, fp, search.eventually);
+    search.end_level();
     let mut level = Level::from_batches(vec![vec![Entry {
         state: initial,
         fingerprint: fp,
@@ -112,9 +118,9 @@ struct Search<'a> {
     stop: Stop,
     visited: Visited,
     generated: AtomicUsize,
-    /// Per property: a discovery was recorded (read without the lock).
+    /// Per property: a discovery was recorded in an earlier level (read without the lock).
     found: Vec<AtomicBool>,
-    /// Per property: the fingerprint of its first discovery.
+    /// Per property: the fingerprint of its discovery (the smallest of its level).
     discoveries: Mutex<Vec<Option<u64>>>,
     /// An `always` or `eventually` property failed.
     failed: AtomicBool,
@@ -123,6 +129,8 @@ struct Search<'a> {
     cancelled: AtomicBool,
     /// At the depth bound, a successor was new.
     bounded: AtomicBool,
+    /// The initial state, once settled: paths are rebuilt from it without settling again.
+    initial: Option<SystemState>,
 }
 
 impl<'a> Search<'a> {
@@ -154,22 +162,47 @@ impl<'a> Search<'a> {
             timed_out: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
             bounded: AtomicBool::new(false),
+            initial: None,
         }
+    }
+
+    /// The outcome of a search stopped before the initial state was settled: nothing visited,
+    /// every property unchecked.
+    fn stopped_settling(self, reason: StopReason) -> CheckOutcome {
+        if reason == StopReason::Cancelled {
+            self.cancelled.store(true, Ordering::Relaxed);
+        }
+        let ending = self.interrupted();
+        CheckOutcome::stopped_settling(self.properties, ending, self.started.elapsed())
     }
 
     fn stop_now(&self) -> bool {
         self.stop_on_failure && self.failed.load(Ordering::Relaxed)
     }
 
+    /// Records a discovery of property `i` in the level being generated: the smallest
+    /// fingerprint of the level is kept, so that the discovery does not depend on which thread
+    /// came first.
     fn record(&self, i: usize, fingerprint: u64) {
         let mut discoveries = self.discoveries.lock().unwrap_or_else(|e| e.into_inner());
-        if discoveries[i].is_none() {
+        if discoveries[i].is_none_or(|d| fingerprint < d) {
             discoveries[i] = Some(fingerprint);
-            self.found[i].store(true, Ordering::Relaxed);
             if self.properties[i].kind != PropertyKind::Sometimes {
                 self.failed.store(true, Ordering::Relaxed);
             }
         }
+    }
+
+    /// A level is complete: its discoveries and parents are final, and later levels no longer
+    /// check the properties it found.
+    fn end_level(&self) {
+        let discoveries = self.discoveries.lock().unwrap_or_else(|e| e.into_inner());
+        for (found, d) in self.found.iter().zip(discoveries.iter()) {
+            if d.is_some() {
+                found.store(true, Ordering::Relaxed);
+            }
+        }
+        self.visited.end_level();
     }
 
     /// Checks the properties in a state reached for the first time; returns the `eventually`
@@ -272,6 +305,7 @@ impl<'a> Search<'a> {
                 }
             }
         });
+        self.end_level();
         on_progress(&self.progress(depth + usize::from(mode == Mode::Expand)));
         next
     }
@@ -281,6 +315,10 @@ impl<'a> Search<'a> {
             let Some(chunk) = level.take() else { return };
             let mut batch = Vec::new();
             for entry in chunk {
+                // A clock read per state: a chunk of large states can take long.
+                if self.out_of_time() {
+                    break;
+                }
                 match mode {
                     Mode::Expand => self.expand(entry, &mut batch),
                     Mode::Probe => self.probe(&entry),
@@ -367,13 +405,17 @@ impl<'a> Search<'a> {
             elapsed: self.started.elapsed(),
             ending,
             results,
+            walks: 0,
         }
     }
 
     /// The steps from the initial state to the state with this fingerprint, replayed.
     fn path(&self, target: u64) -> Vec<Transition> {
         let fingerprints = self.visited.path_to(target);
-        let mut state = self.system.initial();
+        let mut state = match &self.initial {
+            Some(initial) => initial.clone(),
+            None => self.system.initial(),
+        };
         let mut steps = Vec::new();
         for &fp in &fingerprints[1..] {
             let step = self

@@ -62,6 +62,17 @@ fn resettable_session_fails_at_the_same_shortest_depth_on_one_thread_and_two() {
     assert_eq!(counterexample_len(&two), Some(9));
     assert_eq!(one.unique_states, two.unique_states);
     assert_eq!(one.max_depth, 9);
+    // The same counterexample, whichever thread reached it first: the smallest fingerprint of
+    // the failing level and the smallest parent of each state.
+    let actions = |o: &CheckOutcome| match &o.results[0].verdict {
+        Verdict::Failed {
+            counterexample: Some(steps),
+        } => steps.iter().map(|t| t.action.clone()).collect::<Vec<_>>(),
+        other => panic!("expected a failure, got {other:?}"),
+    };
+    for _ in 0..3 {
+        assert_eq!(actions(&bfs(&system, 2, 30)), actions(&one));
+    }
 }
 
 #[test]

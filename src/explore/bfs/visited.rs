@@ -1,10 +1,15 @@
 //! The set of visited states: each state's fingerprint and its parent's, in shards a thread
 //! locks one at a time. Sixteen bytes a state (plus the table's slack), whatever the state's
-//! size: the states themselves live only in the frontier.
+//! size: the states themselves live only in the frontier; while a level is generated, eight
+//! more for each of its new states.
+//!
+//! A state reached from several parents of one level keeps the smallest parent fingerprint,
+//! not the first to arrive: paths, and so counterexamples, are the same on any number of
+//! threads and in every run.
 
 use std::sync::Mutex;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Shards: enough that two or a few threads rarely wait on one another.
 const SHARDS: usize = 64;
@@ -12,10 +17,18 @@ const SHARDS: usize = 64;
 /// The parent recorded for the initial state.
 pub const ROOT: u64 = 0;
 
-/// Visited fingerprints, each with the fingerprint of the state it was first reached from.
+/// One shard: fingerprints with their parents, and those first reached in the level being
+/// generated (whose parent may still change).
+#[derive(Debug, Default)]
+struct Shard {
+    parents: FxHashMap<u64, u64>,
+    fresh: FxHashSet<u64>,
+}
+
+/// Visited fingerprints, each with the fingerprint of the state it was reached from.
 #[derive(Debug)]
 pub struct Visited {
-    shards: Vec<Mutex<FxHashMap<u64, u64>>>,
+    shards: Vec<Mutex<Shard>>,
 }
 
 impl Default for Visited {
@@ -27,7 +40,7 @@ impl Default for Visited {
 }
 
 impl Visited {
-    fn shard(&self, fingerprint: u64) -> std::sync::MutexGuard<'_, FxHashMap<u64, u64>> {
+    fn shard(&self, fingerprint: u64) -> std::sync::MutexGuard<'_, Shard> {
         // The low bits pick the shard; the map hashes the whole word again.
         let shard = &self.shards[fingerprint as usize % SHARDS];
         // A poisoned shard means a worker panicked while inserting a plain pair of words: the
@@ -36,25 +49,41 @@ impl Visited {
     }
 
     /// Records `fingerprint` as reached from `parent`; false when it was already visited.
+    /// Reached again in the same level, it keeps the smaller parent.
     pub fn insert(&self, fingerprint: u64, parent: u64) -> bool {
         let mut shard = self.shard(fingerprint);
-        match shard.entry(fingerprint) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
+        let Shard { parents, fresh } = &mut *shard;
+        match parents.entry(fingerprint) {
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                if parent < *o.get() && fresh.contains(&fingerprint) {
+                    o.insert(parent);
+                }
+                false
+            }
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(parent);
+                fresh.insert(fingerprint);
                 true
             }
         }
     }
 
-    /// Whether `fingerprint` was visited.
-    pub fn contains(&self, fingerprint: u64) -> bool {
-        self.shard(fingerprint).contains_key(&fingerprint)
+    /// The level being generated is complete: its parents are final.
+    pub fn end_level(&self) {
+        for shard in &self.shards {
+            let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+            shard.fresh = FxHashSet::default();
+        }
     }
 
-    /// The fingerprint `fingerprint` was first reached from ([`ROOT`] for the initial state).
+    /// Whether `fingerprint` was visited.
+    pub fn contains(&self, fingerprint: u64) -> bool {
+        self.shard(fingerprint).parents.contains_key(&fingerprint)
+    }
+
+    /// The fingerprint `fingerprint` was reached from ([`ROOT`] for the initial state).
     pub fn parent(&self, fingerprint: u64) -> Option<u64> {
-        self.shard(fingerprint).get(&fingerprint).copied()
+        self.shard(fingerprint).parents.get(&fingerprint).copied()
     }
 
     /// The fingerprints from the initial state to `fingerprint`, both included.
@@ -76,7 +105,7 @@ impl Visited {
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).len())
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).parents.len())
             .sum()
     }
 }
@@ -91,11 +120,22 @@ mod tests {
         assert!(v.insert(11, ROOT));
         assert!(v.insert(22, 11));
         assert!(v.insert(33, 22));
-        assert!(!v.insert(22, 33), "the first parent stays");
+        v.end_level();
+        assert!(
+            !v.insert(22, 3),
+            "a parent from a later level never replaces one"
+        );
         assert_eq!(v.parent(22), Some(11));
+        assert!(v.insert(44, 33));
+        assert!(
+            !v.insert(44, 22),
+            "in the same level the smaller parent wins"
+        );
+        assert!(!v.insert(44, 30));
+        assert_eq!(v.parent(44), Some(22));
         assert_eq!(v.path_to(33), vec![11, 22, 33]);
         assert_eq!(v.path_to(11), vec![11]);
-        assert!(v.contains(33) && !v.contains(44));
-        assert_eq!(v.len(), 3);
+        assert!(v.contains(33) && !v.contains(55));
+        assert_eq!(v.len(), 4);
     }
 }

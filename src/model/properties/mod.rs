@@ -12,6 +12,8 @@ mod guarantees;
 mod job;
 mod replicaset;
 mod statefulset;
+pub mod vacuity;
+pub mod view;
 
 use serde::Serialize;
 

@@ -370,10 +370,17 @@ impl System {
     /// The initial state: the initial resources at the first revision and fresh controllers,
     /// or, with `start: settled`, the state those settle into.
     pub fn initial(&self) -> SystemState {
+        self.initial_until(&|| false)
+    }
+
+    /// As [`System::initial`], but settling only while `stop` returns false: a caller with a
+    /// deadline or a cancel flag asks its own condition afterwards to know whether the state
+    /// is settled.
+    pub fn initial_until(&self, stop: &dyn Fn() -> bool) -> SystemState {
         let fresh = self.fresh();
         match self.config.start {
             Start::Initial => fresh,
-            Start::Settled => self.settle(fresh, SETTLE_LIMIT).0,
+            Start::Settled => self.settle(fresh, SETTLE_LIMIT, stop).0,
         }
     }
 
@@ -383,16 +390,20 @@ impl System {
     /// Environment rules never fire. Deterministic, and the same whatever reductions the
     /// system runs with (steps that would only move a session are not taken), so that a
     /// settled start is one state. Returns the final state and the transitions taken.
+    ///
+    /// `stop` is asked before every step (a deadline, a cancel flag: the model has no clock);
+    /// once it returns true settling ends where it is.
     pub fn settle(
         &self,
         mut state: SystemState,
         max_steps: usize,
+        stop: &dyn Fn() -> bool,
     ) -> (SystemState, Vec<Transition>) {
         let mut taken = Vec::new();
         let n = self.controllers.len();
         let mut idle_in_a_row = 0;
         let mut i = 0;
-        while taken.len() < max_steps && idle_in_a_row < n && n > 0 {
+        while taken.len() < max_steps && idle_in_a_row < n && n > 0 && !stop() {
             let mut moved = false;
             let moves = self.cache_moves_under(SETTLE_REDUCTION, &state);
             for &kind in self.registrations[i].watches {
