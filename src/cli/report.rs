@@ -62,8 +62,9 @@ fn ending(r: &Result) -> String {
         (Ending::Exhausted, _) if simulation => format!("explored: {covered}"),
         (Ending::Exhausted, _) => "every reachable state checked".into(),
         (_, Some(stop)) if simulation => format!("{stop}: no violation in {covered}"),
+        (_, Some(stop)) if o.failed() => format!("{stop} at depth {}", o.max_depth),
         (_, Some(stop)) => format!(
-            "{stop} at depth {}: verdicts hold within the states explored",
+            "{stop} at depth {}: the verdicts hold for the states explored",
             o.max_depth
         ),
         (_, None) => String::new(),

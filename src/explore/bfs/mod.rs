@@ -67,6 +67,7 @@ pub fn search(
         pending,
     }]]);
     let mut depth = 0;
+    let mut unfinished = None;
     let ending = loop {
         if search.stop_now() {
             break Ending::Failure;
@@ -86,6 +87,7 @@ pub fn search(
         }
         let next = search.run_level(&level, Mode::Expand, depth, on_progress);
         if search.timed_out.load(Ordering::Relaxed) {
+            unfinished = Some(next);
             break search.interrupted();
         }
         drop(level);
@@ -94,7 +96,11 @@ pub fn search(
             depth += 1;
         }
     };
-    search.outcome(ending, depth)
+    let outcome = search.outcome(ending, depth);
+    // Freeing two levels of states takes a while (a tenth of a second for a few tens of
+    // thousands): off the caller's time, which matters most when it was stopped.
+    std::thread::spawn(move || drop((level, unfinished)));
+    outcome
 }
 
 /// What a worker does with the states of a level.
@@ -340,6 +346,10 @@ impl<'a> Search<'a> {
             self.terminal(&entry);
         }
         for t in transitions {
+            // Fingerprinting and checking a large state takes a while: ask between successors.
+            if self.out_of_time() {
+                return;
+            }
             let fp = self.system.fingerprint(&t.next);
             if self.visited.insert(fp, entry.fingerprint) {
                 let pending = self.check_new(&t.next, fp, entry.pending);

@@ -12,19 +12,25 @@ use crate::model::system::{Action, System, SystemState, Transition};
 /// One line per object of the kinds `property` is about (every workload and pod when it is
 /// about every kind), in the latest revision of `state`.
 pub fn describe_state(system: &System, state: &SystemState, property: &Property) -> Vec<String> {
-    let kinds: &[Kind] = match about(property.id) {
-        [] => &[
+    // A workload's properties are about its pods too; a Deployment's about its ReplicaSets.
+    let mut kinds: Vec<Kind> = match about(property.id) {
+        [] => vec![
             Kind::Deployment,
             Kind::ReplicaSet,
             Kind::StatefulSet,
             Kind::Job,
-            Kind::Pod,
         ],
-        kinds => kinds,
+        kinds => kinds.to_vec(),
     };
+    if kinds.contains(&Kind::Deployment) && !kinds.contains(&Kind::ReplicaSet) {
+        kinds.push(Kind::ReplicaSet);
+    }
+    if !kinds.contains(&Kind::Pod) {
+        kinds.push(Kind::Pod);
+    }
     let latest = state.latest();
     let mut out = Vec::new();
-    for kind in kinds {
+    for kind in &kinds {
         match kind {
             Kind::Pod => {
                 for pod in latest.pods.iter() {
@@ -172,5 +178,6 @@ mod tests {
             sts[0].starts_with("StatefulSet web: replicas 1; status replicas 1"),
             "{sts:?}"
         );
+        assert!(sts[1].starts_with("Pod web-0: bound to node-"), "{sts:?}");
     }
 }
