@@ -1,6 +1,9 @@
 //! The shipped models: the stale-reads bug found and replayed, its fixes holding over the
 //! whole reachable space, and every model holding every property under synchronous.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
 use crate::support::{Scratch, shipped_models};
 
 fn model(name: &str) -> String {
@@ -343,4 +346,126 @@ fn symmetry_keeps_every_verdict_and_the_shortest_counterexample() {
         .expect("a failure under causal writes a trace")
         .to_string();
     s.run(&["replay", &trace, "--against", "model"]).expect(0);
+}
+
+/// The shipped traces, grouped by the command that writes them: for each model and setting,
+/// the `orchard check` arguments and the names of the traces it writes.
+fn shipped_trace_commands() -> BTreeMap<(String, Vec<String>), BTreeSet<String>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces");
+    let mut groups: BTreeMap<(String, Vec<String>), BTreeSet<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).expect("traces/ is shipped") {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let trace: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let c = &trace["consistency"];
+        let level = c["level"].as_str().expect("a level").to_string();
+        let mut args = vec!["--consistency".to_string(), level.clone()];
+        if c["read-your-writes"] == true {
+            args.push("--read-your-writes".into());
+        }
+        if level == "informer" {
+            for flag in ["relist", "lag"] {
+                args.push(format!("--{flag}"));
+                args.push(c[flag].as_str().expect("a setting").to_string());
+            }
+        }
+        args.push("--commit".into());
+        args.push(trace["commit"].as_str().expect("a commit mode").to_string());
+        let model = trace["model"]["name"].as_str().expect("a name").to_string();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        groups.entry((model, args)).or_default().insert(name);
+    }
+    groups
+}
+
+/// Every shipped trace is exactly what `orchard check models/M.yaml` writes now for its
+/// setting, and nothing else is written: a newcomer's first command leaves the checkout
+/// clean. After a change to the checker, regenerate them with
+/// `ORCHARD_REGENERATE_TRACES=1 cargo test --test e2e shipped_traces`.
+#[test]
+fn shipped_traces_are_what_the_checker_writes_now() {
+    let regenerate = std::env::var_os("ORCHARD_REGENERATE_TRACES").is_some();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces");
+    let groups = shipped_trace_commands();
+    assert!(groups.len() >= 5, "{groups:?}");
+    for ((name, args), names) in groups {
+        let s = Scratch::new();
+        let path = model(&name);
+        let mut all = vec!["check", path.as_str(), "--trace-dir", "out", "-q"];
+        all.extend(args.iter().map(String::as_str));
+        s.run(&all).expect(1);
+        let written: BTreeSet<String> = std::fs::read_dir(s.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_str().unwrap().to_string())
+            .collect();
+        if regenerate {
+            for old in names.difference(&written) {
+                std::fs::remove_file(shipped.join(old)).unwrap();
+            }
+            for new in &written {
+                std::fs::copy(s.path().join("out").join(new), shipped.join(new)).unwrap();
+            }
+            continue;
+        }
+        assert_eq!(written, names, "{name} {args:?}: the traces written");
+        for file in &written {
+            assert!(
+                s.read(&format!("out/{file}"))
+                    == std::fs::read_to_string(shipped.join(file)).unwrap(),
+                "traces/{file} differs from what `orchard check` writes now: regenerate with \
+                 ORCHARD_REGENERATE_TRACES=1 cargo test --test e2e shipped_traces"
+            );
+        }
+    }
+}
+
+/// The README's first command, run in a fresh clone of the repository (its committed state),
+/// leaves `git status` clean: the trace it writes is the shipped one, byte for byte.
+#[test]
+fn the_readme_first_command_leaves_a_fresh_clone_clean() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let s = Scratch::new();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(s.path(), &["clone", "--quiet", root, "clone"]);
+    let clone = s.path().join("clone");
+    let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
+    let first = readme
+        .lines()
+        .find(|l| l.contains(" check models/"))
+        .expect("the README shows a check");
+    let model = first
+        .split_whitespace()
+        .find(|w| w.starts_with("models/"))
+        .expect("a model path");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_orchard"))
+        .args(["check", model])
+        .current_dir(&clone)
+        .output()
+        .expect("orchard runs");
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert_eq!(
+        git(&clone, &["status", "--porcelain"]),
+        "",
+        "after `orchard check {model}`"
+    );
 }
