@@ -78,7 +78,7 @@ pub struct CheckArgs {
     /// Write simulation and DFS counterexamples as found, without shrinking them.
     #[arg(long)]
     pub no_minimise: bool,
-    /// Progress on stderr: `auto` (redrawn on a terminal, a line every 5 s otherwise; none with
+    /// Progress on stderr: `auto` (redrawn on a terminal, a line every 2 s otherwise; none with
     /// --json), `always`, `never`.
     #[arg(long, default_value = "auto", value_parser = flags::progress)]
     pub progress: ProgressMode,
@@ -356,7 +356,7 @@ struct ProgressLine {
 }
 
 /// How often the progress is printed when stderr is not a terminal.
-const LOG_EVERY: Duration = Duration::from_secs(5);
+const LOG_EVERY: Duration = Duration::from_secs(2);
 
 impl ProgressLine {
     fn new(mode: ProgressMode, json: bool) -> ProgressLine {
