@@ -22,7 +22,7 @@ pub enum ReplayError {
         recorded: String,
     },
     /// A step is not enabled.
-    #[error("step {step} ({describe}): NotEnabled: {reason}")]
+    #[error("step {step} ({describe}): not enabled: {reason}")]
     NotEnabled {
         /// The 1-based step.
         step: usize,

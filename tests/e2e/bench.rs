@@ -99,3 +99,49 @@ fn bench_seeds_prints_a_line_per_seed_and_a_summary() {
         .stderr();
     assert!(err.contains("nope"), "{err}");
 }
+
+#[test]
+fn bench_prints_each_row_once_aligned_under_its_header() {
+    let s = with_models();
+    let run = s
+        .run(&[
+            "bench",
+            "models/tiny.yaml",
+            "--consistency",
+            "Causal",
+            "--consistency",
+            "synchronous",
+            "--seconds",
+            "1",
+        ])
+        .expect(0);
+    assert_eq!(run.stderr(), "", "no second copy of the rows on stderr");
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1 + 2 * 2,
+        "a header and a row per level and strategy: {out}"
+    );
+    assert!(lines[0].starts_with("model "), "{out}");
+    let column = lines[0].find("strategy").unwrap();
+    for row in &lines[1..] {
+        assert!(row.starts_with("tiny "), "{out}");
+        let strategy = &row[column..];
+        assert!(
+            strategy.starts_with("simulation") || strategy.starts_with("bfs "),
+            "aligned under the header: {out}"
+        );
+    }
+    for bad in [
+        &["--seconds", "0"][..],
+        &["--seconds", "86401"],
+        &["--threads", "100000"],
+        &["--seeds", "0"],
+    ] {
+        let mut args = vec!["bench", "models/tiny.yaml"];
+        args.extend_from_slice(bad);
+        let err = s.run(&args).expect(2).stderr();
+        assert!(err.contains(bad[0]), "{bad:?}: {err}");
+    }
+}

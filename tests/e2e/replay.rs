@@ -92,3 +92,47 @@ fn every_shipped_trace_replays() {
     }
     assert!(replayed >= 5, "the shipped traces: {replayed}");
 }
+
+/// The shipped stale-reads trace with its model grown to 400 replicas on roomy nodes: settling
+/// its start takes seconds, before any step is replayed.
+fn slow_trace(s: &crate::support::Scratch) -> String {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("traces/statefulset-stale-reads-P8-resettable-session.json");
+    let mut trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shipped).unwrap()).unwrap();
+    trace["model"]["initial"][0]["spec"]["replicas"] = 400.into();
+    for c in trace["model"]["controllers"].as_array_mut().unwrap() {
+        if let Some(node) = c.get_mut("node") {
+            node["capacity"] =
+                serde_json::json!({"cpu": "1000", "memory": "1000Gi", "pods": "1000"});
+        }
+    }
+    s.write("slow.json", &serde_json::to_string_pretty(&trace).unwrap())
+}
+
+#[test]
+fn a_replay_stops_at_its_timeout_even_while_settling() {
+    let s = crate::support::Scratch::new();
+    let trace = slow_trace(&s);
+    let started = std::time::Instant::now();
+    let err = s
+        .run(&["replay", &trace, "--timeout", "0.3"])
+        .expect(2)
+        .stderr();
+    let took = started.elapsed();
+    assert!(took.as_secs_f64() < 1.3, "--timeout 0.3 took {took:?}");
+    assert!(
+        err.contains("slow.json: the replay did not finish within --timeout (0.3 s)"),
+        "{err}"
+    );
+    let err = s
+        .run(&["replay", &trace, "--timeout", "1e20"])
+        .expect(2)
+        .stderr();
+    assert!(err.contains("a year"), "{err}");
+    // A trace that replays within its limit is unaffected by it.
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("traces/statefulset-stale-reads-P8-resettable-session.json");
+    s.run(&["replay", shipped.to_str().unwrap(), "--timeout", "60"])
+        .expect(0);
+}
