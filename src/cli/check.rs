@@ -340,7 +340,10 @@ fn traces(plan: &Plan, outcome: &CheckOutcome) -> Vec<Option<Trace>> {
         .map(|r| match &r.verdict {
             Verdict::Failed {
                 counterexample: Some(steps),
-            } => Some(Trace::new(&plan.system, r.property, steps)),
+            } => Some(match &outcome.initial {
+                Some(initial) => Trace::from_initial(&plan.system, initial, r.property, steps),
+                None => Trace::new(&plan.system, r.property, steps),
+            }),
             _ => None,
         })
         .collect()

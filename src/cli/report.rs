@@ -176,9 +176,10 @@ pub fn print_summary(r: &Result) {
                 }
                 println!("        {:>3}. {line}", n + 1);
             }
-            let last = match steps.last() {
-                Some(t) => t.next.clone(),
-                None => system.initial(),
+            let last = match (steps.last(), &r.outcome.initial) {
+                (Some(t), _) => t.next.clone(),
+                (None, Some(initial)) => initial.clone(),
+                (None, None) => system.initial(),
             };
             println!("        then:");
             for line in describe_state(system, &last, property) {

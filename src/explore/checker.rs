@@ -245,6 +245,7 @@ fn finish<C: Checker<CheckModel>>(
         ending,
         results,
         walks: 0,
+        initial: checker.model().initial.as_deref().cloned(),
     }
 }
 

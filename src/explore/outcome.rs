@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::stop::StopReason;
 use crate::model::properties::{Property, PropertyKind};
-use crate::model::system::Transition;
+use crate::model::system::{SystemState, Transition};
 
 /// What a check says about one property.
 #[derive(Clone, Debug)]
@@ -98,6 +98,9 @@ pub struct CheckOutcome {
     pub results: Vec<PropertyResult>,
     /// Simulation: the walks started (0 for a search).
     pub walks: usize,
+    /// The initial state the check started from (settled once, for `start: settled`): traces
+    /// and reports use it rather than settling again. `None` when stopped while settling.
+    pub initial: Option<SystemState>,
 }
 
 impl CheckOutcome {
@@ -135,12 +138,13 @@ impl CheckOutcome {
                 })
                 .collect(),
             walks: 0,
+            initial: None,
         }
     }
 
     /// Whether the check stopped before its initial state was settled (nothing visited).
     pub fn stopped_while_settling(&self) -> bool {
-        self.unique_states == 0
+        self.initial.is_none()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::model::minimise::minimise;
 use crate::model::properties::PropertyKind;
-use crate::model::system::{Action, System, Transition};
+use crate::model::system::{Action, System, SystemState, Transition};
 
 use super::outcome::{CheckOutcome, Verdict};
 use super::stop::Stop;
@@ -18,6 +18,7 @@ pub fn shrink_counterexamples(
     outcome: &mut CheckOutcome,
     stop: &Stop,
 ) -> Vec<Option<usize>> {
+    let initial = outcome.initial.clone();
     outcome
         .results
         .iter_mut()
@@ -39,7 +40,11 @@ pub fn shrink_counterexamples(
             if shorter.len() >= steps.len() {
                 return None;
             }
-            let replayed = replay(system, &shorter)?;
+            let initial = match &initial {
+                Some(state) => state.clone(),
+                None => system.initial(),
+            };
+            let replayed = replay(system, &initial, &shorter)?;
             let before = steps.len();
             *steps = replayed;
             Some(before)
@@ -48,8 +53,8 @@ pub fn shrink_counterexamples(
 }
 
 /// The transitions of a list of actions taken from the initial state.
-fn replay(system: &System, actions: &[Action]) -> Option<Vec<Transition>> {
-    let mut state = system.initial();
+fn replay(system: &System, initial: &SystemState, actions: &[Action]) -> Option<Vec<Transition>> {
+    let mut state = initial.clone();
     let mut out = Vec::with_capacity(actions.len());
     for action in actions {
         let t = system.take(&state, action).ok()?;

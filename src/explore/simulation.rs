@@ -230,6 +230,7 @@ pub fn simulate(
         ending,
         results,
         walks,
+        initial: Some(initial),
     }
 }
 

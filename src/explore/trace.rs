@@ -130,13 +130,24 @@ impl Trace {
     /// The trace of a counterexample: `steps` from the system's initial state to a state that
     /// violates `property`.
     pub fn new(system: &System, property: &Property, steps: &[Transition]) -> Trace {
+        Trace::from_initial(system, &system.initial(), property, steps)
+    }
+
+    /// As [`Trace::new`], from the system's initial state computed already (settling a large
+    /// `start: settled` model again would take as long as the first time).
+    pub fn from_initial(
+        system: &System,
+        initial: &SystemState,
+        property: &Property,
+        steps: &[Transition],
+    ) -> Trace {
         let config = system.config().clone();
         Trace {
             format: FORMAT,
             consistency: config.consistency,
             commit: config.commit,
             reduction: system.reduction(),
-            initial: digest(&system.initial()),
+            initial: digest(initial),
             steps: steps
                 .iter()
                 .map(|t| TraceStep {

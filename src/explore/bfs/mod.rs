@@ -416,6 +416,7 @@ impl<'a> Search<'a> {
             ending,
             results,
             walks: 0,
+            initial: self.initial,
         }
     }
 
