@@ -556,14 +556,25 @@ fn progress_goes_to_a_log_every_few_seconds_unless_turned_off() {
     let auto: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut never = auto.clone();
     never.extend(["--progress", "never"]);
-    let (a, n) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| s.run(&auto).expect(0).stderr());
-        let n = scope.spawn(|| s.run(&never).expect(0).stderr());
-        (a.join().unwrap(), n.join().unwrap())
+    let mut json = auto.clone();
+    json.push("--json");
+    let mut always = json.clone();
+    always.extend(["--progress", "always"]);
+    let [a, n, j, aj] = std::thread::scope(|scope| {
+        let runs = [&auto, &never, &json, &always].map(|args| {
+            let s = &s;
+            scope.spawn(move || s.run(args).expect(0).stderr())
+        });
+        runs.map(|r| r.join().unwrap())
     });
     assert!(a.lines().any(|l| l.starts_with("progress: states ")), "{a}");
     assert!(!a.contains('\r'), "no terminal redraws in a log: {a:?}");
     assert!(!n.contains("progress"), "{n}");
+    assert!(
+        !j.contains("progress"),
+        "none beside JSON unless asked: {j}"
+    );
+    assert!(aj.contains("progress: states "), "{aj}");
 }
 
 #[test]
