@@ -26,7 +26,7 @@ pub struct ReplayArgs {
     /// The trace file.
     pub trace: PathBuf,
     /// What to replay against.
-    #[arg(long, value_enum, default_value_t = Target::Model)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Target::Model)]
     pub against: Target,
     /// Give up after this many seconds (0.001 to a year), settling included.
     #[arg(long, value_parser = flags::timeout)]
