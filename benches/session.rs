@@ -99,6 +99,31 @@ fn take_to_actions(model: &str, walks: u64, steps: usize) {
     );
 }
 
+/// Takes the steps of a shipped trace from the model's start, `runs` times, timing each take:
+/// the states a person reaching the bug goes through (a restarted node offered every revision).
+fn trace_takes(model: &str, trace: &str, runs: usize) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(trace);
+    let text = std::fs::read_to_string(path).expect("the shipped trace");
+    let trace = orchard::explore::trace::Trace::parse(&text).expect("a trace");
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let mut s = open(model);
+        for step in &trace.steps {
+            let started = Instant::now();
+            s.handle(Command::Take(step.action.clone()));
+            times.push(started.elapsed());
+        }
+    }
+    report(
+        &format!(
+            "take -> grouped actions, the stale-reads {} trace",
+            trace.violation.property
+        ),
+        times,
+        16.0,
+    );
+}
+
 /// A path of `steps` random steps, then what-if re-validations of it, timed.
 fn what_if(model: &Path, steps: usize, runs: usize) {
     let mut s = Session::open(model, &Overrides::default()).expect("the model opens");
@@ -164,6 +189,11 @@ fn what_if(model: &Path, steps: usize, runs: usize) {
 fn main() {
     take_to_actions("models/statefulset-stale-reads.yaml", 20, 60);
     take_to_actions("models/statefulset-three-nodes.yaml", 20, 60);
+    trace_takes(
+        "models/statefulset-stale-reads.yaml",
+        "traces/statefulset-stale-reads-P8-resettable-session.json",
+        50,
+    );
     let unbounded = unbounded_stale_reads();
     what_if(&unbounded, 1000, 20);
     let _ = std::fs::remove_file(unbounded);
