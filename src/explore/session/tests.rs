@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::explore::checker::Strategy;
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting};
+use crate::model::system::Action;
 
 fn shipped(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
