@@ -587,3 +587,46 @@ fn check_from_a_violating_state_says_so_and_appends_nothing() {
     assert!(report.contains("violated here already"), "{report}");
     assert_eq!(s.path_len(), 9);
 }
+
+#[test]
+fn an_informer_trace_groups_reads_per_kind_and_breaks_under_relist_latest() {
+    let mut s = open("traces/statefulset-stale-reads-P8-informer.json");
+    s.handle(Command::Goto(7));
+    let lines: Vec<String> = s.actions().iter().map(|a| a.text()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("node-1: nodes@r3 pods@r6 => update Pod web-0")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "node-1: nodes@r14 pods@r1..r15 (8 reads) => create Node node-1"),
+        "{lines:#?}"
+    );
+    s.handle(Command::Line("consistency informer relist=latest".into()));
+    let b = s
+        .what_if()
+        .unwrap()
+        .broken
+        .clone()
+        .expect("the path breaks");
+    assert_eq!(b.step, 8);
+    assert!(
+        b.why.starts_with("node-1 may not read nodes@r2 pods@r6 under informer: a restarted node lists at the latest revision"),
+        "{}",
+        b.why
+    );
+    // Under a level whose reads are whole revisions, the informer's first read is not one.
+    s.handle(Command::Line("consistency resettable-session".into()));
+    let b = s.what_if().unwrap().broken.clone().unwrap();
+    assert_eq!(b.step, 2);
+    assert!(
+        b.why.contains("it may read r8..r9 (2 revisions) only"),
+        "{}",
+        b.why
+    );
+    s.handle(Command::RestoreSettings);
+    assert_eq!(s.path_len(), 9);
+}
