@@ -53,3 +53,28 @@ fn check_from_a_violating_state_says_so_and_appends_nothing() {
     assert!(report.contains("violated here already"), "{report}");
     assert_eq!(s.path_len(), 9);
 }
+
+#[test]
+fn simulation_and_dfs_from_here_append_their_counterexamples_too() {
+    for strategy in [Strategy::Simulation, Strategy::Dfs] {
+        let mut s = open(STALE_TRACE);
+        s.handle(Command::Goto(7));
+        s.run(Command::Check(CheckSpec {
+            max_depth: Some(3),
+            timeout_secs: Some(60),
+            ..CheckSpec::of(strategy)
+        }));
+        s.wait_check();
+        let report = s.check_report().unwrap().to_string();
+        assert!(
+            report.contains("P8") && report.contains("appended"),
+            "{strategy}: {report}"
+        );
+        assert!(
+            s.path_len() > 7 && s.cursor_step() == s.path_len(),
+            "{strategy}"
+        );
+        assert_eq!(s.header().violated, vec!["P8"], "{strategy}");
+        assert!(s.path_lines()[7].text.starts_with("7. scheduler reads r14"));
+    }
+}
