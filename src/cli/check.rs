@@ -110,6 +110,19 @@ pub struct Overrides {
     pub properties: Vec<String>,
 }
 
+impl Overrides {
+    /// The settings part, shared with `orchard explore`.
+    pub fn settings(&self) -> crate::explore::session::Overrides {
+        crate::explore::session::Overrides {
+            consistency: self.consistency,
+            read_your_writes: self.read_your_writes,
+            relist: self.relist,
+            lag: self.lag,
+            commit: self.commit,
+        }
+    }
+}
+
 /// A check ready to run.
 pub struct Plan {
     /// The model file.
@@ -150,16 +163,7 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
             level.name()
         );
     }
-    config.consistency.read_your_writes |= o.read_your_writes;
-    if let Some(relist) = o.relist {
-        config.consistency.relist = relist;
-    }
-    if let Some(lag) = o.lag {
-        config.consistency.lag = lag;
-    }
-    if let Some(commit) = o.commit {
-        config.commit = commit;
-    }
+    o.settings().apply(config);
     let ids = || properties::all().into_iter().map(|p| p.id);
     let all = o.properties.iter().any(|id| id.eq_ignore_ascii_case("all"));
     if all && o.properties.len() > 1 {

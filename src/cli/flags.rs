@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use crate::explore::checker::Strategy;
-use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::suggest;
 use crate::model::system::Reduction;
 
@@ -22,63 +21,12 @@ pub const MAX_BENCH_SECONDS: u64 = 24 * 3600;
 /// The most `bench --seeds`.
 pub const MAX_SEEDS: u64 = 10_000;
 
-/// The value among `choices` named `s` ignoring case; otherwise an error listing them, with the
-/// nearest one suggested.
-pub fn one_of<T: Copy>(what: &str, s: &str, choices: &[(&'static str, T)]) -> Result<T, String> {
-    let names = || choices.iter().map(|(n, _)| *n);
-    match suggest::matching(s.trim(), names()) {
-        Some(name) => Ok(choices
-            .iter()
-            .find(|(n, _)| *n == name)
-            .expect("a choice")
-            .1),
-        None => Err(format!(
-            "unknown {what} `{s}`{} (known: {})",
-            suggest::did_you_mean(s.trim(), names()),
-            names().collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
+pub use crate::model::suggest::one_of;
 
-/// `--consistency`.
-pub fn consistency(s: &str) -> Result<Consistency, String> {
-    let choices: Vec<(&'static str, Consistency)> =
-        Consistency::ALL.iter().map(|&c| (c.name(), c)).collect();
-    one_of("consistency", s, &choices)
-}
-
-/// `--relist`.
-pub fn relist(s: &str) -> Result<Relist, String> {
-    one_of(
-        "relist",
-        s,
-        &[
-            (Relist::AnyRevision.name(), Relist::AnyRevision),
-            (Relist::Latest.name(), Relist::Latest),
-        ],
-    )
-}
-
-/// `--lag`.
-pub fn lag(s: &str) -> Result<Lag, String> {
-    one_of(
-        "lag",
-        s,
-        &[(Lag::Any.name(), Lag::Any), (Lag::Zero.name(), Lag::Zero)],
-    )
-}
-
-/// `--commit`.
-pub fn commit(s: &str) -> Result<CommitMode, String> {
-    one_of(
-        "commit mode",
-        s,
-        &[
-            (CommitMode::Kubernetes.name(), CommitMode::Kubernetes),
-            (CommitMode::Atomic.name(), CommitMode::Atomic),
-        ],
-    )
-}
+pub use crate::explore::session::settings::{
+    parse_commit as commit, parse_consistency as consistency, parse_lag as lag,
+    parse_relist as relist,
+};
 
 /// `--strategy`.
 pub fn strategy(s: &str) -> Result<Strategy, String> {

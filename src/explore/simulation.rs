@@ -141,11 +141,18 @@ pub fn simulate(
     let mut failed = false;
     let mut walks = 0usize;
     // Settling a `start: settled` model takes as long as a walk: once is enough.
-    let initial = match stop.initial(system) {
-        Ok(state) => state,
-        Err(reason) => {
-            return CheckOutcome::stopped_settling(properties, reason.into(), started.elapsed());
-        }
+    let initial = match &options.initial {
+        Some(state) => state.clone(),
+        None => match stop.initial(system) {
+            Ok(state) => state,
+            Err(reason) => {
+                return CheckOutcome::stopped_settling(
+                    properties,
+                    reason.into(),
+                    started.elapsed(),
+                );
+            }
+        },
     };
     let mut stopped = None;
     while !failed {

@@ -29,6 +29,23 @@ pub fn matching<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .find(|c| c.eq_ignore_ascii_case(word))
 }
 
+/// The value among `choices` named `s` ignoring case; otherwise an error listing them, with the
+/// nearest one suggested: `unknown consistency `monotnic` (known: ...)`.
+pub fn one_of<T: Copy>(what: &str, s: &str, choices: &[(&'static str, T)]) -> Result<T, String> {
+    let names = || choices.iter().map(|(n, _)| *n);
+    match choices
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(s.trim()))
+    {
+        Some((_, value)) => Ok(*value),
+        None => Err(format!(
+            "unknown {what} `{s}`{} (known: {})",
+            did_you_mean(s.trim(), names()),
+            names().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

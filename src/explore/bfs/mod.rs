@@ -52,9 +52,12 @@ pub fn search(
     );
     let started = Instant::now();
     let mut search = Search::new(system, properties, options, started);
-    let initial = match search.stop.initial(system) {
-        Ok(state) => state,
-        Err(reason) => return search.stopped_settling(reason),
+    let initial = match &options.initial {
+        Some(state) => state.clone(),
+        None => match search.stop.initial(system) {
+            Ok(state) => state,
+            Err(reason) => return search.stopped_settling(reason),
+        },
     };
     search.initial = Some(initial.clone());
     let fp = system.fingerprint(&initial);
