@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use super::Outcome;
-use super::load::{LoadedFile, load_model, warn_ignored};
+use super::load::{LoadedFile, load_model_with, warn_ignored};
 use super::report;
 use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
 use crate::explore::progress::Progress;
@@ -72,6 +72,9 @@ pub struct CheckArgs {
     /// Write simulation and DFS counterexamples as found, without shrinking them.
     #[arg(long)]
     pub no_minimise: bool,
+    /// Let the model's `file:` entries name files outside its directory.
+    #[arg(long)]
+    pub allow_outside_files: bool,
 }
 
 fn parse_consistency(s: &str) -> Result<Consistency, String> {
@@ -217,7 +220,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         t => t.map(Duration::from_secs_f64),
     };
-    let file = load_model(&args.model)?;
+    let file = load_model_with(&args.model, args.allow_outside_files)?;
     warn_ignored(&file);
     let overrides = Overrides {
         consistency: args.consistency,

@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::Outcome;
+use super::load::read_trace_file;
 use crate::explore::replay::replay;
-use crate::explore::trace::{Trace, TraceError, line_of_key, line_of_step};
+use crate::explore::trace::{Trace, line_of_key, line_of_step};
 
 /// What a trace is replayed against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -30,20 +31,8 @@ pub struct ReplayArgs {
 /// longer fits the model (a step not enabled, a digest that differs).
 pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let origin = args.trace.display().to_string();
-    let text = std::fs::read_to_string(&args.trace)
-        .with_context(|| format!("{origin}: cannot read the trace"))?;
-    let trace = match Trace::parse(&text) {
-        Ok(trace) => trace,
-        Err(TraceError::Json {
-            line,
-            column,
-            message,
-        }) => bail!("{origin}:{line}:{column}: {message}"),
-        Err(e) => match e.field().and_then(|f| line_of_key(&text, f)) {
-            Some(line) => bail!("{origin}:{line}: {e}"),
-            None => bail!("{origin}: {e}"),
-        },
-    };
+    let text = read_trace_file(&args.trace)?;
+    let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
     let replayed = match replay(&trace) {
         Ok(r) => r,
         Err(e) => match e

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::model::collection::hash_of;
-use crate::model::config::ModelConfig;
+use crate::model::config::limits::{self, MAX_DEPTH};
+use crate::model::config::{FileKind, ModelConfig, sniff};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties::Property;
 use crate::model::system::{Action, Reduction, System, SystemState, Transition};
@@ -98,6 +99,20 @@ pub enum TraceError {
         "field `format`: unknown trace format version {0} (this orchard reads version {FORMAT})"
     )]
     Version(u64),
+    /// The file is empty.
+    #[error("the trace is empty")]
+    Empty,
+    /// The file is something else: a model, a manifest.
+    #[error("this file is {}, not a trace{}", .0.describe(), taken_by(.0, "FILE"))]
+    NotATrace(FileKind),
+    /// The embedded model, or the number of steps, passes a limit.
+    #[error("field `{field}`: {message}")]
+    Limit {
+        /// The field, e.g. `model.controllers`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The top-level settings disagree with the embedded model.
     #[error("field `{field}`: {found} differs from the embedded model's {expected}")]
     Mismatch {
@@ -155,8 +170,33 @@ impl Trace {
         }
     }
 
-    /// Parses a trace file's text, checking its format version first.
+    /// Parses a trace file's text, checking its format version first, then the embedded model
+    /// and the number of steps against the limits (before any system is built).
     pub fn parse(text: &str) -> Result<Trace, TraceError> {
+        if text.trim().is_empty() {
+            return Err(TraceError::Empty);
+        }
+        let trace = Trace::parse_json(text).map_err(|e| match (&e, sniff(text)) {
+            (TraceError::Json { .. }, kind @ (FileKind::Model | FileKind::Manifest(_))) => {
+                TraceError::NotATrace(kind)
+            }
+            _ => e,
+        })?;
+        limits::check(&trace.model).map_err(|e| TraceError::Limit {
+            field: format!("model.{}", e.field),
+            message: e.message,
+        })?;
+        let steps = i64::try_from(trace.steps.len()).unwrap_or(i64::MAX);
+        limits::value_within(steps, MAX_DEPTH, "the number of steps").map_err(|message| {
+            TraceError::Limit {
+                field: "steps".into(),
+                message,
+            }
+        })?;
+        Ok(trace)
+    }
+
+    fn parse_json(text: &str) -> Result<Trace, TraceError> {
         #[derive(Deserialize)]
         struct Header {
             format: Option<serde_json::Value>,
@@ -259,14 +299,51 @@ pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
 }
 
 impl TraceError {
-    /// The top-level field the error is about, when it is not a JSON error.
-    pub fn field(&self) -> Option<&'static str> {
+    /// The field the error is about (its last key, for [`line_of_key`]), when it is not a
+    /// JSON error.
+    pub fn field(&self) -> Option<&str> {
         match self {
             TraceError::Json { .. } => None,
+            TraceError::Empty | TraceError::NotATrace(_) => None,
             TraceError::Version(_) => Some("format"),
             TraceError::Mismatch { field, .. } => Some(field),
+            TraceError::Limit { field, .. } => {
+                let last = field.rsplit('.').next().unwrap_or(field);
+                Some(last.split('[').next().unwrap_or(last))
+            }
         }
     }
+}
+
+impl TraceError {
+    /// The error as printed for the trace file `origin` whose text is `text`:
+    /// `<origin>:<line>[:<column>]: <message>`.
+    pub fn located(&self, text: &str, origin: &str) -> String {
+        match self {
+            TraceError::Json {
+                line,
+                column,
+                message,
+            } => format!("{origin}:{line}:{column}: {message}"),
+            TraceError::Empty => format!("{origin}:1: {self}"),
+            TraceError::NotATrace(kind) => format!(
+                "{origin}:1: this file is {}, not a trace{}",
+                kind.describe(),
+                taken_by(kind, origin)
+            ),
+            _ => match self.field().and_then(|f| line_of_key(text, f)) {
+                Some(line) => format!("{origin}:{line}: {self}"),
+                None => format!("{origin}:1: {self}"),
+            },
+        }
+    }
+}
+
+/// ` (orchard check FILE checks it)` for a message about a file of the wrong kind.
+fn taken_by(kind: &FileKind, file: &str) -> String {
+    kind.taken_by(file)
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default()
 }
 
 fn json_error(e: serde_json::Error) -> TraceError {

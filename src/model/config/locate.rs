@@ -1,6 +1,8 @@
 //! Field paths and positions in a YAML text: which field is at a line and column (to name the
 //! field of a parse error), and where a field is (to place an error found after parsing).
 
+use std::collections::BTreeMap;
+
 use serde_saphyr::granit_parser::{Event, Parser};
 
 use super::error::Position;
@@ -12,6 +14,8 @@ pub(super) struct Locator {
     entries: Vec<(Position, String)>,
     /// Where each mapping starts, with its path.
     mappings: Vec<(Position, String)>,
+    /// The first position of each path, for lookups in logarithmic time.
+    first: BTreeMap<String, Position>,
 }
 
 enum Frame {
@@ -95,7 +99,15 @@ impl Locator {
                 _ => {}
             }
         }
-        Locator { entries, mappings }
+        let mut first = BTreeMap::new();
+        for (position, path) in &entries {
+            first.entry(path.clone()).or_insert(*position);
+        }
+        Locator {
+            entries,
+            mappings,
+            first,
+        }
     }
 
     /// Whether the text holds no node at all (empty, or only comments).
@@ -122,10 +134,7 @@ impl Locator {
 
     /// Where the field with this path is (its key when it has one).
     pub(super) fn position_of(&self, path: &str) -> Option<Position> {
-        self.entries
-            .iter()
-            .find(|(_, p)| p == path)
-            .map(|(position, _)| *position)
+        self.first.get(path).copied()
     }
 }
 

@@ -19,16 +19,20 @@
 
 mod error;
 mod file;
+pub mod limits;
 mod load;
 mod locate;
 mod manifest;
 mod render;
+mod schema;
+mod sniff;
 #[cfg(test)]
 mod tests;
 
 pub use error::{ConfigError, IgnoredField, Position};
 pub use load::{LoadedModel, STRATEGIES, parse_model};
 pub use render::render_model;
+pub use sniff::{FileKind, sniff};
 
 use std::collections::BTreeMap;
 

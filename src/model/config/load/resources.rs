@@ -1,14 +1,20 @@
 //! `resources:` read in two passes (headers, then each manifest as its kind), `file:` entries
-//! included through the caller's closure, and checked: kinds, apiVersions, names unique per
-//! kind, counts not negative.
+//! included through the caller's closure, and checked: kinds, apiVersions, every field against
+//! Kubernetes' schema of its kind (an unknown field is an error), names unique per kind and
+//! within length, counts and quantities within the limits.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::super::error::{ConfigError, IgnoredField, Position};
 use super::super::file::ResourceHeader;
+use super::super::limits::{
+    MAX_NAME, MAX_RESOURCES, count_within, counts_of, name_within, quantities_of, quantity_ok,
+    value_within,
+};
 use super::super::locate::{index, join};
 use super::super::manifest::{self, Read};
+use super::super::schema;
 use super::source::{Source, known};
 use crate::model::resources::{Kind, Object};
 
@@ -54,10 +60,27 @@ impl Resources {
             .collect()
     }
 
-    /// Adds a manifest read at `path` of `source`, after checking it.
-    fn add(&mut self, source: &Source, path: &str, read: Read) -> Result<(), ConfigError> {
-        let (object, ignored) = read;
+    /// Adds a manifest read at `path` of `source`, after checking it; `ignored` are the
+    /// fields the schema knows and orchard does not model.
+    fn add(
+        &mut self,
+        source: &Source,
+        path: &str,
+        read: Read,
+        ignored: Vec<String>,
+    ) -> Result<(), ConfigError> {
+        let (object, unread) = read;
+        let ignored = merge_ignored(ignored, unread);
+        if self.objects.len() >= MAX_RESOURCES {
+            let m = count_within(self.objects.len() + 1, MAX_RESOURCES, "resources")
+                .err()
+                .unwrap_or_default();
+            return Err(source.error(path, m));
+        }
         check_counts(source, path, &object)?;
+        name_within(object.name(), MAX_NAME)
+            .and_then(|()| name_within(&object.metadata().generate_name, MAX_NAME))
+            .map_err(|m| source.error(&join(path, "metadata.name"), m))?;
         check_selector(source, path, &object)?;
         let kind = object.kind();
         let label = if object.name().is_empty() {
@@ -81,39 +104,80 @@ impl Resources {
             self.places
                 .insert(key, (source.file.clone(), source.position(&name_path)));
         }
-        for field in ignored {
-            let at = join(path, &field);
-            self.ignored.push(IgnoredField {
+        let mut fields: Vec<IgnoredField> = ignored
+            .into_iter()
+            .map(|field| IgnoredField {
                 file: source.file.clone(),
-                position: source.position(&at),
+                position: source.position(&join(path, &field)),
                 resource: label.clone(),
                 path: field,
-            });
-        }
+            })
+            .collect();
+        fields.sort_by_key(|f| f.position);
+        self.ignored.extend(fields);
         self.objects.push(object);
         Ok(())
     }
 }
 
-/// Counts that Kubernetes' validation rejects when negative.
-fn check_counts(source: &Source, path: &str, object: &Object) -> Result<(), ConfigError> {
-    let counts: Vec<(&str, Option<i32>)> = match object {
-        Object::Deployment(d) => vec![("spec.replicas", d.spec.replicas)],
-        Object::StatefulSet(s) => vec![("spec.replicas", s.spec.replicas)],
-        Object::ReplicaSet(r) => vec![("spec.replicas", r.spec.replicas)],
-        Object::Job(j) => vec![
-            ("spec.parallelism", j.spec.parallelism),
-            ("spec.completions", j.spec.completions),
-            ("spec.backoffLimit", j.spec.backoff_limit),
-        ],
-        _ => Vec::new(),
-    };
-    for (field, value) in counts {
-        if let Some(v) = value.filter(|v| *v < 0) {
-            return Err(source.error(&join(path, field), format!("must not be negative ({v})")));
+/// The ignored fields of the schema and of the reader, each once, without the fields inside
+/// another ignored one.
+fn merge_ignored(mut schema: Vec<String>, unread: Vec<String>) -> Vec<String> {
+    for path in unread {
+        if !schema.contains(&path) {
+            schema.push(path);
         }
     }
+    let inside = |path: &str, other: &str| {
+        path.len() > other.len()
+            && path.starts_with(other)
+            && matches!(path.as_bytes()[other.len()], b'.' | b'[')
+    };
+    let all = schema.clone();
+    schema.retain(|p| !all.iter().any(|o| inside(p, o)));
+    schema
+}
+
+/// Counts that Kubernetes' validation rejects when negative, within orchard's limits (a
+/// settled start creates every replica before the search begins), and quantities that must
+/// not be negative.
+fn check_counts(source: &Source, path: &str, object: &Object) -> Result<(), ConfigError> {
+    for (field, value, limit) in counts_of(object) {
+        if let Some(v) = value {
+            if v < 0 {
+                return Err(source.error(&join(path, field), format!("must not be negative ({v})")));
+            }
+            let word = field.rsplit('.').next().unwrap_or(field);
+            value_within(i64::from(v), limit, word)
+                .map_err(|m| source.error(&join(path, field), m))?;
+        }
+    }
+    for (field, resource, q) in quantities_of(object) {
+        quantity_ok(&resource, q).map_err(|m| source.error(&join(path, &field), m))?;
+    }
     Ok(())
+}
+
+/// The strict check of a manifest's fields against Kubernetes' schema of its kind: the first
+/// unknown field (in file order) is an error; the fields known but not modelled are returned.
+fn strict(
+    source: &Source,
+    path: &str,
+    kind: Kind,
+    raw: Option<&serde_json::Value>,
+) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let report = schema::check(kind, raw);
+    let first = report
+        .unknown
+        .iter()
+        .min_by_key(|u| source.position(&join(path, &u.path)));
+    if let Some(unknown) = first {
+        return Err(source.error(&join(path, &unknown.path), unknown.message(path)));
+    }
+    Ok(report.ignored)
 }
 
 /// A workload's selector must select its own template's pods, as the API server insists;
@@ -188,10 +252,18 @@ pub(super) fn read_resources(
             None => Some(header_kind(source, &path, header)?),
         });
     }
+    let raws = manifest::raw_inline(text).map_err(|e| source.parse_error(&e))?;
+    let mut ignored = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        ignored.push(match kind {
+            Some(kind) => strict(source, &index("resources", i), *kind, raws.get(i))?,
+            None => Vec::new(),
+        });
+    }
     let mut inline = manifest::read_inline(text, &kinds)
         .map_err(|e| source.parse_error(&e))?
         .into_iter();
-    for (i, header) in headers.iter().enumerate() {
+    for ((i, header), ignored) in headers.iter().enumerate().zip(ignored) {
         let path = index("resources", i);
         let read = inline.next().flatten();
         match (&header.file, read) {
@@ -200,9 +272,16 @@ pub(super) fn read_resources(
                     source.error(&join(&path, "file"), format!("cannot read `{file}`: {why}"))
                 })?;
                 let name = included_name(&source.file, file);
+                let before = resources.objects.len();
                 read_manifest_file(&name, &included, resources)?;
+                if resources.objects.len() == before {
+                    return Err(source.error(
+                        &join(&path, "file"),
+                        format!("`{file}` holds no manifest (it is empty or only comments)"),
+                    ));
+                }
             }
-            (None, Some(read)) => resources.add(source, &path, read)?,
+            (None, Some(read)) => resources.add(source, &path, read, ignored)?,
             (None, None) => return Err(source.error(&path, "this manifest could not be read")),
         }
     }
@@ -232,8 +311,10 @@ fn read_manifest_file(
             return Err(source.error("file", "a manifest file cannot include another"));
         }
         let kind = header_kind(&source, "", &header)?;
+        let raw = manifest::raw_document(document).map_err(|e| source.parse_error(&e))?;
+        let ignored = strict(&source, "", kind, Some(&raw))?;
         let read = manifest::read_document(document, kind).map_err(|e| source.parse_error(&e))?;
-        resources.add(&source, "", read)?;
+        resources.add(&source, "", read, ignored)?;
     }
     Ok(())
 }
