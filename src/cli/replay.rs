@@ -2,12 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
-
 use super::Outcome;
 use super::load::read_trace_file;
 use crate::explore::replay::replay;
-use crate::explore::trace::{Trace, line_of_key, line_of_step};
+use crate::explore::trace::Trace;
 
 /// What a trace is replayed against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -33,17 +31,7 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let origin = args.trace.display().to_string();
     let text = read_trace_file(&args.trace)?;
     let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
-    let replayed = match replay(&trace) {
-        Ok(r) => r,
-        Err(e) => match e
-            .step()
-            .and_then(|s| line_of_step(&text, s - 1))
-            .or_else(|| e.field().and_then(|f| line_of_key(&text, f)))
-        {
-            Some(line) => bail!("{origin}:{line}: {e}"),
-            None => bail!("{origin}: {e}"),
-        },
-    };
+    let replayed = replay(&trace).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
     let v = &trace.violation;
     if replayed.violated {
         println!(

@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use super::trace::{Trace, digest};
+use super::trace::{Trace, digest, line_of_key, line_of_step};
 use crate::model::properties::{self, PropertyKind};
 use crate::model::system::{Action, BuildError, NotEnabled, System, SystemState};
 
@@ -91,6 +91,19 @@ impl ReplayError {
             | ReplayError::BadStep { step, .. } => Some(*step),
             _ => None,
         }
+    }
+}
+
+impl ReplayError {
+    /// The error as printed for the trace file `origin` whose text is `text`:
+    /// `<origin>:<line>: <message>`, the line of the step (or of the field) it is about.
+    pub fn located(&self, text: &str, origin: &str) -> String {
+        let line = self
+            .step()
+            .and_then(|s| line_of_step(text, s - 1))
+            .or_else(|| self.field().and_then(|f| line_of_key(text, f)))
+            .unwrap_or(1);
+        format!("{origin}:{line}: {self}")
     }
 }
 

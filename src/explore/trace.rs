@@ -23,7 +23,7 @@ use thiserror::Error;
 
 use crate::model::collection::hash_of;
 use crate::model::config::limits::{self, MAX_DEPTH};
-use crate::model::config::{FileKind, ModelConfig, sniff};
+use crate::model::config::{FileKind, ModelConfig, plain_message, sniff, unknown_field};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties::Property;
 use crate::model::system::{Action, Reduction, System, SystemState, Transition};
@@ -105,6 +105,14 @@ pub enum TraceError {
     /// The file is something else: a model, a manifest.
     #[error("this file is {}, not a trace{}", .0.describe(), taken_by(.0, "FILE"))]
     NotATrace(FileKind),
+    /// A resource of the embedded model has a field that is not in Kubernetes' schema.
+    #[error("field `{field}`: {message}")]
+    UnknownField {
+        /// The field, e.g. `model.initial[0].spec.repilicas`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The embedded model, or the number of steps, passes a limit.
     #[error("field `{field}`: {message}")]
     Limit {
@@ -182,6 +190,17 @@ impl Trace {
             }
             _ => e,
         })?;
+        let raw: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        let initial = raw["model"]["initial"].as_array();
+        for (i, object) in trace.model.initial.iter().enumerate() {
+            let manifest = initial.and_then(|all| all.get(i));
+            if let Some((path, message)) = manifest.and_then(|m| unknown_field(object.kind(), m)) {
+                return Err(TraceError::UnknownField {
+                    field: format!("model.initial[{i}].{path}"),
+                    message,
+                });
+            }
+        }
         limits::check(&trace.model).map_err(|e| TraceError::Limit {
             field: format!("model.{}", e.field),
             message: e.message,
@@ -307,7 +326,7 @@ impl TraceError {
             TraceError::Empty | TraceError::NotATrace(_) => None,
             TraceError::Version(_) => Some("format"),
             TraceError::Mismatch { field, .. } => Some(field),
-            TraceError::Limit { field, .. } => {
+            TraceError::Limit { field, .. } | TraceError::UnknownField { field, .. } => {
                 let last = field.rsplit('.').next().unwrap_or(field);
                 Some(last.split('[').next().unwrap_or(last))
             }
@@ -349,8 +368,8 @@ fn taken_by(kind: &FileKind, file: &str) -> String {
 fn json_error(e: serde_json::Error) -> TraceError {
     let full = e.to_string();
     let message = match full.rsplit_once(" at line ") {
-        Some((message, _)) => message.to_string(),
-        None => full,
+        Some((message, _)) => plain_message(message),
+        None => plain_message(&full),
     };
     TraceError::Json {
         line: e.line(),

@@ -29,7 +29,7 @@ mod sniff;
 #[cfg(test)]
 mod tests;
 
-pub use error::{ConfigError, IgnoredField, Position};
+pub use error::{ConfigError, IgnoredField, Position, plain_message};
 pub use load::{LoadedModel, STRATEGIES, parse_model};
 pub use render::render_model;
 pub use sniff::{FileKind, sniff};
@@ -41,11 +41,11 @@ use serde::{Deserialize, Serialize};
 use super::controllers::ControllerSpec;
 use super::environment::EnvironmentRule;
 use super::history::{CommitMode, ConsistencySetting};
-use super::resources::Object;
+use super::resources::{Kind, Object};
 
 /// A resolved model configuration, ready to build a [`crate::model::system::System`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ModelConfig {
     /// The model's name.
     pub name: String,
@@ -97,7 +97,7 @@ impl Start {
 
 /// The in-memory guards of Kubernetes controllers against stale caches (informer issue).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Guards {
     /// ControllerExpectations in the controllers that keep them (replicaset, job).
     pub expectations: bool,
@@ -125,7 +125,7 @@ impl Guards {
 
 /// Checker defaults a model file may set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckerDefaults {
     /// `bfs`, `dfs` or `simulation`.
     pub strategy: String,
@@ -140,6 +140,16 @@ impl Default for CheckerDefaults {
             max_depth: 40,
         }
     }
+}
+
+/// The first field of a manifest (as JSON) that is not in Kubernetes' schema of its kind, in
+/// key order: its path and the message (`unknown field; did you mean spec.replicas?`).
+pub fn unknown_field(kind: Kind, manifest: &serde_json::Value) -> Option<(String, String)> {
+    let report = schema::check(kind, manifest);
+    report
+        .unknown
+        .first()
+        .map(|u| (u.path.clone(), u.message("")))
 }
 
 impl ModelConfig {

@@ -202,9 +202,37 @@ fn check_selector(source: &Source, path: &str, object: &Object) -> Result<(), Co
     Ok(())
 }
 
-/// Checks a manifest's header: its kind, apiVersion and name.
-fn header_kind(source: &Source, path: &str, header: &ResourceHeader) -> Result<Kind, ConfigError> {
+/// The keys a manifest may have at its top, over every kind (and `file` of an include).
+const TOP_KEYS: [&str; 8] = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "status",
+    "data",
+    "revision",
+    "file",
+];
+
+/// Checks a manifest's header and fields: its kind and apiVersion, every field against the
+/// schema of its kind (before anything else, so that a misspelt `metadata` is named as such),
+/// then its name. Returns the kind and the fields known but not modelled.
+fn header_kind(
+    source: &Source,
+    path: &str,
+    header: &ResourceHeader,
+    raw: Option<&serde_json::Value>,
+) -> Result<(Kind, Vec<String>), ConfigError> {
     let Some(kind_name) = &header.kind else {
+        if let Some(serde_json::Value::Object(map)) = raw
+            && let Some(key) = map.keys().find(|k| !TOP_KEYS.contains(&k.as_str()))
+        {
+            let hint = crate::model::suggest::did_you_mean(key, TOP_KEYS);
+            return Err(source.error(
+                &join(path, key),
+                format!("unknown field{hint} (a manifest needs a `kind`)"),
+            ));
+        }
         return Err(source.error(path, "a manifest needs a `kind` (or write `file: path`)"));
     };
     let kind = Kind::from_name(kind_name).ok_or_else(|| {
@@ -227,13 +255,14 @@ fn header_kind(source: &Source, path: &str, header: &ResourceHeader) -> Result<K
             ),
         ));
     }
+    let ignored = strict(source, path, kind, raw)?;
     if header.metadata.name.is_empty() && header.metadata.generate_name.is_empty() {
         return Err(source.error(
             &join(path, "metadata"),
             "a manifest needs `metadata.name` (or `metadata.generateName`)",
         ));
     }
-    Ok(kind)
+    Ok((kind, ignored))
 }
 
 /// Reads the `resources` of the model file `text` into `resources`.
@@ -244,21 +273,20 @@ pub(super) fn read_resources(
     include: &dyn Fn(&str) -> Result<String, String>,
     resources: &mut Resources,
 ) -> Result<(), ConfigError> {
+    let raws = manifest::raw_inline(text).map_err(|e| source.parse_error(&e))?;
     let mut kinds = Vec::new();
+    let mut ignored = Vec::new();
     for (i, header) in headers.iter().enumerate() {
         let path = index("resources", i);
-        kinds.push(match &header.file {
-            Some(_) => None,
-            None => Some(header_kind(source, &path, header)?),
-        });
-    }
-    let raws = manifest::raw_inline(text).map_err(|e| source.parse_error(&e))?;
-    let mut ignored = Vec::new();
-    for (i, kind) in kinds.iter().enumerate() {
-        ignored.push(match kind {
-            Some(kind) => strict(source, &index("resources", i), *kind, raws.get(i))?,
-            None => Vec::new(),
-        });
+        let (kind, fields) = match &header.file {
+            Some(_) => (None, Vec::new()),
+            None => {
+                let (kind, fields) = header_kind(source, &path, header, raws.get(i))?;
+                (Some(kind), fields)
+            }
+        };
+        kinds.push(kind);
+        ignored.push(fields);
     }
     let mut inline = manifest::read_inline(text, &kinds)
         .map_err(|e| source.parse_error(&e))?
@@ -310,9 +338,8 @@ fn read_manifest_file(
         if header.file.is_some() {
             return Err(source.error("file", "a manifest file cannot include another"));
         }
-        let kind = header_kind(&source, "", &header)?;
         let raw = manifest::raw_document(document).map_err(|e| source.parse_error(&e))?;
-        let ignored = strict(&source, "", kind, Some(&raw))?;
+        let (kind, ignored) = header_kind(&source, "", &header, Some(&raw))?;
         let read = manifest::read_document(document, kind).map_err(|e| source.parse_error(&e))?;
         resources.add(&source, "", read, ignored)?;
     }

@@ -75,7 +75,7 @@ fn missing_field(message: &str) -> Option<&str> {
 /// A saphyr error's message without the ` at line L, column C` it appends, and without hints
 /// meant for the programmer rather than the author of the file.
 fn bare_message(e: &serde_saphyr::Error) -> String {
-    let mut text = e.without_snippet().to_string();
+    let mut text = super::super::error::plain_message(&e.without_snippet().to_string());
     if let Some(cut) = text.rfind(" at line ")
         && text[cut..].contains(", column ")
     {
