@@ -166,7 +166,7 @@ fn bad_traces_are_refused_with_the_line_and_field() {
                 &format!("\"steps\": [\n    {}]", step(1, "0")),
                 1,
             ),
-            &["step 1", "NotEnabled"],
+            &["step 1", "not enabled"],
         ),
         (
             "digest differs",

@@ -33,6 +33,11 @@ pub const MAX_RULES: usize = 64;
 pub const MAX_FIRES: i64 = 100;
 /// The largest depth bound (`checker.max-depth`), and the most steps a trace may have.
 pub const MAX_DEPTH: i64 = 10_000;
+/// The largest whole number (either sign) in any field of a manifest that orchard models, so
+/// that no sum or product of a model's counts overflows.
+pub const MAX_INTEGER: i64 = 1_000_000;
+/// The largest percentage a count may be given as (`maxSurge: 1000%`).
+pub const MAX_PERCENT: i64 = 1_000;
 /// The longest model name (it becomes part of a trace's file name).
 pub const MAX_MODEL_NAME: usize = 100;
 /// The longest resource or controller name (Kubernetes' DNS subdomain names: 253).

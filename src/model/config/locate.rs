@@ -7,6 +7,9 @@ use serde_saphyr::granit_parser::{Event, Parser};
 
 use super::error::Position;
 
+/// The deepest nesting located: past the YAML reader's own limit (64), which refuses it.
+const MAX_DEPTH: usize = 100;
+
 /// Every node of a YAML text with its path (`environment[1].max`) and position, in document
 /// order. A mapping key is listed under its value's path, before the value.
 #[derive(Clone, Debug, Default)]
@@ -63,6 +66,11 @@ impl Locator {
             };
             if !is_node {
                 continue;
+            }
+            if stack.len() > MAX_DEPTH {
+                // Deeper than the YAML reader accepts: the reader names the error; the paths
+                // would only grow (each as long as its depth).
+                break;
             }
             let path = match stack.last_mut() {
                 None => String::new(),

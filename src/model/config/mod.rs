@@ -142,14 +142,27 @@ impl Default for CheckerDefaults {
     }
 }
 
-/// The first field of a manifest (as JSON) that is not in Kubernetes' schema of its kind, in
-/// key order: its path and the message (`unknown field; did you mean spec.replicas?`).
-pub fn unknown_field(kind: Kind, manifest: &serde_json::Value) -> Option<(String, String)> {
+/// The first field of a manifest (as JSON) that is not in Kubernetes' schema of its kind, or
+/// whose value is out of range, in key order: its path and the message (`unknown field; did
+/// you mean spec.replicas?`).
+pub fn manifest_error(kind: Kind, manifest: &serde_json::Value) -> Option<(String, String)> {
     let report = schema::check(kind, manifest);
-    report
+    let unknown = report
         .unknown
         .first()
-        .map(|u| (u.path.clone(), u.message("")))
+        .map(|u| (u.path.clone(), u.message("")));
+    unknown.or_else(|| {
+        report
+            .invalid
+            .first()
+            .map(|i| (i.path.clone(), i.message.clone()))
+    })
+}
+
+/// The path of the field at a 1-based line and column of a YAML or JSON text
+/// (`steps[3].action.controller`), for an error that has only a position; empty when none.
+pub fn field_at(text: &str, line: u32, column: u32) -> String {
+    locate::Locator::new(text, 0).path_at(Position { line, column })
 }
 
 impl ModelConfig {

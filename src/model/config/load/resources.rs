@@ -177,6 +177,13 @@ fn strict(
     if let Some(unknown) = first {
         return Err(source.error(&join(path, &unknown.path), unknown.message(path)));
     }
+    let invalid = report
+        .invalid
+        .iter()
+        .min_by_key(|u| source.position(&join(path, &u.path)));
+    if let Some(invalid) = invalid {
+        return Err(source.error(&join(path, &invalid.path), invalid.message.clone()));
+    }
     Ok(report.ignored)
 }
 

@@ -1,7 +1,7 @@
 //! apps/v1 ReplicaSet, Deployment, StatefulSet and ControllerRevision. Each status also takes
 //! orchard's own `observedRevision` (the revision its controller last acted on).
 
-use super::Shape::{List, Object, Opaque, Value};
+use super::Shape::{Count, List, Object, Opaque, Value};
 use super::meta::{LABEL_SELECTOR, OBJECT_META};
 use super::pod::POD_TEMPLATE_SPEC;
 use super::storage::PERSISTENT_VOLUME_CLAIM;
@@ -23,8 +23,8 @@ pub(super) static REPLICA_SET: Type = Type {
 static REPLICA_SET_SPEC: Type = Type {
     name: "ReplicaSetSpec",
     fields: &[
-        m("replicas", Value),
-        k("minReadySeconds", Value),
+        m("replicas", Count),
+        k("minReadySeconds", Count),
         m("selector", Object(&LABEL_SELECTOR)),
         m("template", Object(&POD_TEMPLATE_SPEC)),
     ],
@@ -34,14 +34,14 @@ static REPLICA_SET_SPEC: Type = Type {
 static REPLICA_SET_STATUS: Type = Type {
     name: "ReplicaSetStatus",
     fields: &[
-        m("replicas", Value),
-        m("fullyLabeledReplicas", Value),
-        m("readyReplicas", Value),
-        m("availableReplicas", Value),
-        k("terminatingReplicas", Value),
-        m("observedGeneration", Value),
+        m("replicas", Count),
+        m("fullyLabeledReplicas", Count),
+        m("readyReplicas", Count),
+        m("availableReplicas", Count),
+        k("terminatingReplicas", Count),
+        m("observedGeneration", Count),
         m("conditions", List(&WORKLOAD_CONDITION)),
-        m("observedRevision", Value),
+        m("observedRevision", Count),
     ],
 };
 
@@ -61,14 +61,14 @@ pub(super) static DEPLOYMENT: Type = Type {
 static DEPLOYMENT_SPEC: Type = Type {
     name: "DeploymentSpec",
     fields: &[
-        m("replicas", Value),
+        m("replicas", Count),
         m("selector", Object(&LABEL_SELECTOR)),
         m("template", Object(&POD_TEMPLATE_SPEC)),
         m("strategy", Object(&DEPLOYMENT_STRATEGY)),
-        k("minReadySeconds", Value),
-        m("revisionHistoryLimit", Value),
+        k("minReadySeconds", Count),
+        m("revisionHistoryLimit", Count),
         m("paused", Value),
-        m("progressDeadlineSeconds", Value),
+        m("progressDeadlineSeconds", Count),
     ],
 };
 
@@ -84,23 +84,23 @@ static DEPLOYMENT_STRATEGY: Type = Type {
 /// `appsv1.RollingUpdateDeployment`.
 static ROLLING_UPDATE_DEPLOYMENT: Type = Type {
     name: "RollingUpdateDeployment",
-    fields: &[m("maxUnavailable", Value), m("maxSurge", Value)],
+    fields: &[m("maxUnavailable", Count), m("maxSurge", Count)],
 };
 
 /// `appsv1.DeploymentStatus`.
 static DEPLOYMENT_STATUS: Type = Type {
     name: "DeploymentStatus",
     fields: &[
-        m("observedGeneration", Value),
-        m("replicas", Value),
-        m("updatedReplicas", Value),
-        m("readyReplicas", Value),
-        m("availableReplicas", Value),
-        m("unavailableReplicas", Value),
-        k("terminatingReplicas", Value),
+        m("observedGeneration", Count),
+        m("replicas", Count),
+        m("updatedReplicas", Count),
+        m("readyReplicas", Count),
+        m("availableReplicas", Count),
+        m("unavailableReplicas", Count),
+        k("terminatingReplicas", Count),
         m("conditions", List(&DEPLOYMENT_CONDITION)),
-        m("collisionCount", Value),
-        m("observedRevision", Value),
+        m("collisionCount", Count),
+        m("observedRevision", Count),
     ],
 };
 
@@ -145,15 +145,15 @@ pub(super) static STATEFUL_SET: Type = Type {
 static STATEFUL_SET_SPEC: Type = Type {
     name: "StatefulSetSpec",
     fields: &[
-        m("replicas", Value),
+        m("replicas", Count),
         m("selector", Object(&LABEL_SELECTOR)),
         m("template", Object(&POD_TEMPLATE_SPEC)),
         m("volumeClaimTemplates", List(&PERSISTENT_VOLUME_CLAIM)),
         m("serviceName", Value),
         m("podManagementPolicy", Value),
         m("updateStrategy", Object(&STATEFUL_SET_UPDATE_STRATEGY)),
-        m("revisionHistoryLimit", Value),
-        k("minReadySeconds", Value),
+        m("revisionHistoryLimit", Count),
+        k("minReadySeconds", Count),
         k(
             "persistentVolumeClaimRetentionPolicy",
             Object(&PVC_RETENTION_POLICY),
@@ -174,7 +174,7 @@ static STATEFUL_SET_UPDATE_STRATEGY: Type = Type {
 /// `appsv1.RollingUpdateStatefulSetStrategy`.
 static ROLLING_UPDATE_STATEFUL_SET: Type = Type {
     name: "RollingUpdateStatefulSetStrategy",
-    fields: &[m("partition", Value), m("maxUnavailable", Value)],
+    fields: &[m("partition", Count), m("maxUnavailable", Count)],
 };
 
 /// `appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy`.
@@ -186,24 +186,24 @@ static PVC_RETENTION_POLICY: Type = Type {
 /// `appsv1.StatefulSetOrdinals`.
 static STATEFUL_SET_ORDINALS: Type = Type {
     name: "StatefulSetOrdinals",
-    fields: &[m("start", Value)],
+    fields: &[m("start", Count)],
 };
 
 /// `appsv1.StatefulSetStatus`.
 static STATEFUL_SET_STATUS: Type = Type {
     name: "StatefulSetStatus",
     fields: &[
-        m("observedGeneration", Value),
-        m("replicas", Value),
-        m("readyReplicas", Value),
-        m("currentReplicas", Value),
-        m("updatedReplicas", Value),
+        m("observedGeneration", Count),
+        m("replicas", Count),
+        m("readyReplicas", Count),
+        m("currentReplicas", Count),
+        m("updatedReplicas", Count),
         m("currentRevision", Value),
         m("updateRevision", Value),
-        m("collisionCount", Value),
+        m("collisionCount", Count),
         k("conditions", List(&WORKLOAD_CONDITION)),
-        m("availableReplicas", Value),
-        m("observedRevision", Value),
+        m("availableReplicas", Count),
+        m("observedRevision", Count),
     ],
 };
 
@@ -216,6 +216,6 @@ pub(super) static CONTROLLER_REVISION: Type = Type {
         m("kind", Value),
         m("metadata", Object(&OBJECT_META)),
         m("data", Opaque),
-        m("revision", Value),
+        m("revision", Count),
     ],
 };

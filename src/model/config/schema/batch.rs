@@ -1,6 +1,6 @@
 //! batch/v1 Job.
 
-use super::Shape::{List, Object, Opaque, Value, Values};
+use super::Shape::{Count, List, Object, Opaque, Value, Values};
 use super::meta::{LABEL_SELECTOR, OBJECT_META};
 use super::pod::POD_TEMPLATE_SPEC;
 use super::{Type, k, m};
@@ -21,18 +21,18 @@ pub(super) static JOB: Type = Type {
 static JOB_SPEC: Type = Type {
     name: "JobSpec",
     fields: &[
-        m("parallelism", Value),
-        m("completions", Value),
-        k("activeDeadlineSeconds", Value),
+        m("parallelism", Count),
+        m("completions", Count),
+        k("activeDeadlineSeconds", Count),
         k("podFailurePolicy", Opaque),
         k("successPolicy", Opaque),
-        m("backoffLimit", Value),
-        k("backoffLimitPerIndex", Value),
-        k("maxFailedIndexes", Value),
+        m("backoffLimit", Count),
+        k("backoffLimitPerIndex", Count),
+        k("maxFailedIndexes", Count),
         m("selector", Object(&LABEL_SELECTOR)),
         k("manualSelector", Value),
         m("template", Object(&POD_TEMPLATE_SPEC)),
-        k("ttlSecondsAfterFinished", Value),
+        k("ttlSecondsAfterFinished", Count),
         m("completionMode", Value),
         m("suspend", Value),
         k("podReplacementPolicy", Value),
@@ -49,19 +49,19 @@ static JOB_STATUS: Type = Type {
         m("conditions", List(&JOB_CONDITION)),
         k("startTime", Value),
         k("completionTime", Value),
-        m("active", Value),
-        m("succeeded", Value),
-        m("failed", Value),
-        k("terminating", Value),
+        m("active", Count),
+        m("succeeded", Count),
+        m("failed", Count),
+        k("terminating", Count),
         m("completedIndexes", Value),
         k("failedIndexes", Value),
         m(
             "uncountedTerminatedPods",
             Object(&UNCOUNTED_TERMINATED_PODS),
         ),
-        m("ready", Value),
-        m("observedGeneration", Value),
-        m("observedRevision", Value),
+        m("ready", Count),
+        m("observedGeneration", Count),
+        m("observedRevision", Count),
     ],
 };
 

@@ -1,6 +1,6 @@
 //! apimachinery's `metav1` types: ObjectMeta, OwnerReference, LabelSelector.
 
-use super::Shape::{List, Map, Opaque, Value, Values};
+use super::Shape::{Count, List, Map, Opaque, Value, Values};
 use super::{Type, k, m};
 
 /// `metav1.ObjectMeta` of a resource.
@@ -12,11 +12,11 @@ pub(super) static OBJECT_META: Type = Type {
         m("namespace", Value),
         k("selfLink", Value),
         m("uid", Value),
-        m("resourceVersion", Value),
-        m("generation", Value),
+        m("resourceVersion", Count),
+        m("generation", Count),
         k("creationTimestamp", Value),
-        m("deletionTimestamp", Value),
-        m("deletionGracePeriodSeconds", Value),
+        m("deletionTimestamp", Count),
+        m("deletionGracePeriodSeconds", Count),
         m("labels", Map),
         m("annotations", Map),
         m("ownerReferences", List(&OWNER_REFERENCE)),
@@ -34,11 +34,11 @@ pub(super) static TEMPLATE_META: Type = Type {
         k("namespace", Value),
         k("selfLink", Value),
         k("uid", Value),
-        k("resourceVersion", Value),
-        k("generation", Value),
+        k("resourceVersion", Count),
+        k("generation", Count),
         k("creationTimestamp", Value),
-        k("deletionTimestamp", Value),
-        k("deletionGracePeriodSeconds", Value),
+        k("deletionTimestamp", Count),
+        k("deletionGracePeriodSeconds", Count),
         m("labels", Map),
         m("annotations", Map),
         k("ownerReferences", List(&OWNER_REFERENCE)),

@@ -14,6 +14,7 @@ mod storage;
 
 use serde_json::Value;
 
+use super::limits::{MAX_INTEGER, MAX_PERCENT};
 use super::locate::{index, join};
 use crate::model::resources::Kind;
 use crate::model::suggest;
@@ -23,6 +24,9 @@ use crate::model::suggest;
 pub(crate) enum Shape {
     /// A scalar (string, number, boolean, quantity, int-or-string).
     Value,
+    /// A count Kubernetes requires not to be negative (replicas, a status count); as an
+    /// int-or-string, a count or a percentage (`25%`).
+    Count,
     /// A list of scalars.
     Values,
     /// A mapping with keys of the author's choosing (labels, a resource list).
@@ -117,11 +121,23 @@ impl Unknown {
     }
 }
 
+/// A field whose value Kubernetes or orchard's limits refuse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Invalid {
+    /// Its path inside the manifest.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
 /// What the strict check of one manifest found.
 #[derive(Debug, Default)]
 pub(crate) struct Report {
     /// Fields not in the schema.
     pub unknown: Vec<Unknown>,
+    /// Values out of range: a negative count, a number past [`MAX_INTEGER`], a percentage
+    /// past [`MAX_PERCENT`].
+    pub invalid: Vec<Invalid>,
     /// Paths of fields in the schema that orchard does not model.
     pub ignored: Vec<String>,
 }
@@ -153,6 +169,14 @@ fn walk(ty: &'static Type, value: &Value, path: &str, quiet: bool, report: &mut 
         if !field.modelled && !quiet && !is_zero(inner) {
             report.ignored.push(at.clone());
         }
+        if field.modelled
+            && let Some(message) = out_of_range(field.shape, inner)
+        {
+            report.invalid.push(Invalid {
+                path: at.clone(),
+                message,
+            });
+        }
         let quiet = quiet || !field.modelled;
         match (field.shape, inner) {
             (Shape::Object(inner_ty), _) => walk(inner_ty, inner, &at, quiet, report),
@@ -163,6 +187,45 @@ fn walk(ty: &'static Type, value: &Value, path: &str, quiet: bool, report: &mut 
             }
             _ => {}
         }
+    }
+}
+
+/// Why a modelled scalar is out of range, if it is: every whole number within
+/// ±[`MAX_INTEGER`] (so that no arithmetic on it overflows), a count not negative, a
+/// count's percentage within [`MAX_PERCENT`].
+fn out_of_range(shape: Shape, value: &Value) -> Option<String> {
+    match (shape, value) {
+        (Shape::Value | Shape::Count, Value::Number(n)) => {
+            let whole = n.as_i64();
+            let beyond = match whole {
+                Some(v) => v.unsigned_abs() > MAX_INTEGER.unsigned_abs(),
+                None => {
+                    n.as_u64().is_some() || n.as_f64().is_some_and(|f| f.abs() > MAX_INTEGER as f64)
+                }
+            };
+            if beyond {
+                return Some(format!("{n} is past the limit of {MAX_INTEGER}"));
+            }
+            match (shape, whole) {
+                (Shape::Count, Some(v)) if v < 0 => Some(format!("must not be negative ({v})")),
+                (Shape::Count, None) => Some(format!("must be a whole number ({n})")),
+                _ => None,
+            }
+        }
+        (Shape::Count, Value::String(text)) => {
+            let Some(number) = text.strip_suffix('%') else {
+                return Some(format!(
+                    "`{text}` is neither a count nor a percentage (e.g. 2 or 25%)"
+                ));
+            };
+            match number.trim().parse::<i64>() {
+                Ok(p) if (0..=MAX_PERCENT).contains(&p) => None,
+                Ok(p) if p < 0 => Some(format!("must not be negative ({text})")),
+                Ok(_) => Some(format!("{text} is past the limit of {MAX_PERCENT}%")),
+                Err(_) => Some(format!("`{text}` is not a percentage (e.g. 25%)")),
+            }
+        }
+        _ => None,
     }
 }
 

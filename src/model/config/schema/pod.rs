@@ -1,7 +1,7 @@
 //! core/v1 Pod and the types a pod template is made of: PodSpec, Container, Volume,
 //! Toleration, PodStatus.
 
-use super::Shape::{List, Map, Object, Opaque, Value, Values};
+use super::Shape::{Count, List, Map, Object, Opaque, Value, Values};
 use super::meta::{OBJECT_META, TEMPLATE_META};
 use super::{Type, k, m};
 
@@ -35,8 +35,8 @@ pub(super) static POD_SPEC: Type = Type {
         m("containers", List(&CONTAINER)),
         k("ephemeralContainers", Opaque),
         k("restartPolicy", Value),
-        k("terminationGracePeriodSeconds", Value),
-        k("activeDeadlineSeconds", Value),
+        k("terminationGracePeriodSeconds", Count),
+        k("activeDeadlineSeconds", Count),
         k("dnsPolicy", Value),
         m("nodeSelector", Map),
         k("serviceAccountName", Value),
@@ -56,7 +56,7 @@ pub(super) static POD_SPEC: Type = Type {
         m("tolerations", List(&TOLERATION)),
         k("hostAliases", Opaque),
         k("priorityClassName", Value),
-        k("priority", Value),
+        k("priority", Count),
         k("dnsConfig", Opaque),
         k("readinessGates", Opaque),
         k("runtimeClassName", Value),
@@ -113,8 +113,8 @@ static CONTAINER_PORT: Type = Type {
     name: "ContainerPort",
     fields: &[
         k("name", Value),
-        k("hostPort", Value),
-        k("containerPort", Value),
+        k("hostPort", Count),
+        k("containerPort", Count),
         k("protocol", Value),
         k("hostIP", Value),
     ],
@@ -155,7 +155,7 @@ static TOLERATION: Type = Type {
         m("operator", Value),
         m("value", Value),
         m("effect", Value),
-        k("tolerationSeconds", Value),
+        k("tolerationSeconds", Count),
     ],
 };
 
@@ -254,7 +254,7 @@ static CONTAINER_STATUS: Type = Type {
         m("state", Object(&CONTAINER_STATE)),
         k("lastState", Opaque),
         m("ready", Value),
-        k("restartCount", Value),
+        k("restartCount", Count),
         k("image", Value),
         k("imageID", Value),
         k("containerID", Value),
