@@ -96,7 +96,10 @@ pub(super) fn quantity_ok(resource: &str, q: Quantity) -> Result<(), String> {
         return Err(format!("{resource} must not be negative ({q})"));
     }
     if resource == "pods" && q.0 % 1000 != 0 {
-        return Err(format!("pods must be a whole number ({q})"));
+        return Err(format!(
+            "pods must be a whole number, not {}",
+            q.0 as f64 / 1000.0
+        ));
     }
     Ok(())
 }
