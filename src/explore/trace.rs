@@ -408,7 +408,8 @@ fn diagnose(raw: &serde_json::Value) -> Option<(String, String)> {
         }
     }
     if let Some(model) = raw.get("model") {
-        let parts: [(&str, fn(&Value) -> Option<String>); 3] = [
+        type Check = fn(&Value) -> Option<String>;
+        let parts: [(&str, Check); 3] = [
             (
                 "controllers",
                 fails::<crate::model::controllers::ControllerSpec>,

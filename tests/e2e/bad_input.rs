@@ -419,7 +419,10 @@ fn the_issues_reproducers_are_refused_with_their_errors() {
             err.contains(expected),
             "{name}: expected\n  {expected}\nin\n  {err}"
         );
-        assert!(err.starts_with("error: tests/fixtures/bad/"), "{name}: {err}");
+        assert!(
+            err.starts_with("error: tests/fixtures/bad/"),
+            "{name}: {err}"
+        );
         assert!(!debug_formatting(&err), "{name}: debug formatting in {err}");
     }
 }
@@ -546,7 +549,7 @@ fn fields_kubernetes_knows_but_orchard_does_not_model_are_reported_as_ignored() 
         "Deployment/web: spec.template.spec.containers[0].livenessProbe",
     ] {
         assert!(
-            err.contains(&format!("ignored (not modelled): line")) && err.contains(field),
+            err.contains("ignored (not modelled): line") && err.contains(field),
             "{field}: {err}"
         );
     }

@@ -334,7 +334,8 @@ fn mutate_text(rng: &mut Rng, text: &str) -> String {
             let spans = numbers(text);
             if !spans.is_empty() {
                 let (s, e) = *rng.pick(&spans);
-                out.replace_range(s..e, *rng.pick(EXTREMES));
+                let value = rng.pick::<&str>(EXTREMES).to_string();
+                out.replace_range(s..e, &value);
             }
         }
         7 => {
@@ -343,7 +344,8 @@ fn mutate_text(rng: &mut Rng, text: &str) -> String {
             if !spots.is_empty() {
                 let s = *rng.pick(&spots);
                 let e = text[s..].find('\n').map_or(len, |n| s + n);
-                out.replace_range(s..e, *rng.pick(GARBAGE));
+                let value = rng.pick::<&str>(GARBAGE).to_string();
+                out.replace_range(s..e, &value);
             }
         }
         8 => {

@@ -237,3 +237,81 @@ pub fn check(config: &ModelConfig) -> Result<(), LimitError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::parse_model;
+
+    const MODEL: &str = "name: m\nstart: settled\ncontrollers: {nodes: 2, scheduler: 1, statefulset: 1}\nresources:\n  - apiVersion: apps/v1\n    kind: StatefulSet\n    metadata: {name: web}\n    spec:\n      replicas: 1\n      selector: {matchLabels: {app: web}}\n      template:\n        metadata: {labels: {app: web}}\n        spec: {containers: [{name: c, image: i}]}\n";
+
+    fn loaded() -> ModelConfig {
+        parse_model(MODEL, "m.yaml", &|_| Err(String::new()))
+            .unwrap()
+            .config
+    }
+
+    #[test]
+    fn a_loaded_model_is_within_the_limits() {
+        assert_eq!(check(&loaded()), Ok(()));
+    }
+
+    #[test]
+    fn an_embedded_model_past_a_limit_is_refused_naming_the_field() {
+        let mut many = loaded();
+        let node = many
+            .controllers
+            .iter()
+            .find(|c| c.node.is_some())
+            .unwrap()
+            .clone();
+        many.controllers = (0..=MAX_NODES)
+            .map(|i| crate::model::controllers::ControllerSpec {
+                name: format!("node-{i}"),
+                ..node.clone()
+            })
+            .collect();
+        assert_eq!(
+            check(&many),
+            Err(LimitError {
+                field: "controllers".into(),
+                message: "65 nodes: the limit is 64".into()
+            })
+        );
+        // A settled start past the replica limit is refused before anything settles.
+        let mut settled = loaded();
+        if let Object::StatefulSet(s) = &mut settled.initial[0] {
+            s.spec.replicas = Some(100_000);
+        }
+        assert_eq!(
+            check(&settled).unwrap_err().field,
+            "initial[0].spec.replicas"
+        );
+        let mut depth = loaded();
+        depth.checker.max_depth = usize::MAX;
+        assert_eq!(check(&depth).unwrap_err().field, "checker.maxDepth");
+        let mut name = loaded();
+        name.name = "n".repeat(MAX_MODEL_NAME + 1);
+        assert_eq!(check(&name).unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn counts_and_quantities_within_bounds() {
+        assert!(value_within(100, 100, "replicas").is_ok());
+        assert_eq!(
+            value_within(101, 100, "replicas"),
+            Err("replicas 101 is past the limit of 100".into())
+        );
+        assert_eq!(
+            value_within(-1, 100, "replicas"),
+            Err("replicas must not be negative (-1)".into())
+        );
+        assert!(quantity_ok("pods", Quantity::units(3)).is_ok());
+        assert_eq!(
+            quantity_ok("pods", Quantity(3500)),
+            Err("pods must be a whole number, not 3.5".into())
+        );
+        assert!(quantity_ok("cpu", Quantity(500)).is_ok());
+        assert!(quantity_ok("cpu", Quantity(-1)).is_err());
+    }
+}

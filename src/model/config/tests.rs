@@ -485,7 +485,7 @@ const BAD: &[Bad] = &[
         file: "m.yaml",
         line: 2,
         field: "checker.max-depth",
-        message: "must be a depth from 0 (-3)",
+        message: "must not be negative (-3)",
     },
     Bad {
         text: "name: m\nresources:\n  - apiVersion: apps/v1\n    kind: StatefullSet\n    metadata: {name: web}\n",
@@ -527,7 +527,7 @@ const BAD: &[Bad] = &[
         file: "m.yaml",
         line: 6,
         field: "resources[0].spec.replicas",
-        message: "invalid",
+        message: "expected a whole number",
     },
     Bad {
         text: "name: m\nresources:\n  - kind: ReplicaSet\n    metadata: {name: rs}\n    spec:\n      selector: {matchLabels: {app: a}}\n      template: {metadata: {labels: {app: b}}}\n",
@@ -562,7 +562,7 @@ const BAD: &[Bad] = &[
         file: "manifests/broken.yaml",
         line: 9,
         field: "spec.replicas",
-        message: "invalid",
+        message: "expected a whole number",
     },
     Bad {
         text: "name: m\nresources:\n  - file: manifests/web.yaml\n  - kind: Pod\n    metadata: {name: stray}\n",
@@ -738,7 +738,7 @@ fn an_empty_model_says_so() {
     for text in ["", "# only a comment\n"] {
         let e = parse_model(text, "m.yaml", &files).unwrap_err();
         assert_eq!(e.file(), "m.yaml");
-        assert_eq!(e.line(), None);
+        assert_eq!(e.line(), Some(1));
         assert!(e.message().contains("empty"), "{e}");
     }
 }

@@ -25,7 +25,7 @@ impl Quantity {
         let milli = (x * 1000.0).round();
         // i64::MAX as f64 rounds up to 2^63, which does not fit: hence `<`.
         (milli.is_finite() && milli >= i64::MIN as f64 && milli < i64::MAX as f64)
-            .then(|| Quantity(milli as i64))
+            .then_some(Quantity(milli as i64))
     }
 
     fn too_large(text: &str) -> String {

@@ -1,7 +1,7 @@
 //! apps/v1 ReplicaSet, Deployment, StatefulSet and ControllerRevision. Each status also takes
 //! orchard's own `observedRevision` (the revision its controller last acted on).
 
-use super::Shape::{Count, List, Object, Opaque, Value};
+use super::Shape::{Count, CountOrPercent, List, Object, Opaque, Value};
 use super::meta::{LABEL_SELECTOR, OBJECT_META};
 use super::pod::POD_TEMPLATE_SPEC;
 use super::storage::PERSISTENT_VOLUME_CLAIM;
@@ -84,7 +84,10 @@ static DEPLOYMENT_STRATEGY: Type = Type {
 /// `appsv1.RollingUpdateDeployment`.
 static ROLLING_UPDATE_DEPLOYMENT: Type = Type {
     name: "RollingUpdateDeployment",
-    fields: &[m("maxUnavailable", Count), m("maxSurge", Count)],
+    fields: &[
+        m("maxUnavailable", CountOrPercent),
+        m("maxSurge", CountOrPercent),
+    ],
 };
 
 /// `appsv1.DeploymentStatus`.
@@ -174,7 +177,7 @@ static STATEFUL_SET_UPDATE_STRATEGY: Type = Type {
 /// `appsv1.RollingUpdateStatefulSetStrategy`.
 static ROLLING_UPDATE_STATEFUL_SET: Type = Type {
     name: "RollingUpdateStatefulSetStrategy",
-    fields: &[m("partition", Count), m("maxUnavailable", Count)],
+    fields: &[m("partition", Count), m("maxUnavailable", CountOrPercent)],
 };
 
 /// `appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy`.

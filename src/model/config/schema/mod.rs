@@ -24,9 +24,10 @@ use crate::model::suggest;
 pub(crate) enum Shape {
     /// A scalar (string, number, boolean, quantity, int-or-string).
     Value,
-    /// A count Kubernetes requires not to be negative (replicas, a status count); as an
-    /// int-or-string, a count or a percentage (`25%`).
+    /// A whole number Kubernetes requires not to be negative (replicas, a status count).
     Count,
+    /// An int-or-string: a count as [`Shape::Count`], or a percentage (`25%`).
+    CountOrPercent,
     /// A list of scalars.
     Values,
     /// A mapping with keys of the author's choosing (labels, a resource list).
@@ -195,7 +196,7 @@ fn walk(ty: &'static Type, value: &Value, path: &str, quiet: bool, report: &mut 
 /// count's percentage within [`MAX_PERCENT`].
 fn out_of_range(shape: Shape, value: &Value) -> Option<String> {
     match (shape, value) {
-        (Shape::Value | Shape::Count, Value::Number(n)) => {
+        (Shape::Value | Shape::Count | Shape::CountOrPercent, Value::Number(n)) => {
             let whole = n.as_i64();
             let beyond = match whole {
                 Some(v) => v.unsigned_abs() > MAX_INTEGER.unsigned_abs(),
@@ -206,13 +207,14 @@ fn out_of_range(shape: Shape, value: &Value) -> Option<String> {
             if beyond {
                 return Some(format!("{n} is past the limit of {MAX_INTEGER}"));
             }
-            match (shape, whole) {
-                (Shape::Count, Some(v)) if v < 0 => Some(format!("must not be negative ({v})")),
-                (Shape::Count, None) => Some(format!("must be a whole number ({n})")),
+            let count = matches!(shape, Shape::Count | Shape::CountOrPercent);
+            match whole {
+                Some(v) if count && v < 0 => Some(format!("must not be negative ({v})")),
+                None if count => Some(format!("must be a whole number ({n})")),
                 _ => None,
             }
         }
-        (Shape::Count, Value::String(text)) => {
+        (Shape::CountOrPercent, Value::String(text)) => {
             let Some(number) = text.strip_suffix('%') else {
                 return Some(format!(
                     "`{text}` is neither a count nor a percentage (e.g. 2 or 25%)"

@@ -98,3 +98,38 @@ fn every_field_orchard_writes_is_in_the_schema() {
         );
     }
 }
+
+#[test]
+fn counts_are_not_negative_and_numbers_are_bounded() {
+    let d = json!({"metadata": {"generation": 9_223_372_036_854_775_807i64},
+        "spec": {"replicas": -1, "strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "x"}},
+        "revisionHistoryLimit": 2.5}});
+    let report = check(Kind::Deployment, &d);
+    let found: Vec<(&str, &str)> = report
+        .invalid
+        .iter()
+        .map(|i| (i.path.as_str(), i.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "metadata.generation",
+                "9223372036854775807 is past the limit of 1000000"
+            ),
+            ("spec.replicas", "must not be negative (-1)"),
+            ("spec.revisionHistoryLimit", "must be a whole number (2.5)"),
+            (
+                "spec.strategy.rollingUpdate.maxUnavailable",
+                "`x` is neither a count nor a percentage (e.g. 2 or 25%)"
+            ),
+        ]
+    );
+    let ok = json!({"spec": {"replicas": 3, "strategy": {"rollingUpdate": {"maxSurge": "1000%", "maxUnavailable": 0}}}});
+    assert!(check(Kind::Deployment, &ok).invalid.is_empty());
+    let past = json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": "1001%"}}}});
+    assert_eq!(
+        check(Kind::Deployment, &past).invalid[0].message,
+        "1001% is past the limit of 1000%"
+    );
+}
