@@ -7,7 +7,7 @@
 //! misspelt field must be refused naming it. A smaller sample goes through the binary for its
 //! exit codes.
 //!
-//! `ORCHARD_FUZZ_CASES` (default 2000 model and 1000 trace inputs) and `ORCHARD_FUZZ_SEED`
+//! `ORCHARD_FUZZ_CASES` (default 4000 model and 2000 trace inputs) and `ORCHARD_FUZZ_SEED`
 //! (default 1) change the run; a failure prints the seed, the case and the input.
 
 use std::collections::BTreeMap;
@@ -523,12 +523,13 @@ struct Finding {
 }
 
 /// Loads one model text (its includes served from `manifests`), and for what loads builds
-/// the system, settles its start and lists its first actions.
+/// the system, settles its start and lists its first actions. `Ok(true)` when it loads,
+/// `Ok(false)` when it is refused as it should be.
 fn load_model(
     text: &str,
     manifests: &BTreeMap<String, String>,
     misspelt: Option<&str>,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let include = |name: &str| {
         manifests
             .get(name)
@@ -552,7 +553,7 @@ fn load_model(
             if has_debug_formatting(&shown) && !has_debug_formatting(text) {
                 return Err(format!("debug formatting in: {shown}"));
             }
-            Ok(())
+            Ok(false)
         }
         Ok(_) if misspelt.is_some() => Err(format!(
             "misspelt `{}` accepted",
@@ -562,13 +563,13 @@ fn load_model(
             let system = System::new(loaded.config).map_err(|e| format!("does not build: {e}"))?;
             let initial = system.initial();
             let _ = system.transitions(&initial);
-            Ok(())
+            Ok(true)
         }
     }
 }
 
-/// Parses and replays one trace text.
-fn load_trace(text: &str) -> Result<(), String> {
+/// Parses and replays one trace text: `Ok(true)` when it replays.
+fn load_trace(text: &str) -> Result<bool, String> {
     let origin = "fuzz.json";
     match Trace::parse(text) {
         Err(e) => {
@@ -579,7 +580,7 @@ fn load_trace(text: &str) -> Result<(), String> {
             if std::env::var("ORCHARD_FUZZ_SHOW").is_ok() {
                 eprintln!("refused: {shown}");
             }
-            Ok(())
+            Ok(false)
         }
         Ok(trace) => match replay(&trace) {
             Err(e) => {
@@ -593,18 +594,37 @@ fn load_trace(text: &str) -> Result<(), String> {
                 if has_debug_formatting(&shown) && !has_debug_formatting(text) {
                     return Err(format!("debug formatting in: {shown}"));
                 }
-                Ok(())
+                Ok(false)
             }
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(true),
         },
     }
 }
 
+/// How the inputs fared.
+#[derive(Default)]
+struct Stats {
+    accepted: usize,
+    refused: usize,
+    slowest: Duration,
+}
+
 /// Runs `check` on one input, in process, catching a panic and timing it.
-fn judge(case: u64, input: &str, check: impl FnOnce() -> Result<(), String>) -> Option<Finding> {
+fn judge(
+    stats: &mut Stats,
+    case: u64,
+    input: &str,
+    check: impl FnOnce() -> Result<bool, String>,
+) -> Option<Finding> {
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(check));
     let took = start.elapsed();
+    stats.slowest = stats.slowest.max(took);
+    match result {
+        Ok(Ok(true)) => stats.accepted += 1,
+        Ok(Ok(false)) => stats.refused += 1,
+        _ => {}
+    }
     let what = match result {
         Err(panic) => Some(format!(
             "panic: {}",
@@ -615,8 +635,8 @@ fn judge(case: u64, input: &str, check: impl FnOnce() -> Result<(), String>) -> 
                 .unwrap_or_default()
         )),
         Ok(Err(why)) => Some(why),
-        Ok(Ok(())) if took > LIMIT => Some(format!("took {took:?}")),
-        Ok(Ok(())) => None,
+        Ok(Ok(_)) if took > LIMIT => Some(format!("took {took:?}")),
+        Ok(Ok(_)) => None,
     };
     what.map(|what| Finding {
         case,
@@ -650,11 +670,13 @@ fn peak_kib() -> Option<u64> {
 #[test]
 fn mutated_models_and_traces_never_panic_hang_or_go_unlocated() {
     let seed = env_number("ORCHARD_FUZZ_SEED", 1);
-    let cases = env_number("ORCHARD_FUZZ_CASES", 2000);
+    let cases = env_number("ORCHARD_FUZZ_CASES", 4000);
     let corpus = corpus();
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut findings = Vec::new();
     let mut misspellings = 0;
+    let mut models = Stats::default();
+    let mut traces = Stats::default();
     for case in 0..cases {
         // Mostly models; now and then one of the included manifests.
         let (mut text, manifests) = if rng.below(8) == 0 {
@@ -672,7 +694,7 @@ fn mutated_models_and_traces_never_panic_hang_or_go_unlocated() {
                 .map(|(_, t)| t.clone())
                 .expect("a model includes the manifest");
             let input = manifests[name].clone();
-            let found = judge(case, &input, || {
+            let found = judge(&mut models, case, &input, || {
                 load_model(&model, &manifests, misspelt.as_deref())
             });
             misspellings += usize::from(misspelt.is_some());
@@ -694,7 +716,7 @@ fn mutated_models_and_traces_never_panic_hang_or_go_unlocated() {
             }
         }
         misspellings += usize::from(misspelt.is_some());
-        findings.extend(judge(case, &text, || {
+        findings.extend(judge(&mut models, case, &text, || {
             load_model(&text, manifests, misspelt.as_deref())
         }));
     }
@@ -710,7 +732,9 @@ fn mutated_models_and_traces_never_panic_hang_or_go_unlocated() {
             }
             serde_json::to_string_pretty(&value).unwrap()
         };
-        findings.extend(judge(cases + case, &text, || load_trace(&text)));
+        findings.extend(judge(&mut traces, cases + case, &text, || {
+            load_trace(&text)
+        }));
     }
     assert!(
         findings.is_empty(),
@@ -718,6 +742,19 @@ fn mutated_models_and_traces_never_panic_hang_or_go_unlocated() {
         findings.len(),
         report(seed, &findings)
     );
+    eprintln!(
+        "fuzz seed {seed}: models {} accepted, {} refused (slowest {:?}); traces {} replayed, {} refused (slowest {:?}); {misspellings} misspellings",
+        models.accepted,
+        models.refused,
+        models.slowest,
+        traces.accepted,
+        traces.refused,
+        traces.slowest
+    );
+    // The mutations reach both sides: the loader's refusals and, for what it accepts, the
+    // system's settled start and first actions (a replay for traces).
+    assert!(models.accepted > cases as usize / 20 && models.refused > cases as usize / 2);
+    assert!(traces.accepted > 0 && traces.refused > 0);
     assert!(
         misspellings > cases as usize / 20,
         "only {misspellings} misspellings in {cases} cases"

@@ -3,7 +3,7 @@
 //! Kubernetes' schema of its kind (an unknown field is an error), names unique per kind and
 //! within length, counts and quantities within the limits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::super::error::{ConfigError, IgnoredField, Position};
@@ -121,21 +121,20 @@ impl Resources {
 }
 
 /// The ignored fields of the schema and of the reader, each once, without the fields inside
-/// another ignored one.
-fn merge_ignored(mut schema: Vec<String>, unread: Vec<String>) -> Vec<String> {
-    for path in unread {
-        if !schema.contains(&path) {
-            schema.push(path);
-        }
-    }
-    let inside = |path: &str, other: &str| {
-        path.len() > other.len()
-            && path.starts_with(other)
-            && matches!(path.as_bytes()[other.len()], b'.' | b'[')
+/// another ignored one (in time `n log n`: a manifest may list thousands).
+fn merge_ignored(schema: Vec<String>, unread: Vec<String>) -> Vec<String> {
+    let all: BTreeSet<String> = schema.iter().chain(&unread).cloned().collect();
+    let inside_another = |path: &str| {
+        path.char_indices()
+            .filter(|(_, c)| matches!(c, '.' | '['))
+            .any(|(i, _)| all.contains(&path[..i]))
     };
-    let all = schema.clone();
-    schema.retain(|p| !all.iter().any(|o| inside(p, o)));
+    let mut seen = BTreeSet::new();
     schema
+        .into_iter()
+        .chain(unread)
+        .filter(|p| !inside_another(p) && seen.insert(p.clone()))
+        .collect()
 }
 
 /// Counts that Kubernetes' validation rejects when negative, within orchard's limits (a
