@@ -225,12 +225,12 @@ const FIXTURES: &[(&str, &str, &str)] = &[
     (
         "nodes-2-32.yaml",
         "check",
-        "nodes-2-32.yaml:6:11: controllers.nodes.count: 4294967296 nodes: the limit is 64",
+        "nodes-2-32.yaml:6:11: controllers.nodes.count: 4294967296 nodes: the limit is 16",
     ),
     (
         "nodes-i64-max.yaml",
         "check",
-        "nodes-i64-max.yaml:6:3: controllers.nodes: 9223372036854775807 nodes: the limit is 64",
+        "nodes-i64-max.yaml:6:3: controllers.nodes: 9223372036854775807 nodes: the limit is 16",
     ),
     (
         "scheduler-million.yaml",
@@ -241,6 +241,11 @@ const FIXTURES: &[(&str, &str, &str)] = &[
         "settled-replicas.yaml",
         "check",
         "settled-replicas.yaml:18:7: resources[0].spec.replicas: replicas 100000 is past the limit of 100",
+    ),
+    (
+        "settled-pods-total.yaml",
+        "check",
+        "settled-pods-total.yaml:37:7: resources[1].spec.replicas: the resources ask for 120 pods in all: the limit is 100",
     ),
     (
         "settled-replicas-i32-max.yaml",
@@ -370,7 +375,7 @@ const FIXTURES: &[(&str, &str, &str)] = &[
     (
         "trace-too-many-nodes.json",
         "replay",
-        "trace-too-many-nodes.json:13: field `model.controllers`: 100 nodes: the limit is 64",
+        "trace-too-many-nodes.json:13: field `model.controllers`: 100 nodes: the limit is 16",
     ),
 ];
 

@@ -9,8 +9,8 @@ use std::path::Path;
 use super::super::error::{ConfigError, IgnoredField, Position};
 use super::super::file::ResourceHeader;
 use super::super::limits::{
-    MAX_NAME, MAX_RESOURCES, count_within, counts_of, name_within, quantities_of, quantity_ok,
-    value_within,
+    MAX_NAME, MAX_RESOURCES, count_within, counts_of, name_within, pods_of, pods_within,
+    quantities_of, quantity_ok, value_within,
 };
 use super::super::locate::{index, join};
 use super::super::manifest::{self, Read};
@@ -25,6 +25,8 @@ pub(super) struct Resources {
     /// Where each named resource is, by kind and name: file and position.
     places: BTreeMap<(Kind, String), (String, Option<Position>)>,
     pub(super) ignored: Vec<IgnoredField>,
+    /// The pods the resources ask for so far.
+    pods: i64,
 }
 
 impl Resources {
@@ -78,6 +80,10 @@ impl Resources {
             return Err(source.error(path, m));
         }
         check_counts(source, path, &object)?;
+        if let Some((field, n)) = pods_of(&object) {
+            self.pods =
+                pods_within(self.pods, n).map_err(|m| source.error(&join(path, field), m))?;
+        }
         name_within(object.name(), MAX_NAME)
             .and_then(|()| name_within(&object.metadata().generate_name, MAX_NAME))
             .map_err(|m| source.error(&join(path, "metadata.name"), m))?;
