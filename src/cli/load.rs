@@ -194,5 +194,26 @@ mod tests {
         assert!(!inside(&models, &models.join("../secret.yaml")).unwrap());
         assert!(!inside(&models, Path::new("/etc/passwd")).unwrap());
         assert!(inside(&models, &models.join("sub/../sub/in.yaml")).unwrap());
+        // A link inside the directory to a file outside it is outside.
+        std::os::unix::fs::symlink(dir.path().join("secret.yaml"), models.join("link.yaml"))
+            .unwrap();
+        assert!(!inside(&models, &models.join("link.yaml")).unwrap());
+    }
+
+    #[test]
+    fn an_outside_include_is_refused_without_the_flag_and_listed_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = dir.path().join("models");
+        std::fs::create_dir_all(&models).unwrap();
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\n";
+        std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+        let model = models.join("m.yaml");
+        std::fs::write(&model, "name: m\nresources:\n  - file: ../pod.yaml\n").unwrap();
+        let err = load_model(&model).unwrap_err().to_string();
+        assert!(err.contains("outside the model's directory"), "{err}");
+        assert!(err.contains("--allow-outside-files"), "{err}");
+        let loaded = load_model_with(&model, true).unwrap();
+        assert_eq!(loaded.outside, vec![models.join("../pod.yaml")]);
+        assert_eq!(loaded.config.initial.len(), 1);
     }
 }
