@@ -542,8 +542,21 @@ fn load_model(
             if e.line().is_none() {
                 return Err(format!("no line in: {shown}"));
             }
+            // Only a problem with the file as a whole has no field: it is not a mapping, it
+            // is empty, or the YAML scanner stopped at a character.
+            let whole_file = ["expected a mapping", "is empty", "unexpected character"];
+            if e.field().is_empty() && !whole_file.iter().any(|w| e.message().contains(w)) {
+                return Err(format!("no field in: {shown}"));
+            }
             if std::env::var("ORCHARD_FUZZ_SHOW").is_ok() {
-                eprintln!("refused: {shown}");
+                eprintln!(
+                    "refused{}: {shown}",
+                    if e.field().is_empty() {
+                        " (no field)"
+                    } else {
+                        ""
+                    }
+                );
             }
             if let Some(key) = misspelt
                 && !shown.contains(key)

@@ -245,7 +245,10 @@ fn header_kind(
                 format!("unknown field{hint} (a manifest needs a `kind`)"),
             ));
         }
-        return Err(source.error(path, "a manifest needs a `kind` (or write `file: path`)"));
+        return Err(source.error(
+            &join(path, "kind"),
+            "a manifest needs a `kind` (or write `file: path`)",
+        ));
     };
     let kind = Kind::from_name(kind_name).ok_or_else(|| {
         source.error(
