@@ -498,7 +498,7 @@ const BAD: &[Bad] = &[
         text: "name: m\nresources:\n  - apiVersion: v1\n    metadata: {name: web}\n",
         file: "m.yaml",
         line: 3,
-        field: "resources[0]",
+        field: "resources[0].kind",
         message: "a manifest needs a `kind`",
     },
     Bad {
