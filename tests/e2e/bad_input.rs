@@ -570,3 +570,20 @@ fn fields_kubernetes_knows_but_orchard_does_not_model_are_reported_as_ignored() 
     let err = s.run(&["check", "zero.yaml"]).expect(0).stderr();
     assert!(!err.contains("minReadySeconds"), "{err}");
 }
+
+#[test]
+fn a_trace_past_the_step_limit_is_refused_before_any_step() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("traces/statefulset-stale-reads-P8-informer.json");
+    let mut trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shipped).unwrap()).unwrap();
+    let step = trace["steps"][0].clone();
+    trace["steps"] = serde_json::Value::Array(vec![step; 10_001]);
+    let s = Scratch::new();
+    s.write("long.json", &serde_json::to_string_pretty(&trace).unwrap());
+    let err = s.run(&["replay", "long.json"]).expect(2).stderr();
+    assert!(
+        err.contains("field `steps`: the number of steps 10001 is past the limit of 10000"),
+        "{err}"
+    );
+}
