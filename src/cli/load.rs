@@ -115,9 +115,8 @@ fn inside(dir: &Path, file: &Path) -> Result<bool, String> {
     Ok(file.starts_with(dir))
 }
 
-/// Prints the ignored fields of a model file, and the files it includes from outside its
-/// directory, to stderr.
-pub fn warn_ignored(file: &LoadedFile) {
+/// Prints the files a model includes from outside its directory to stderr.
+pub fn warn_outside(file: &LoadedFile) {
     for outside in &file.outside {
         eprintln!(
             "{}: includes {}, outside the model's directory (--allow-outside-files)",
@@ -125,6 +124,12 @@ pub fn warn_ignored(file: &LoadedFile) {
             outside.display()
         );
     }
+}
+
+/// Prints the files a model includes from outside its directory, and its ignored fields, to
+/// stderr.
+pub fn warn_ignored(file: &LoadedFile) {
+    warn_outside(file);
     for field in &file.ignored {
         eprintln!("{}: ignored (not modelled): {field}", file.path.display());
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::Outcome;
-use super::load::load_model_with;
+use super::load::{load_model_with, warn_outside};
 
 /// Arguments of `orchard models`.
 #[derive(Debug, clap::Args)]
@@ -57,6 +57,7 @@ pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
     for path in model_files(&args.dir)? {
         match load_model_with(&path, args.allow_outside_files) {
             Ok(file) => {
+                warn_outside(&file);
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 println!("{name:<32} {}", summary(&file.config.description));
             }

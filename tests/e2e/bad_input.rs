@@ -450,6 +450,20 @@ fn outside_files_are_read_only_with_the_flag_and_then_named() {
         "{}",
         run.stderr()
     );
+    // `models` takes the flag too.
+    run_in_repo(&["models", "tests/fixtures/outside"]).expect(2);
+    let listed =
+        run_in_repo(&["models", "tests/fixtures/outside", "--allow-outside-files"]).expect(0);
+    assert!(
+        listed.stdout().contains("model.yaml"),
+        "{}",
+        listed.stdout()
+    );
+    assert!(
+        listed.stderr().contains("outside the model's directory"),
+        "{}",
+        listed.stderr()
+    );
     // With the flag, special files are still refused: only regular files are read.
     for device in [
         "file-dev-zero.yaml",
