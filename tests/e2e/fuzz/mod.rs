@@ -120,8 +120,16 @@ fn load_model(
                 return Err(format!("no line in: {shown}"));
             }
             // Only a problem with the file as a whole has no field: it is not a mapping, it
-            // is empty, or the YAML scanner stopped at a character.
-            let whole_file = ["expected a mapping", "is empty", "unexpected character"];
+            // is empty, or the YAML scanner stopped before its first key (an unclosed quote,
+            // a stray bracket or character).
+            let whole_file = [
+                "expected a mapping",
+                "is empty",
+                "unexpected character",
+                "unclosed",
+                "misplaced",
+                "did not find expected",
+            ];
             if e.field().is_empty() && !whole_file.iter().any(|w| e.message().contains(w)) {
                 return Err(format!("no field in: {shown}"));
             }
