@@ -10,7 +10,7 @@ use anyhow::bail;
 
 use super::Outcome;
 use super::flags::{self, ProgressMode};
-use super::load::{LoadedFile, load_model};
+use super::load::{LoadedFile, load_model_with, warn_outside};
 use super::report;
 use super::signals::Signals;
 use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
@@ -85,6 +85,9 @@ pub struct CheckArgs {
     /// Do not report the model's fields that orchard ignores.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Let the model's `file:` entries name files outside its directory.
+    #[arg(long)]
+    pub allow_outside_files: bool,
 }
 
 /// The command line's overrides of a model's settings.
@@ -224,7 +227,8 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let stop = Stop::after(args.timeout);
     let signals = Signals::install(&stop)?;
-    let file = load_model(&args.model)?;
+    let file = load_model_with(&args.model, args.allow_outside_files)?;
+    warn_outside(&file);
     if !args.quiet
         && let Some(line) = ignored_line(&file)
     {

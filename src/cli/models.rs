@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::Outcome;
-use super::load::load_model;
+use super::load::{load_model_with, warn_outside};
 
 /// Arguments of `orchard models`.
 #[derive(Debug, clap::Args)]
@@ -14,6 +14,9 @@ pub struct ModelsArgs {
     /// The directory.
     #[arg(default_value = "models")]
     pub dir: PathBuf,
+    /// Let the models' `file:` entries name files outside their directory.
+    #[arg(long)]
+    pub allow_outside_files: bool,
 }
 
 /// The model files (`.yaml`, `.yml`) of a directory, sorted by name.
@@ -52,8 +55,9 @@ pub fn summary(description: &str) -> &str {
 pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
     let mut bad = Vec::new();
     for path in model_files(&args.dir)? {
-        match load_model(&path) {
+        match load_model_with(&path, args.allow_outside_files) {
             Ok(file) => {
+                warn_outside(&file);
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 println!("{name:<32} {}", summary(&file.config.description));
             }

@@ -4,14 +4,15 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::Outcome;
 use super::flags;
+use super::load::read_trace_file;
 use super::signals::Signals;
 use crate::explore::replay::{ReplayError, Replayed, replay};
 use crate::explore::stop::{Stop, StopReason};
-use crate::explore::trace::{Trace, TraceError, line_of_key, line_of_step};
+use crate::explore::trace::Trace;
 
 /// What a trace is replayed against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -42,20 +43,8 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let stop = Stop::after(args.timeout);
     let signals = Signals::install(&stop)?;
     let origin = args.trace.display().to_string();
-    let text = std::fs::read_to_string(&args.trace)
-        .with_context(|| format!("{origin}: cannot read the trace"))?;
-    let trace = match Trace::parse(&text) {
-        Ok(trace) => trace,
-        Err(TraceError::Json {
-            line,
-            column,
-            message,
-        }) => bail!("{origin}:{line}:{column}: {message}"),
-        Err(e) => match e.field().and_then(|f| line_of_key(&text, f)) {
-            Some(line) => bail!("{origin}:{line}: {e}"),
-            None => bail!("{origin}: {e}"),
-        },
-    };
+    let text = read_trace_file(&args.trace)?;
+    let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
     let replayed = match within(&stop, &trace) {
         Err(StopReason::Cancelled) => {
             let (name, code) = signals.received().unwrap_or(("a signal", 130));
@@ -71,17 +60,7 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         ),
         Ok(result) => result,
     };
-    let replayed = match replayed {
-        Ok(r) => r,
-        Err(e) => match e
-            .step()
-            .and_then(|s| line_of_step(&text, s - 1))
-            .or_else(|| e.field().and_then(|f| line_of_key(&text, f)))
-        {
-            Some(line) => bail!("{origin}:{line}: {e}"),
-            None => bail!("{origin}: {e}"),
-        },
-    };
+    let replayed = replayed.map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
     let v = &trace.violation;
     if v.property.is_empty() {
         println!(

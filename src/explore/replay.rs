@@ -3,9 +3,9 @@
 
 use thiserror::Error;
 
-use super::trace::{Trace, digest};
+use super::trace::{Trace, digest, line_of_key, line_of_step};
 use crate::model::properties::{self, PropertyKind};
-use crate::model::system::{BuildError, NotEnabled, System, SystemState};
+use crate::model::system::{Action, BuildError, NotEnabled, System, SystemState};
 
 /// Why a trace does not fit the model (the trace is refused).
 #[derive(Debug, Error)]
@@ -20,6 +20,17 @@ pub enum ReplayError {
         found: String,
         /// The trace's digest.
         recorded: String,
+    },
+    /// A step names what the model does not have (a controller, a kind it watches, an
+    /// environment rule): found before any step is taken.
+    #[error("step {step}: field `{field}`: {message}")]
+    BadStep {
+        /// The 1-based step.
+        step: usize,
+        /// The field inside the step, e.g. `action.controller`.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
     },
     /// A step is not enabled.
     #[error("step {step} ({describe}): not enabled: {reason}")]
@@ -66,16 +77,33 @@ impl ReplayError {
             ReplayError::InitialDigest { .. } => Some("initial"),
             ReplayError::UnknownProperty(_) => Some("property"),
             ReplayError::StepOutOfRange { .. } => Some("step"),
-            ReplayError::NotEnabled { .. } | ReplayError::Digest { .. } => None,
+            ReplayError::NotEnabled { .. }
+            | ReplayError::Digest { .. }
+            | ReplayError::BadStep { .. } => None,
         }
     }
 
     /// The 1-based step the error is about, if any.
     pub fn step(&self) -> Option<usize> {
         match self {
-            ReplayError::NotEnabled { step, .. } | ReplayError::Digest { step, .. } => Some(*step),
+            ReplayError::NotEnabled { step, .. }
+            | ReplayError::Digest { step, .. }
+            | ReplayError::BadStep { step, .. } => Some(*step),
             _ => None,
         }
+    }
+}
+
+impl ReplayError {
+    /// The error as printed for the trace file `origin` whose text is `text`:
+    /// `<origin>:<line>: <message>`, the line of the step (or of the field) it is about.
+    pub fn located(&self, text: &str, origin: &str) -> String {
+        let line = self
+            .step()
+            .and_then(|s| line_of_step(text, s - 1))
+            .or_else(|| self.field().and_then(|f| line_of_key(text, f)))
+            .unwrap_or(1);
+        format!("{origin}:{line}: {self}")
     }
 }
 
@@ -88,6 +116,61 @@ pub struct Replayed {
     pub states: Vec<SystemState>,
     /// Whether the recorded property is violated at the recorded step.
     pub violated: bool,
+}
+
+/// Checks that an action names only what the system has: a controller index in range, a
+/// cache of a kind the controller watches, an environment rule in range. What [`System::take`]
+/// and [`System::describe`] index by is then in range; whether the action is enabled is
+/// `take`'s to say. The error is the field and what is wrong.
+fn check_action(system: &System, action: &Action) -> Result<(), (&'static str, String)> {
+    let controllers = system.controller_count();
+    let controller = |i: usize| {
+        if i < controllers {
+            Ok(())
+        } else {
+            Err((
+                "action.controller",
+                format!(
+                    "there is no controller {i} (the model has {controllers}, numbered from 0)"
+                ),
+            ))
+        }
+    };
+    match action {
+        Action::Step { controller: i, .. } => controller(*i),
+        Action::Cache {
+            controller: i,
+            kind,
+            ..
+        } => {
+            controller(*i)?;
+            if system.registration(*i).watches.contains(kind) {
+                Ok(())
+            } else {
+                Err((
+                    "action.kind",
+                    format!(
+                        "{} keeps no cache of {}",
+                        system.controller_name(*i),
+                        kind.plural()
+                    ),
+                ))
+            }
+        }
+        Action::Environment { rule, .. } => {
+            let rules = system.config().environment.len();
+            if *rule < rules {
+                Ok(())
+            } else {
+                Err((
+                    "action.rule",
+                    format!(
+                        "there is no environment rule {rule} (the model has {rules}, numbered from 0)"
+                    ),
+                ))
+            }
+        }
+    }
 }
 
 /// Replays a trace against the model it embeds. A trace whose `violation.property` is empty is
@@ -107,6 +190,15 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
         });
     }
     let system = System::new(trace.model.clone())?.with_reduction(trace.reduction);
+    // The whole trace is checked before the first step is described or taken (and before a
+    // settled start is settled).
+    for (i, step) in trace.steps.iter().enumerate() {
+        check_action(&system, &step.action).map_err(|(field, message)| ReplayError::BadStep {
+            step: i + 1,
+            field,
+            message,
+        })?;
+    }
     let initial = system.initial();
     let found = digest(&initial);
     if found != trace.initial {
@@ -117,20 +209,19 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
     }
     let mut states = vec![initial];
     for (i, step) in trace.steps.iter().enumerate() {
-        let describe = system.describe(&step.action);
         let last = states.last().expect("states starts with the initial state");
         let t = system
             .take(last, &step.action)
             .map_err(|reason| ReplayError::NotEnabled {
                 step: i + 1,
-                describe: describe.clone(),
+                describe: system.describe(&step.action),
                 reason: Box::new(reason),
             })?;
         let found = digest(&t.next);
         if found != step.digest {
             return Err(ReplayError::Digest {
                 step: i + 1,
-                describe,
+                describe: system.describe(&step.action),
                 found,
                 recorded: step.digest.clone(),
             });

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::model::collection::hash_of;
-use crate::model::config::ModelConfig;
+use crate::model::config::limits::{self, MAX_DEPTH};
+use crate::model::config::{FileKind, ModelConfig, field_at, manifest_error, plain_message, sniff};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist};
 use crate::model::properties::Property;
 use crate::model::system::{Action, Reduction, System, SystemState, Transition};
@@ -98,6 +99,29 @@ pub enum TraceError {
         "field `format`: unknown trace format version {0} (this orchard reads version {FORMAT})"
     )]
     Version(u64),
+    /// The file is empty.
+    #[error("the trace is empty")]
+    Empty,
+    /// The file is something else: a model, a manifest.
+    #[error("this file is {}, not a trace{}", .0.describe(), taken_by(.0, "FILE"))]
+    NotATrace(FileKind),
+    /// A field of the wrong type, an unknown field, or (in a resource of the embedded model)
+    /// a field that is not in Kubernetes' schema or a value out of range.
+    #[error("field `{field}`: {message}")]
+    Invalid {
+        /// The field, e.g. `steps[3].action` or `model.initial[0].spec.repilicas`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The embedded model, or the number of steps, passes a limit.
+    #[error("field `{field}`: {message}")]
+    Limit {
+        /// The field, e.g. `model.controllers`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The top-level settings disagree with the embedded model.
     #[error("field `{field}`: {found} differs from the embedded model's {expected}")]
     Mismatch {
@@ -166,21 +190,61 @@ impl Trace {
         }
     }
 
-    /// Parses a trace file's text, checking its format version first.
+    /// Parses a trace file's text, checking its format version first, then the embedded model
+    /// and the number of steps against the limits (before any system is built).
     pub fn parse(text: &str) -> Result<Trace, TraceError> {
-        #[derive(Deserialize)]
-        struct Header {
-            format: Option<serde_json::Value>,
+        if text.trim().is_empty() {
+            return Err(TraceError::Empty);
         }
-        let header: Header = serde_json::from_str(text).map_err(json_error)?;
-        match header.format {
+        let (trace, raw) = Trace::parse_json(text).map_err(|e| match (&e, sniff(text)) {
+            (TraceError::Json { .. }, kind @ (FileKind::Model | FileKind::Manifest(_))) => {
+                TraceError::NotATrace(kind)
+            }
+            _ => e,
+        })?;
+        let initial = raw["model"]["initial"].as_array();
+        for (i, object) in trace.model.initial.iter().enumerate() {
+            let manifest = initial.and_then(|all| all.get(i));
+            if let Some((path, message)) = manifest.and_then(|m| manifest_error(object.kind(), m)) {
+                return Err(TraceError::Invalid {
+                    field: format!("model.initial[{i}].{path}"),
+                    message,
+                });
+            }
+        }
+        limits::check(&trace.model).map_err(|e| TraceError::Limit {
+            field: format!("model.{}", e.field),
+            message: e.message,
+        })?;
+        let steps = i64::try_from(trace.steps.len()).unwrap_or(i64::MAX);
+        limits::value_within(steps, MAX_DEPTH, "the number of steps").map_err(|message| {
+            TraceError::Limit {
+                field: "steps".into(),
+                message,
+            }
+        })?;
+        Ok(trace)
+    }
+
+    /// The trace and its text as a JSON value.
+    fn parse_json(text: &str) -> Result<(Trace, serde_json::Value), TraceError> {
+        let raw: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        match raw.get("format") {
             Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT)) => {}
             Some(serde_json::Value::Number(n)) => {
                 return Err(TraceError::Version(n.as_u64().unwrap_or(u64::MAX)));
             }
             _ => {}
         }
-        let trace: Trace = serde_json::from_str(text).map_err(json_error)?;
+        let trace: Trace = match serde_json::from_str(text) {
+            Ok(trace) => trace,
+            Err(e) => {
+                return Err(match diagnose(&raw) {
+                    Some((field, message)) => TraceError::Invalid { field, message },
+                    None => json_error(e),
+                });
+            }
+        };
         if trace.consistency != trace.model.consistency {
             return Err(TraceError::Mismatch {
                 field: "consistency",
@@ -195,7 +259,7 @@ impl Trace {
                 expected: trace.model.commit.name().into(),
             });
         }
-        Ok(trace)
+        Ok((trace, raw))
     }
 
     /// The pretty JSON text of the trace.
@@ -301,21 +365,141 @@ pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
 }
 
 impl TraceError {
-    /// The top-level field the error is about, when it is not a JSON error.
-    pub fn field(&self) -> Option<&'static str> {
+    /// The field the error is about (its last key, for [`line_of_key`]), when it is not a
+    /// JSON error.
+    pub fn field(&self) -> Option<&str> {
         match self {
             TraceError::Json { .. } => None,
+            TraceError::Empty | TraceError::NotATrace(_) => None,
             TraceError::Version(_) => Some("format"),
             TraceError::Mismatch { field, .. } => Some(field),
+            TraceError::Limit { field, .. } | TraceError::Invalid { field, .. } => {
+                let last = field.rsplit('.').next().unwrap_or(field);
+                Some(last.split('[').next().unwrap_or(last))
+            }
         }
     }
+}
+
+impl TraceError {
+    /// The error as printed for the trace file `origin` whose text is `text`:
+    /// `<origin>:<line>[:<column>]: <message>`.
+    pub fn located(&self, text: &str, origin: &str) -> String {
+        match self {
+            TraceError::Json {
+                line,
+                column,
+                message,
+            } => {
+                let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                match field_at(text, at(*line), at(*column)) {
+                    field if field.is_empty() => format!("{origin}:{line}:{column}: {message}"),
+                    field => format!("{origin}:{line}:{column}: {field}: {message}"),
+                }
+            }
+            TraceError::Empty => format!("{origin}:1: {self}"),
+            TraceError::NotATrace(kind) => format!(
+                "{origin}:1: this file is {}, not a trace{}",
+                kind.describe(),
+                taken_by(kind, origin)
+            ),
+            TraceError::Invalid { field, .. } if field.starts_with("steps[") => {
+                let step = field["steps[".len()..]
+                    .split(']')
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok());
+                let line = step.and_then(|i| line_of_step(text, i)).unwrap_or(1);
+                format!("{origin}:{line}: {self}")
+            }
+            _ => match self.field().and_then(|f| line_of_key(text, f)) {
+                Some(line) => format!("{origin}:{line}: {self}"),
+                None => format!("{origin}:1: {self}"),
+            },
+        }
+    }
+}
+
+/// ` (orchard check FILE checks it)` for a message about a file of the wrong kind.
+fn taken_by(kind: &FileKind, file: &str) -> String {
+    kind.taken_by(file)
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default()
+}
+
+/// Which part of a trace fails to read, when the whole does not: each step's action, each
+/// step, the embedded model's controllers, rules and resources, the model, the rest. serde
+/// places such an error at the end of the enclosing object (internally tagged enums are read
+/// whole), so the part is found by reading each on its own.
+fn diagnose(raw: &serde_json::Value) -> Option<(String, String)> {
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+    fn fails<T: DeserializeOwned>(value: &Value) -> Option<String> {
+        serde_json::from_value::<T>(value.clone())
+            .err()
+            .map(|e| plain_message(&e.to_string()))
+    }
+    let at = |field: String, message: String| Some((field, message));
+    if let Some(steps) = raw.get("steps").and_then(Value::as_array) {
+        for (i, step) in steps.iter().enumerate() {
+            if let Some(m) = step.get("action").and_then(fails::<Action>) {
+                return at(format!("steps[{i}].action"), m);
+            }
+            if let Some(m) = fails::<TraceStep>(step) {
+                return at(format!("steps[{i}]"), m);
+            }
+        }
+    }
+    if let Some(model) = raw.get("model") {
+        type Check = fn(&Value) -> Option<String>;
+        let parts: [(&str, Check); 3] = [
+            (
+                "controllers",
+                fails::<crate::model::controllers::ControllerSpec>,
+            ),
+            (
+                "environment",
+                fails::<crate::model::environment::EnvironmentRule>,
+            ),
+            ("initial", fails::<crate::model::resources::Object>),
+        ];
+        for (key, check) in parts {
+            for (i, item) in model
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if let Some(m) = check(item) {
+                    return at(format!("model.{key}[{i}]"), m);
+                }
+            }
+        }
+        if let Some(m) = fails::<ModelConfig>(model) {
+            return at("model".into(), m);
+        }
+    }
+    for key in ["violation", "consistency", "commit", "reduction", "initial"] {
+        let Some(value) = raw.get(key) else { continue };
+        let m = match key {
+            "violation" => fails::<Violation>(value),
+            "consistency" => fails::<ConsistencySetting>(value),
+            "commit" => fails::<CommitMode>(value),
+            "reduction" => fails::<Reduction>(value),
+            _ => fails::<String>(value),
+        };
+        if let Some(m) = m {
+            return at(key.into(), m);
+        }
+    }
+    None
 }
 
 fn json_error(e: serde_json::Error) -> TraceError {
     let full = e.to_string();
     let message = match full.rsplit_once(" at line ") {
-        Some((message, _)) => message.to_string(),
-        None => full,
+        Some((message, _)) => plain_message(message),
+        None => plain_message(&full),
     };
     TraceError::Json {
         line: e.line(),

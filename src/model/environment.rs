@@ -108,7 +108,7 @@ pub struct EnvironmentRule {
 
 /// One concrete environment action, enabled in a state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "op")]
+#[serde(rename_all = "kebab-case", tag = "op", deny_unknown_fields)]
 pub enum EnvironmentAction {
     /// Set replicas.
     Scale {

@@ -5,6 +5,7 @@ mod bad_input;
 mod bench;
 mod check;
 mod explore;
+mod fuzz;
 mod models;
 mod replay;
 mod shipped;

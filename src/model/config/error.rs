@@ -102,9 +102,67 @@ impl fmt::Display for IgnoredField {
     }
 }
 
+/// A serde message in the words of a file's author: Rust's names for types (`i32`, `usize`,
+/// `struct ModelFile`) become what they mean (`a whole number`, `a mapping`).
+pub fn plain_message(message: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut words = message.split(' ').peekable();
+    while let Some(word) = words.next() {
+        let trimmed = word.trim_end_matches([',', ';', ')']);
+        let rest = &word[trimmed.len()..];
+        let plain = match trimmed {
+            "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => Some("a whole number"),
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => Some("a whole number from 0"),
+            "f32" | "f64" => Some("a number"),
+            "struct" | "enum" if words.peek().is_some() => {
+                let name = words.next().unwrap_or_default();
+                let tail = &name[name.trim_end_matches([',', ';', ')']).len()..];
+                let what = if trimmed == "struct" {
+                    "a mapping"
+                } else {
+                    "one of its names"
+                };
+                out.push(format!("{what}{tail}"));
+                continue;
+            }
+            _ => None,
+        };
+        match plain {
+            Some(plain) => {
+                // `invalid i32` says what was wrong, not what was expected.
+                if out.last().is_some_and(|w| w == "invalid") {
+                    out.pop();
+                    out.push(format!("expected {plain}{rest}"));
+                } else {
+                    out.push(format!("{plain}{rest}"));
+                }
+            }
+            None => out.push(word.to_string()),
+        }
+    }
+    out.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_type_names_become_words() {
+        assert_eq!(plain_message("invalid i32"), "expected a whole number");
+        assert_eq!(
+            plain_message("invalid type: string \"x\", expected usize"),
+            "invalid type: string \"x\", expected a whole number from 0"
+        );
+        assert_eq!(
+            plain_message("invalid type: sequence, expected struct ModelFile"),
+            "invalid type: sequence, expected a mapping"
+        );
+        assert_eq!(
+            plain_message("missing field `name`"),
+            "missing field `name`"
+        );
+    }
 
     #[test]
     fn displays_file_line_column_field_and_message() {

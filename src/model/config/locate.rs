@@ -1,9 +1,14 @@
 //! Field paths and positions in a YAML text: which field is at a line and column (to name the
 //! field of a parse error), and where a field is (to place an error found after parsing).
 
+use std::collections::BTreeMap;
+
 use serde_saphyr::granit_parser::{Event, Parser};
 
 use super::error::Position;
+
+/// The deepest nesting located: past the YAML reader's own limit (64), which refuses it.
+const MAX_DEPTH: usize = 100;
 
 /// Every node of a YAML text with its path (`environment[1].max`) and position, in document
 /// order. A mapping key is listed under its value's path, before the value.
@@ -12,6 +17,8 @@ pub(super) struct Locator {
     entries: Vec<(Position, String)>,
     /// Where each mapping starts, with its path.
     mappings: Vec<(Position, String)>,
+    /// The first position of each path, for lookups in logarithmic time.
+    first: BTreeMap<String, Position>,
 }
 
 enum Frame {
@@ -60,6 +67,11 @@ impl Locator {
             if !is_node {
                 continue;
             }
+            if stack.len() > MAX_DEPTH {
+                // Deeper than the YAML reader accepts: the reader names the error; the paths
+                // would only grow (each as long as its depth).
+                break;
+            }
             let path = match stack.last_mut() {
                 None => String::new(),
                 Some(Frame::Seq { path, next }) => {
@@ -95,7 +107,15 @@ impl Locator {
                 _ => {}
             }
         }
-        Locator { entries, mappings }
+        let mut first = BTreeMap::new();
+        for (position, path) in &entries {
+            first.entry(path.clone()).or_insert(*position);
+        }
+        Locator {
+            entries,
+            mappings,
+            first,
+        }
     }
 
     /// Whether the text holds no node at all (empty, or only comments).
@@ -122,10 +142,7 @@ impl Locator {
 
     /// Where the field with this path is (its key when it has one).
     pub(super) fn position_of(&self, path: &str) -> Option<Position> {
-        self.entries
-            .iter()
-            .find(|(_, p)| p == path)
-            .map(|(position, _)| *position)
+        self.first.get(path).copied()
     }
 }
 

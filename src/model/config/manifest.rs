@@ -76,6 +76,21 @@ pub(super) fn read_inline(
     serde_saphyr::with_deserializer_from_str(text, |d| d.deserialize_map(ModelResources(kinds)))
 }
 
+/// The `resources` of a model file as plain values, for the strict check of their fields.
+pub(super) fn raw_inline(text: &str) -> Result<Vec<serde_json::Value>, serde_saphyr::Error> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        resources: Vec<serde_json::Value>,
+    }
+    serde_saphyr::from_str::<Raw>(text).map(|raw| raw.resources)
+}
+
+/// One manifest document as a plain value, for the strict check of its fields.
+pub(super) fn raw_document(text: &str) -> Result<serde_json::Value, serde_saphyr::Error> {
+    serde_saphyr::from_str(text)
+}
+
 /// Reads one manifest document as `kind`.
 pub(super) fn read_document(text: &str, kind: Kind) -> Result<Read, serde_saphyr::Error> {
     serde_saphyr::with_deserializer_from_str(text, |d| ResourceSeed(kind).deserialize(d))

@@ -19,16 +19,20 @@
 
 mod error;
 mod file;
+pub mod limits;
 mod load;
 mod locate;
 mod manifest;
 mod render;
+mod schema;
+mod sniff;
 #[cfg(test)]
 mod tests;
 
-pub use error::{ConfigError, IgnoredField, Position};
+pub use error::{ConfigError, IgnoredField, Position, plain_message};
 pub use load::{LoadedModel, STRATEGIES, parse_model};
 pub use render::render_model;
+pub use sniff::{FileKind, sniff};
 
 use std::collections::BTreeMap;
 
@@ -37,11 +41,11 @@ use serde::{Deserialize, Serialize};
 use super::controllers::ControllerSpec;
 use super::environment::EnvironmentRule;
 use super::history::{CommitMode, ConsistencySetting};
-use super::resources::Object;
+use super::resources::{Kind, Object};
 
 /// A resolved model configuration, ready to build a [`crate::model::system::System`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ModelConfig {
     /// The model's name.
     pub name: String,
@@ -93,7 +97,7 @@ impl Start {
 
 /// The in-memory guards of Kubernetes controllers against stale caches (informer issue).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Guards {
     /// ControllerExpectations in the controllers that keep them (replicaset, job).
     pub expectations: bool,
@@ -121,7 +125,7 @@ impl Guards {
 
 /// Checker defaults a model file may set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckerDefaults {
     /// `bfs`, `dfs` or `simulation`.
     pub strategy: String,
@@ -136,6 +140,29 @@ impl Default for CheckerDefaults {
             max_depth: 40,
         }
     }
+}
+
+/// The first field of a manifest (as JSON) that is not in Kubernetes' schema of its kind, or
+/// whose value is out of range, in key order: its path and the message (`unknown field; did
+/// you mean spec.replicas?`).
+pub fn manifest_error(kind: Kind, manifest: &serde_json::Value) -> Option<(String, String)> {
+    let report = schema::check(kind, manifest);
+    let unknown = report
+        .unknown
+        .first()
+        .map(|u| (u.path.clone(), u.message("")));
+    unknown.or_else(|| {
+        report
+            .invalid
+            .first()
+            .map(|i| (i.path.clone(), i.message.clone()))
+    })
+}
+
+/// The path of the field at a 1-based line and column of a YAML or JSON text
+/// (`steps[3].action.controller`), for an error that has only a position; empty when none.
+pub fn field_at(text: &str, line: u32, column: u32) -> String {
+    locate::Locator::new(text, 0).path_at(Position { line, column })
 }
 
 impl ModelConfig {

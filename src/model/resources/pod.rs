@@ -293,8 +293,7 @@ impl Pod {
                 .containers
                 .iter()
                 .filter_map(|c| c.resources.requests.get(resource))
-                .map(|q| q.0)
-                .sum(),
+                .fold(0i64, |sum, q| sum.saturating_add(q.0)),
         )
     }
 }

@@ -46,7 +46,7 @@ impl SystemState {
 
 /// Something that can happen in a state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "type")]
+#[serde(rename_all = "kebab-case", tag = "type", deny_unknown_fields)]
 pub enum Action {
     /// A controller steps from a read.
     Step {

@@ -1,10 +1,13 @@
 //! `controllers:` resolved into controller instances, in registry order: a count gives
 //! `kind` (one) or `kind-1..kind-N`, and nodes are always `node-1..node-N` unless named.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::error::ConfigError;
 use super::super::file::{ControllerEntry, NameOr};
+use super::super::limits::{
+    MAX_CONTROLLERS, MAX_INSTANCES, MAX_NAME, MAX_NODES, count_within, name_within, quantity_ok,
+};
 use super::super::locate::{index, join};
 use super::source::{Source, known};
 use crate::model::controllers::{ControllerSpec, NodeMachine, REGISTRY, Registration};
@@ -31,6 +34,7 @@ pub(super) fn controllers(
         }
     }
     let mut out: Vec<ControllerSpec> = Vec::new();
+    let mut names = BTreeSet::new();
     for registration in REGISTRY {
         let key = controller_key(registration);
         let Some(entry) = entries.get(key) else {
@@ -42,10 +46,32 @@ pub(super) fn controllers(
             name,
             node: registration.is_node.then(|| machine.unwrap_or_default()),
         };
+        let limit = if registration.is_node {
+            MAX_NODES
+        } else {
+            MAX_INSTANCES
+        };
+        let what = if registration.is_node {
+            "nodes".to_string()
+        } else {
+            format!("{} controllers", registration.kind)
+        };
+        let capacity =
+            |path: &str, capacity: &BTreeMap<String, crate::model::resources::Quantity>| {
+                for (resource, q) in capacity {
+                    quantity_ok(resource, *q)
+                        .map_err(|m| source.error(&join(&join(path, "capacity"), resource), m))?;
+                }
+                Ok::<(), ConfigError>(())
+            };
         let numbered = |count: i64, path: &str, machine: Option<NodeMachine>| {
             if count < 0 {
                 return Err(source.error(path, format!("count must not be negative ({count})")));
             }
+            // Checked before any instance is made: a count of 2^62 is an error, not an
+            // allocation.
+            count_within(usize::try_from(count).unwrap_or(usize::MAX), limit, &what)
+                .map_err(|m| source.error(path, m))?;
             Ok((1..=count)
                 .map(|n| {
                     let name = if count == 1 && !registration.is_node {
@@ -66,6 +92,7 @@ pub(super) fn controllers(
                         "only nodes take a machine: give a count or a list of names",
                     ));
                 }
+                capacity(&path, &group.capacity)?;
                 let machine = NodeMachine {
                     capacity: group.capacity.clone(),
                     labels: group.labels.clone(),
@@ -75,9 +102,13 @@ pub(super) fn controllers(
                 numbered(group.count, &join(&path, "count"), Some(machine))?
             }
             ControllerEntry::List(items) => {
+                count_within(items.len(), limit, &what).map_err(|m| source.error(&path, m))?;
                 let mut list = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let item_path = index(&path, i);
+                    if let NameOr::Detailed(m) = item {
+                        capacity(&item_path, &m.capacity)?;
+                    }
                     let (name, machine) = match item {
                         NameOr::Name(name) => (name.clone(), None),
                         NameOr::Detailed(m) if registration.is_node => (
@@ -98,13 +129,14 @@ pub(super) fn controllers(
                     if name.trim().is_empty() {
                         return Err(source.error(&item_path, "a controller needs a name"));
                     }
+                    name_within(&name, MAX_NAME).map_err(|m| source.error(&item_path, m))?;
                     list.push(spec(name, machine));
                 }
                 list
             }
         };
         for instance in instances {
-            if out.iter().any(|c| c.name == instance.name) {
+            if !names.insert(instance.name.clone()) {
                 return Err(source.error(
                     &path,
                     format!("two controllers are named `{}`", instance.name),
@@ -112,6 +144,8 @@ pub(super) fn controllers(
             }
             out.push(instance);
         }
+        count_within(out.len(), MAX_CONTROLLERS, "controllers")
+            .map_err(|m| source.error("controllers", m))?;
     }
     Ok(out)
 }

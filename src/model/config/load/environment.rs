@@ -3,6 +3,7 @@
 
 use super::super::error::ConfigError;
 use super::super::file::EnvironmentEntry;
+use super::super::limits;
 use super::super::locate::{index, join};
 use super::resources::Resources;
 use super::source::{Source, known};
@@ -77,10 +78,24 @@ pub(super) fn environment_rule(
     }
     let max = match entry.max {
         None => 1,
-        Some(m) => u32::try_from(m).map_err(|_| {
-            source.error(&join(path, "max"), format!("must be a count from 0 ({m})"))
-        })?,
+        Some(m) if m < 0 => {
+            return Err(source.error(&join(path, "max"), format!("must be a count from 0 ({m})")));
+        }
+        Some(m) => {
+            limits::value_within(m, limits::MAX_FIRES, "max")
+                .map_err(|e| source.error(&join(path, "max"), e))?;
+            u32::try_from(m).unwrap_or(u32::MAX)
+        }
     };
+    for (field, n) in [
+        ("replicas", entry.replicas.as_ref().map(Vec::len)),
+        ("images", entry.images.as_ref().map(Vec::len)),
+    ] {
+        if let Some(n) = n {
+            limits::count_within(n, limits::MAX_FIRES as usize, field)
+                .map_err(|e| source.error(&join(path, field), e))?;
+        }
+    }
     let target = |text: &str, allowed: &[Kind]| -> Result<Target, ConfigError> {
         let (kind, name) = match text.split_once('/') {
             Some((kind, name)) => {
@@ -165,12 +180,12 @@ pub(super) fn environment_rule(
         };
         let mut counts = Vec::new();
         for (j, r) in replicas.iter().enumerate() {
+            let at = index(&join(path, "replicas"), j);
             let count = i32::try_from(*r).ok().filter(|c| *c >= 0).ok_or_else(|| {
-                source.error(
-                    &index(&join(path, "replicas"), j),
-                    format!("replicas must be a count from 0 ({r})"),
-                )
+                source.error(&at, format!("replicas must be a count from 0 ({r})"))
             })?;
+            limits::value_within(i64::from(count), limits::MAX_REPLICAS, "replicas")
+                .map_err(|e| source.error(&at, e))?;
             counts.push(count);
         }
         EnvironmentOp::Scale {

@@ -8,9 +8,11 @@ mod environment;
 mod resources;
 mod source;
 
-use super::error::{ConfigError, IgnoredField};
+use super::error::{ConfigError, IgnoredField, Position};
 use super::file::{ConsistencyField, GuardsField, ModelFile, PropertiesField};
+use super::limits;
 use super::locate::index;
+use super::sniff::{FileKind, sniff};
 use super::{CheckerDefaults, Guards, ModelConfig, Start};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Lag, Relist};
 use crate::model::properties;
@@ -38,13 +40,37 @@ pub fn parse_model(
     include: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<LoadedModel, ConfigError> {
     let source = Source::new(origin.to_string(), text, 0);
+    let first_line = Some(Position { line: 1, column: 1 });
     if source.locator.is_empty() {
-        return Err(source.error("", "the model is empty: it needs at least a `name`"));
+        return Err(ConfigError::new(
+            origin,
+            first_line,
+            "",
+            "the model is empty: it needs at least a `name`",
+        ));
+    }
+    let kind = sniff(text);
+    if matches!(kind, FileKind::Trace | FileKind::Manifest(_)) {
+        let what = kind.describe();
+        let taken_by = kind.taken_by(origin).unwrap_or_default();
+        return Err(ConfigError::new(
+            origin,
+            first_line,
+            "",
+            format!("this file is {what}, not a model: {taken_by}"),
+        ));
     }
     let file: ModelFile = serde_saphyr::from_str(text).map_err(|e| source.parse_error(&e))?;
     if file.name.trim().is_empty() {
         return Err(source.error("name", "a model needs a name"));
     }
+    limits::name_within(&file.name, limits::MAX_MODEL_NAME).map_err(|m| source.error("name", m))?;
+    limits::count_within(
+        file.environment.len(),
+        limits::MAX_RULES,
+        "environment rules",
+    )
+    .map_err(|m| source.error("environment", m))?;
     let consistency = consistency(&source, file.consistency.as_ref())?;
     let commit = commit(&source, file.commit.as_deref())?;
     let controllers = controllers::controllers(&source, &file.controllers)?;
@@ -77,20 +103,24 @@ pub fn parse_model(
             ));
         }
     };
+    let config = ModelConfig {
+        name: file.name,
+        description: file.description.trim().to_string(),
+        consistency,
+        commit,
+        controllers,
+        environment,
+        properties,
+        checker,
+        initial: resources.objects,
+        guards,
+        start,
+    };
+    // Every limit was checked where its field was read; this is the same check a trace's
+    // embedded model passes, kept here so that the two cannot drift apart.
+    limits::check(&config).map_err(|e| ConfigError::new(origin, first_line, e.field, e.message))?;
     Ok(LoadedModel {
-        config: ModelConfig {
-            name: file.name,
-            description: file.description.trim().to_string(),
-            consistency,
-            commit,
-            controllers,
-            environment,
-            properties,
-            checker,
-            initial: resources.objects,
-            guards,
-            start,
-        },
+        config,
         ignored: resources.ignored,
     })
 }
@@ -276,12 +306,9 @@ fn checker(
         out.strategy = strategy.clone();
     }
     if let Some(depth) = field.max_depth {
-        out.max_depth = usize::try_from(depth).map_err(|_| {
-            source.error(
-                "checker.max-depth",
-                format!("must be a depth from 0 ({depth})"),
-            )
-        })?;
+        limits::value_within(depth, limits::MAX_DEPTH, "the depth bound")
+            .map_err(|m| source.error("checker.max-depth", m))?;
+        out.max_depth = usize::try_from(depth).unwrap_or(usize::MAX);
     }
     Ok(out)
 }

@@ -1,14 +1,20 @@
 //! `resources:` read in two passes (headers, then each manifest as its kind), `file:` entries
-//! included through the caller's closure, and checked: kinds, apiVersions, names unique per
-//! kind, counts not negative.
+//! included through the caller's closure, and checked: kinds, apiVersions, every field against
+//! Kubernetes' schema of its kind (an unknown field is an error), names unique per kind and
+//! within length, counts and quantities within the limits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::super::error::{ConfigError, IgnoredField, Position};
 use super::super::file::ResourceHeader;
+use super::super::limits::{
+    MAX_NAME, MAX_RESOURCES, count_within, counts_of, name_within, pods_of, pods_within,
+    quantities_of, quantity_ok, value_within,
+};
 use super::super::locate::{index, join};
 use super::super::manifest::{self, Read};
+use super::super::schema;
 use super::source::{Source, known};
 use crate::model::resources::{Kind, Object};
 
@@ -19,6 +25,8 @@ pub(super) struct Resources {
     /// Where each named resource is, by kind and name: file and position.
     places: BTreeMap<(Kind, String), (String, Option<Position>)>,
     pub(super) ignored: Vec<IgnoredField>,
+    /// The pods the resources ask for so far.
+    pods: i64,
 }
 
 impl Resources {
@@ -54,10 +62,31 @@ impl Resources {
             .collect()
     }
 
-    /// Adds a manifest read at `path` of `source`, after checking it.
-    fn add(&mut self, source: &Source, path: &str, read: Read) -> Result<(), ConfigError> {
-        let (object, ignored) = read;
+    /// Adds a manifest read at `path` of `source`, after checking it; `ignored` are the
+    /// fields the schema knows and orchard does not model.
+    fn add(
+        &mut self,
+        source: &Source,
+        path: &str,
+        read: Read,
+        ignored: Vec<String>,
+    ) -> Result<(), ConfigError> {
+        let (object, unread) = read;
+        let ignored = merge_ignored(ignored, unread);
+        if self.objects.len() >= MAX_RESOURCES {
+            let m = count_within(self.objects.len() + 1, MAX_RESOURCES, "resources")
+                .err()
+                .unwrap_or_default();
+            return Err(source.error(path, m));
+        }
         check_counts(source, path, &object)?;
+        if let Some((field, n)) = pods_of(&object) {
+            self.pods =
+                pods_within(self.pods, n).map_err(|m| source.error(&join(path, field), m))?;
+        }
+        name_within(object.name(), MAX_NAME)
+            .and_then(|()| name_within(&object.metadata().generate_name, MAX_NAME))
+            .map_err(|m| source.error(&join(path, "metadata.name"), m))?;
         check_selector(source, path, &object)?;
         let kind = object.kind();
         let label = if object.name().is_empty() {
@@ -81,39 +110,86 @@ impl Resources {
             self.places
                 .insert(key, (source.file.clone(), source.position(&name_path)));
         }
-        for field in ignored {
-            let at = join(path, &field);
-            self.ignored.push(IgnoredField {
+        let mut fields: Vec<IgnoredField> = ignored
+            .into_iter()
+            .map(|field| IgnoredField {
                 file: source.file.clone(),
-                position: source.position(&at),
+                position: source.position(&join(path, &field)),
                 resource: label.clone(),
                 path: field,
-            });
-        }
+            })
+            .collect();
+        fields.sort_by_key(|f| f.position);
+        self.ignored.extend(fields);
         self.objects.push(object);
         Ok(())
     }
 }
 
-/// Counts that Kubernetes' validation rejects when negative.
-fn check_counts(source: &Source, path: &str, object: &Object) -> Result<(), ConfigError> {
-    let counts: Vec<(&str, Option<i32>)> = match object {
-        Object::Deployment(d) => vec![("spec.replicas", d.spec.replicas)],
-        Object::StatefulSet(s) => vec![("spec.replicas", s.spec.replicas)],
-        Object::ReplicaSet(r) => vec![("spec.replicas", r.spec.replicas)],
-        Object::Job(j) => vec![
-            ("spec.parallelism", j.spec.parallelism),
-            ("spec.completions", j.spec.completions),
-            ("spec.backoffLimit", j.spec.backoff_limit),
-        ],
-        _ => Vec::new(),
+/// The ignored fields of the schema and of the reader, each once, without the fields inside
+/// another ignored one (in time `n log n`: a manifest may list thousands).
+fn merge_ignored(schema: Vec<String>, unread: Vec<String>) -> Vec<String> {
+    let all: BTreeSet<String> = schema.iter().chain(&unread).cloned().collect();
+    let inside_another = |path: &str| {
+        path.char_indices()
+            .filter(|(_, c)| matches!(c, '.' | '['))
+            .any(|(i, _)| all.contains(&path[..i]))
     };
-    for (field, value) in counts {
-        if let Some(v) = value.filter(|v| *v < 0) {
-            return Err(source.error(&join(path, field), format!("must not be negative ({v})")));
+    let mut seen = BTreeSet::new();
+    schema
+        .into_iter()
+        .chain(unread)
+        .filter(|p| !inside_another(p) && seen.insert(p.clone()))
+        .collect()
+}
+
+/// Counts that Kubernetes' validation rejects when negative, within orchard's limits (a
+/// settled start creates every replica before the search begins), and quantities that must
+/// not be negative.
+fn check_counts(source: &Source, path: &str, object: &Object) -> Result<(), ConfigError> {
+    for (field, value, limit) in counts_of(object) {
+        if let Some(v) = value {
+            if v < 0 {
+                return Err(source.error(&join(path, field), format!("must not be negative ({v})")));
+            }
+            let word = field.rsplit('.').next().unwrap_or(field);
+            value_within(i64::from(v), limit, word)
+                .map_err(|m| source.error(&join(path, field), m))?;
         }
     }
+    for (field, resource, q) in quantities_of(object) {
+        quantity_ok(&resource, q).map_err(|m| source.error(&join(path, &field), m))?;
+    }
     Ok(())
+}
+
+/// The strict check of a manifest's fields against Kubernetes' schema of its kind: the first
+/// unknown field (in file order) is an error; the fields known but not modelled are returned.
+fn strict(
+    source: &Source,
+    path: &str,
+    kind: Kind,
+    raw: Option<&serde_json::Value>,
+) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let report = schema::check(kind, raw);
+    let first = report
+        .unknown
+        .iter()
+        .min_by_key(|u| source.position(&join(path, &u.path)));
+    if let Some(unknown) = first {
+        return Err(source.error(&join(path, &unknown.path), unknown.message(path)));
+    }
+    let invalid = report
+        .invalid
+        .iter()
+        .min_by_key(|u| source.position(&join(path, &u.path)));
+    if let Some(invalid) = invalid {
+        return Err(source.error(&join(path, &invalid.path), invalid.message.clone()));
+    }
+    Ok(report.ignored)
 }
 
 /// A workload's selector must select its own template's pods, as the API server insists;
@@ -138,10 +214,41 @@ fn check_selector(source: &Source, path: &str, object: &Object) -> Result<(), Co
     Ok(())
 }
 
-/// Checks a manifest's header: its kind, apiVersion and name.
-fn header_kind(source: &Source, path: &str, header: &ResourceHeader) -> Result<Kind, ConfigError> {
+/// The keys a manifest may have at its top, over every kind (and `file` of an include).
+const TOP_KEYS: [&str; 8] = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "status",
+    "data",
+    "revision",
+    "file",
+];
+
+/// Checks a manifest's header and fields: its kind and apiVersion, every field against the
+/// schema of its kind (before anything else, so that a misspelt `metadata` is named as such),
+/// then its name. Returns the kind and the fields known but not modelled.
+fn header_kind(
+    source: &Source,
+    path: &str,
+    header: &ResourceHeader,
+    raw: Option<&serde_json::Value>,
+) -> Result<(Kind, Vec<String>), ConfigError> {
     let Some(kind_name) = &header.kind else {
-        return Err(source.error(path, "a manifest needs a `kind` (or write `file: path`)"));
+        if let Some(serde_json::Value::Object(map)) = raw
+            && let Some(key) = map.keys().find(|k| !TOP_KEYS.contains(&k.as_str()))
+        {
+            let hint = crate::model::suggest::did_you_mean(key, TOP_KEYS);
+            return Err(source.error(
+                &join(path, key),
+                format!("unknown field{hint} (a manifest needs a `kind`)"),
+            ));
+        }
+        return Err(source.error(
+            &join(path, "kind"),
+            "a manifest needs a `kind` (or write `file: path`)",
+        ));
     };
     let kind = Kind::from_name(kind_name).ok_or_else(|| {
         source.error(
@@ -163,13 +270,14 @@ fn header_kind(source: &Source, path: &str, header: &ResourceHeader) -> Result<K
             ),
         ));
     }
+    let ignored = strict(source, path, kind, raw)?;
     if header.metadata.name.is_empty() && header.metadata.generate_name.is_empty() {
         return Err(source.error(
             &join(path, "metadata"),
             "a manifest needs `metadata.name` (or `metadata.generateName`)",
         ));
     }
-    Ok(kind)
+    Ok((kind, ignored))
 }
 
 /// Reads the `resources` of the model file `text` into `resources`.
@@ -180,18 +288,25 @@ pub(super) fn read_resources(
     include: &dyn Fn(&str) -> Result<String, String>,
     resources: &mut Resources,
 ) -> Result<(), ConfigError> {
+    let raws = manifest::raw_inline(text).map_err(|e| source.parse_error(&e))?;
     let mut kinds = Vec::new();
+    let mut ignored = Vec::new();
     for (i, header) in headers.iter().enumerate() {
         let path = index("resources", i);
-        kinds.push(match &header.file {
-            Some(_) => None,
-            None => Some(header_kind(source, &path, header)?),
-        });
+        let (kind, fields) = match &header.file {
+            Some(_) => (None, Vec::new()),
+            None => {
+                let (kind, fields) = header_kind(source, &path, header, raws.get(i))?;
+                (Some(kind), fields)
+            }
+        };
+        kinds.push(kind);
+        ignored.push(fields);
     }
     let mut inline = manifest::read_inline(text, &kinds)
         .map_err(|e| source.parse_error(&e))?
         .into_iter();
-    for (i, header) in headers.iter().enumerate() {
+    for ((i, header), ignored) in headers.iter().enumerate().zip(ignored) {
         let path = index("resources", i);
         let read = inline.next().flatten();
         match (&header.file, read) {
@@ -200,9 +315,16 @@ pub(super) fn read_resources(
                     source.error(&join(&path, "file"), format!("cannot read `{file}`: {why}"))
                 })?;
                 let name = included_name(&source.file, file);
+                let before = resources.objects.len();
                 read_manifest_file(&name, &included, resources)?;
+                if resources.objects.len() == before {
+                    return Err(source.error(
+                        &join(&path, "file"),
+                        format!("`{file}` holds no manifest (it is empty or only comments)"),
+                    ));
+                }
             }
-            (None, Some(read)) => resources.add(source, &path, read)?,
+            (None, Some(read)) => resources.add(source, &path, read, ignored)?,
             (None, None) => return Err(source.error(&path, "this manifest could not be read")),
         }
     }
@@ -231,9 +353,10 @@ fn read_manifest_file(
         if header.file.is_some() {
             return Err(source.error("file", "a manifest file cannot include another"));
         }
-        let kind = header_kind(&source, "", &header)?;
+        let raw = manifest::raw_document(document).map_err(|e| source.parse_error(&e))?;
+        let (kind, ignored) = header_kind(&source, "", &header, Some(&raw))?;
         let read = manifest::read_document(document, kind).map_err(|e| source.parse_error(&e))?;
-        resources.add(&source, "", read)?;
+        resources.add(&source, "", read, ignored)?;
     }
     Ok(())
 }

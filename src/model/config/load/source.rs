@@ -75,17 +75,55 @@ fn missing_field(message: &str) -> Option<&str> {
 /// A saphyr error's message without the ` at line L, column C` it appends, and without hints
 /// meant for the programmer rather than the author of the file.
 fn bare_message(e: &serde_saphyr::Error) -> String {
-    let mut text = e.without_snippet().to_string();
+    let mut text = super::super::error::plain_message(&e.without_snippet().to_string());
     if let Some(cut) = text.rfind(" at line ")
         && text[cut..].contains(", column ")
     {
         text.truncate(cut);
+    }
+    for (jargon, plain) in [
+        (
+            "expected mapping start",
+            "expected a mapping (`key: value` lines)",
+        ),
+        ("expected sequence start", "expected a list"),
+        ("expected string scalar", "expected a single value"),
+    ] {
+        if text == jargon {
+            text = plain.to_string();
+        }
+    }
+    if let Some(breach) = text.strip_prefix("budget breached: ") {
+        text = format!(
+            "the YAML is past the reader's limits: {}",
+            budget_words(breach)
+        );
     }
     if let Some(key) = text.strip_prefix("duplicate mapping key: ") {
         let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
         text = format!("duplicate key `{key}`");
     }
     text
+}
+
+/// What a YAML budget breach (serde-saphyr's default budget, shown by it in Rust's debug
+/// form, `Depth { depth: 65 }`) means, in words.
+fn budget_words(breach: &str) -> &'static str {
+    let name = breach.split([' ', '{']).next().unwrap_or("");
+    match name {
+        "Depth" => "nested deeper than 64 levels",
+        "Nodes" => "more than 250,000 nodes",
+        "Events" => "more than 1,000,000 events",
+        "Aliases" => "more than 50,000 aliases",
+        "Anchors" => "more than 50,000 anchors",
+        "Documents" => "more than 1,024 documents",
+        "ScalarBytes" => "more than 64 MiB of values",
+        "MergeKeys" => "too many merge keys (<<)",
+        "AliasAnchorRatio" => "far more aliases than anchors (an alias bomb)",
+        "SequenceUnbalanced" => "an unbalanced structure (is the file cut short?)",
+        "InputBytes" => "too large an input",
+        _ => "too large or too deep",
+    }
 }
 
 /// Names joined for a `(known: ...)` list.

@@ -25,8 +25,9 @@ pub struct Usage {
 
 impl Usage {
     fn add(&mut self, pod: &Pod) {
-        self.cpu.0 += pod.request("cpu").0;
-        self.memory.0 += pod.request("memory").0;
+        // Saturating: quantities are bounded by i64 milli-units, their sums are not.
+        self.cpu.0 = self.cpu.0.saturating_add(pod.request("cpu").0);
+        self.memory.0 = self.memory.0.saturating_add(pod.request("memory").0);
         self.pods += 1;
     }
 
@@ -140,7 +141,7 @@ fn fits(node: &Node, pod: &Pod, usage: &Usage) -> Result<(), Unfit> {
             continue;
         }
         if let Some(allocatable) = node.allocatable(resource)
-            && usage.of(resource).0 + request.0 > allocatable.0
+            && usage.of(resource).0.saturating_add(request.0) > allocatable.0
         {
             return Err(Unfit::Insufficient(resource));
         }
@@ -154,7 +155,7 @@ fn fits(node: &Node, pod: &Pod, usage: &Usage) -> Result<(), Unfit> {
 pub fn preference<'a>(node: &'a Node, pod: &Pod, usage: &Usage) -> (Fraction, Fraction, &'a str) {
     let fraction = |resource: &str| match node.allocatable(resource) {
         Some(allocatable) if allocatable.0 > 0 => Fraction {
-            num: i128::from(usage.of(resource).0 + pod.request(resource).0),
+            num: i128::from(usage.of(resource).0) + i128::from(pod.request(resource).0),
             den: i128::from(allocatable.0),
         },
         _ => Fraction { num: 0, den: 1 },
