@@ -1,0 +1,16 @@
+//! The terminal explorer: panes, overlays, the keymap, the event loop. It only draws an
+//! [`crate::explore::session::Session`] and maps keys to its commands; every piece of state
+//! about the exploration and every rule lives in the session.
+//!
+//! May import `crate::explore` (and later `history_view`, `replay`). Promises: the terminal is
+//! restored on every exit, a panic included; a frame is drawn only when something changed.
+
+pub mod event;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod nav;
+pub mod picker;
+pub mod term;
+pub mod theme;
+pub mod watcher;
