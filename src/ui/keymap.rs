@@ -97,7 +97,7 @@ pub enum Cmd {
     Diff,
     /// Mark the current step for a diff.
     Mark,
-    /// Diff the current step against the marked one.
+    /// Diff the selected branch against the path.
     DiffMark,
     /// Save the path as a trace (asks the name).
     Save,
@@ -327,6 +327,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Key::ch('l'), X::Path, Cmd::Redo, "redo", false),
     b(Key::plain(K::Right), X::Path, Cmd::Redo, "redo", false),
     b(Key::ch('n'), X::Path, Cmd::NextBranch, "next branch", true),
+    b(Key::ch('D'), X::Path, Cmd::DiffMark, "diff branch with path", false),
     b(
         Key::plain(K::Enter),
         X::State,

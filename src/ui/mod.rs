@@ -5,12 +5,16 @@
 //! May import `crate::explore` (and later `history_view`, `replay`). Promises: the terminal is
 //! restored on every exit, a panic included; a frame is drawn only when something changed.
 
+pub mod app;
+pub mod draw;
 pub mod event;
 pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod nav;
-pub mod picker;
+pub mod overlay;
+pub mod pane;
+pub mod panes;
 pub mod term;
 pub mod theme;
 pub mod watcher;

@@ -1,0 +1,433 @@
+//! The root: the session (or the start picker before one is open), the panes, the overlay on
+//! top, and the one place where keys, the mouse and other events become pane commands or
+//! session commands. Effects the session returns are carried out here, on the UI thread
+//! (they never wait: reading or writing one file, spawning a check's thread).
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{Event, MouseButton, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::event::{Flow, Screen, UiEvent};
+use super::keymap::{Cmd, Context, Key, Keymap};
+use super::layout::{self, PaneId};
+use super::overlay::Overlay;
+use super::overlay::text::Scroll;
+use super::pane::{Handled, Pane};
+use super::panes::{actions::ActionsPane, path::PathPane, properties::PropertiesPane};
+use super::panes::state::StatePane;
+use super::theme::Theme;
+use super::watcher::FileWatch;
+use crate::explore::checker::Strategy;
+use crate::explore::session::{
+    CheckSpec, Command, Effect, Overrides, Picker, Session, WatchTarget, WhatIfReport,
+};
+
+/// The explorer's application state.
+pub struct App {
+    /// The session, once a file is open.
+    pub session: Option<Session>,
+    pub(super) overrides: Overrides,
+    pub(super) keymap: Keymap,
+    pub(super) theme: Theme,
+    pub(super) focus: PaneId,
+    pub(super) path: PathPane,
+    pub(super) actions: ActionsPane,
+    pub(super) state: StatePane,
+    pub(super) properties: PropertiesPane,
+    pub(super) overlay: Option<Overlay>,
+    /// The screen's size at the last frame (for page sizes and mouse positions).
+    pub(super) screen: Cell<Rect>,
+    /// The event channel, for the model file's watcher (none in tests).
+    events: Option<Sender<UiEvent>>,
+    watch: Option<(PathBuf, FileWatch)>,
+}
+
+impl App {
+    /// An explorer on an open session.
+    pub fn new(session: Session, keymap: Keymap, theme: Theme) -> App {
+        let mut app = App::empty(Overrides::default(), keymap, theme);
+        app.session = Some(session);
+        app.after(None);
+        app
+    }
+
+    /// An explorer that starts with the picker over `models/` and `traces/`.
+    pub fn with_picker(picker: Picker, overrides: Overrides, keymap: Keymap, theme: Theme) -> App {
+        let mut app = App::empty(overrides, keymap, theme);
+        app.overlay = Some(Overlay::picker(picker));
+        app
+    }
+
+    fn empty(overrides: Overrides, keymap: Keymap, theme: Theme) -> App {
+        App {
+            session: None,
+            overrides,
+            keymap,
+            theme,
+            focus: PaneId::Actions,
+            path: PathPane::default(),
+            actions: ActionsPane::default(),
+            state: StatePane::default(),
+            properties: PropertiesPane::default(),
+            overlay: None,
+            screen: Cell::new(Rect::new(0, 0, 80, 24)),
+            events: None,
+            watch: None,
+        }
+    }
+
+    /// Watches the open model file for changes, sending them on `events`.
+    pub fn watch_files(&mut self, events: Sender<UiEvent>) {
+        self.events = Some(events);
+        self.rewatch();
+    }
+
+    /// Starts (or moves) the watcher when the open file is a model other than the watched.
+    fn rewatch(&mut self) {
+        let (Some(events), Some(session)) = (&self.events, &self.session) else {
+            return;
+        };
+        let path = session.source_path().to_path_buf();
+        let watched = self.watch.as_ref().map(|(p, _)| p.as_path());
+        if !session.is_model_file() {
+            self.watch = None;
+        } else if watched != Some(path.as_path()) {
+            self.watch = FileWatch::start(&path, events.clone())
+                .ok()
+                .map(|w| (path, w));
+        }
+    }
+
+    pub(super) fn pane(&self, id: PaneId) -> &dyn Pane {
+        match id {
+            PaneId::Path => &self.path,
+            PaneId::Actions => &self.actions,
+            PaneId::State => &self.state,
+            PaneId::Properties => &self.properties,
+        }
+    }
+
+    pub(super) fn pane_mut(&mut self, id: PaneId) -> &mut dyn Pane {
+        match id {
+            PaneId::Path => &mut self.path,
+            PaneId::Actions => &mut self.actions,
+            PaneId::State => &mut self.state,
+            PaneId::Properties => &mut self.properties,
+        }
+    }
+
+    fn pane_height(&self, id: PaneId) -> usize {
+        layout::areas(self.screen.get()).map_or(1, |a| self.pane(id).height(a.pane(id)))
+    }
+
+    /// The contexts keys are looked up in, the first first.
+    pub(super) fn contexts(&self) -> Vec<Context> {
+        match &self.overlay {
+            Some(o) => o.contexts(self.pane(self.focus).context()),
+            None => vec![self.pane(self.focus).context(), Context::Global],
+        }
+    }
+
+    /// Sends a command to the session and carries out its effects; overlays follow what
+    /// changed (a diff shown, a what-if, a check started, a watch added, an error).
+    pub fn run(&mut self, command: Command) -> Flow {
+        let Some(session) = &mut self.session else {
+            return Flow::Same;
+        };
+        let before = Before::of(session);
+        let mut queue = session.handle(command);
+        let mut quit = false;
+        while let Some(effect) = queue.pop() {
+            match effect {
+                Effect::Quit => quit = true,
+                other => {
+                    if let Some(next) = other.perform() {
+                        queue.extend(session.handle(next));
+                    }
+                }
+            }
+        }
+        self.after(Some(before));
+        if quit { Flow::Quit } else { Flow::Redraw }
+    }
+
+    /// Brings panes and overlays in line with the session after a command.
+    pub(super) fn after(&mut self, before: Option<Before>) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        self.path.sync(session);
+        self.actions.sync(session);
+        self.state.sync(session);
+        self.properties.sync(session);
+        if let Some(before) = before {
+            if let Some(next) = before.overlay_for(session) {
+                self.overlay = Some(next);
+            }
+        }
+        let stale = match &self.overlay {
+            Some(Overlay::Diff(_)) => session.diff().is_none(),
+            Some(Overlay::WhatIf(_)) => session.what_if().is_none(),
+            Some(Overlay::Check) => !session.check_running(),
+            Some(Overlay::Watch { index, .. }) => *index >= session.watches().len(),
+            _ => false,
+        };
+        if stale {
+            self.overlay = None;
+        }
+        self.rewatch();
+    }
+
+    /// Opens the file chosen in the start picker; an error stays in the picker.
+    pub(super) fn open_first(&mut self, path: &Path) -> Flow {
+        match Session::open(path, &self.overrides) {
+            Ok(session) => {
+                self.session = Some(session);
+                self.overlay = None;
+                self.after(None);
+            }
+            Err(e) => {
+                if let Some(Overlay::Picker { error, .. }) = &mut self.overlay {
+                    *error = Some(e.to_string());
+                }
+            }
+        }
+        Flow::Redraw
+    }
+
+    fn key(&mut self, key: Key) -> Flow {
+        let cmd = self.keymap.lookup(&self.contexts(), key);
+        if cmd == Some(Cmd::ForceQuit) || key == Key::ctrl('c') {
+            return Flow::Quit;
+        }
+        if let Some(overlay) = &self.overlay {
+            if !matches!(overlay, Overlay::Check) || cmd == Some(Cmd::Cancel) {
+                return self.overlay_key(cmd, key);
+            }
+        }
+        let Some(cmd) = cmd else {
+            return Flow::Same;
+        };
+        let height = self.pane_height(self.focus);
+        let handled = match &self.session {
+            Some(session) => {
+                let (focus, session) = (self.focus, session);
+                let pane: &mut dyn Pane = match focus {
+                    PaneId::Path => &mut self.path,
+                    PaneId::Actions => &mut self.actions,
+                    PaneId::State => &mut self.state,
+                    PaneId::Properties => &mut self.properties,
+                };
+                pane.handle(cmd, session, height)
+            }
+            None => Handled::No,
+        };
+        match handled {
+            Handled::Yes => Flow::Redraw,
+            Handled::Run(c) => self.run(c),
+            Handled::Watch(target) => self.watch(&target),
+            Handled::SaveBranch(node) => {
+                self.overlay = Some(Overlay::save(Some(node)));
+                Flow::Redraw
+            }
+            Handled::No => self.global(cmd),
+        }
+    }
+
+    fn global(&mut self, cmd: Cmd) -> Flow {
+        let command = match cmd {
+            Cmd::Quit => return self.run(Command::Quit),
+            Cmd::NextPane | Cmd::PrevPane => {
+                self.focus = self.focus.cycle(cmd == Cmd::NextPane);
+                return Flow::Redraw;
+            }
+            Cmd::Help => {
+                self.overlay = Some(Overlay::Help(Scroll::default()));
+                return Flow::Redraw;
+            }
+            Cmd::CommandLine => {
+                self.overlay = Some(Overlay::line(super::overlay::LineKind::Command, ""));
+                return Flow::Redraw;
+            }
+            Cmd::Filter => {
+                let current = self
+                    .pane_mut(self.focus)
+                    .filter()
+                    .map(|f| f.clone())
+                    .unwrap_or_default();
+                let kind = super::overlay::LineKind::Filter(self.focus);
+                self.overlay = Some(Overlay::line(kind, &current));
+                return Flow::Redraw;
+            }
+            Cmd::Close => {
+                if let Some(f) = self.pane_mut(self.focus).filter() {
+                    f.clear();
+                }
+                self.after(None);
+                return Flow::Redraw;
+            }
+            Cmd::Save => {
+                self.overlay = Some(Overlay::save(None));
+                return Flow::Redraw;
+            }
+            Cmd::Open => {
+                let picker = Picker::scan(Path::new("models"), Path::new("traces"));
+                self.overlay = Some(Overlay::picker(picker));
+                return Flow::Redraw;
+            }
+            Cmd::Back => Command::Back,
+            Cmd::Redo => Command::Redo,
+            Cmd::First => Command::First,
+            Cmd::Last => Command::Last,
+            Cmd::Diff => Command::DiffMarked,
+            Cmd::Mark => Command::Mark,
+            Cmd::Check => Command::Check(CheckSpec::of(Strategy::Bfs)),
+            _ => return Flow::Same,
+        };
+        self.run(command)
+    }
+
+    /// Watches a field (`Pod/web-0 spec.nodeName`) and shows its timeline.
+    fn watch(&mut self, target: &str) -> Flow {
+        match WatchTarget::parse(target) {
+            Ok(t) => self.run(Command::Watch(t)),
+            Err(e) => self.run(Command::Line(format!("watch {e}"))),
+        }
+    }
+
+    fn mouse(&mut self, kind: MouseEventKind, x: u16, y: u16) -> Flow {
+        if let Some(overlay) = &mut self.overlay {
+            return match kind {
+                MouseEventKind::ScrollUp => overlay.scroll(-3),
+                MouseEventKind::ScrollDown => overlay.scroll(3),
+                _ => Flow::Same,
+            };
+        }
+        let Some(areas) = layout::areas(self.screen.get()) else {
+            return Flow::Same;
+        };
+        let Some(id) = areas.pane_at(x, y) else {
+            return Flow::Same;
+        };
+        let Some(session) = &self.session else {
+            return Flow::Same;
+        };
+        let area = areas.pane(id);
+        let height = self.pane(id).height(area);
+        let pane: &mut dyn Pane = match id {
+            PaneId::Path => &mut self.path,
+            PaneId::Actions => &mut self.actions,
+            PaneId::State => &mut self.state,
+            PaneId::Properties => &mut self.properties,
+        };
+        let handled = match kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = id;
+                match y.checked_sub(area.y + 1) {
+                    Some(row) => pane.click(usize::from(row), session, height),
+                    None => Handled::Yes,
+                }
+            }
+            MouseEventKind::ScrollUp => {
+                pane.scroll(-3, session);
+                Handled::Yes
+            }
+            MouseEventKind::ScrollDown => {
+                pane.scroll(3, session);
+                Handled::Yes
+            }
+            _ => Handled::No,
+        };
+        match handled {
+            Handled::Run(c) => self.run(c),
+            Handled::No => Flow::Same,
+            _ => Flow::Redraw,
+        }
+    }
+
+    /// Saves the current path under `dir` after a panic; its file.
+    pub fn rescue(&self, dir: &Path) -> Option<PathBuf> {
+        let session = self.session.as_ref()?;
+        let trace = session.trace_of(session.tree().leaf(session.tree().cursor()));
+        let path = dir.join(format!("panic-{}", trace.file_name()));
+        crate::explore::session::command::write_atomically(&path, &trace.to_json()).ok()?;
+        Some(path)
+    }
+}
+
+impl Screen for App {
+    fn handle(&mut self, event: UiEvent) -> Flow {
+        match event {
+            UiEvent::Term(Event::Key(k)) => match Key::of(&k) {
+                Some(key) => self.key(key),
+                None => Flow::Same,
+            },
+            UiEvent::Term(Event::Mouse(m)) => self.mouse(m.kind, m.column, m.row),
+            UiEvent::Term(Event::Resize(w, h)) => {
+                self.screen.set(Rect::new(0, 0, w, h));
+                Flow::Redraw
+            }
+            UiEvent::Term(_) => Flow::Same,
+            UiEvent::FileChanged => self.run(Command::Reload),
+            UiEvent::Tick => self.run(Command::Tick),
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame) {
+        self.screen.set(frame.area());
+        super::draw::draw(self, frame);
+    }
+
+    fn tick(&self) -> Option<Duration> {
+        self.session
+            .as_ref()
+            .filter(|s| s.check_running())
+            .map(|_| Duration::from_millis(100))
+    }
+}
+
+/// What the session showed before a command, to tell which overlay its result opens.
+pub(super) struct Before {
+    diff: bool,
+    what_if: Option<WhatIfReport>,
+    check: bool,
+    watches: usize,
+    message: Option<String>,
+}
+
+impl Before {
+    fn of(session: &Session) -> Before {
+        Before {
+            diff: session.diff().is_some(),
+            what_if: session.what_if().cloned(),
+            check: session.check_running(),
+            watches: session.watches().len(),
+            message: session.message().map(|m| m.text.clone()),
+        }
+    }
+
+    fn overlay_for(&self, session: &Session) -> Option<Overlay> {
+        let watches = session.watches().len();
+        if session.check_running() && !self.check {
+            Some(Overlay::Check)
+        } else if session.what_if().is_some() && session.what_if().cloned() != self.what_if {
+            Some(Overlay::WhatIf(Scroll::default()))
+        } else if session.diff().is_some() && !self.diff {
+            Some(Overlay::Diff(Scroll::default()))
+        } else if watches > self.watches {
+            Some(Overlay::watch(watches - 1))
+        } else {
+            match session.message() {
+                Some(m) if m.error && Some(&m.text) != self.message.as_ref() && m.text.len() > 60 => {
+                    Some(Overlay::Error(m.text.clone(), Scroll::default()))
+                }
+                _ => None,
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! Drawing each overlay.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{LineKind, Overlay, help, text};
+use crate::explore::session::Session;
+use crate::ui::app::App;
+use crate::ui::layout::centred;
+use crate::ui::panes::{diff_lines, status};
+use crate::ui::theme::Theme;
+
+/// The lines of a text overlay (help, diff, what-if, error).
+pub fn text_lines(app: &App, overlay: &Overlay) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    match (overlay, &app.session) {
+        (Overlay::Help(_), _) => help::lines(
+            &app.keymap,
+            &crate::explore::session::parse::COMMANDS,
+            theme,
+        ),
+        (Overlay::Diff(_), Some(s)) => match s.diff() {
+            Some(d) if d.entries.is_empty() => vec![Line::styled("no difference", theme.dim())],
+            Some(d) => diff_lines(&d.entries, theme),
+            None => Vec::new(),
+        },
+        (Overlay::WhatIf(_), Some(s)) => what_if_lines(s, theme),
+        (Overlay::Error(e, _), _) => e
+            .lines()
+            .map(|l| Line::styled(l.to_string(), theme.bad()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn what_if_lines(session: &Session, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(r) = session.what_if() else {
+        return Vec::new();
+    };
+    let mut out = vec![
+        Line::from(vec![
+            Span::styled("from  ", theme.dim()),
+            Span::raw(r.from.to_string()),
+        ]),
+        Line::from(vec![
+            Span::styled("to    ", theme.dim()),
+            Span::raw(r.to.to_string()),
+        ]),
+        Line::raw(""),
+    ];
+    match &r.broken {
+        Some(b) => {
+            out.push(Line::styled(
+                format!("step {}: {}", b.step, b.describe),
+                theme.bad(),
+            ));
+            out.push(Line::raw(format!("  {}", b.why)));
+            match &b.nearest {
+                Some(n) => out.push(Line::from(vec![
+                    Span::styled("  nearest in its place: ", theme.dim()),
+                    Span::styled(format!("{} => {}", n.describe, n.outcome), theme.good()),
+                ])),
+                None => out.push(Line::styled(
+                    "  nothing of the same controller is possible in its place",
+                    theme.dim(),
+                )),
+            }
+        }
+        None => out.push(Line::styled(
+            format!("all {} steps are still possible", r.steps),
+            theme.good(),
+        )),
+    }
+    out.push(Line::raw(""));
+    let list = |v: &[&str]| {
+        if v.is_empty() {
+            "nothing".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    out.push(Line::raw(format!(
+        "violated before: {}; now: {}",
+        list(&r.violated_before),
+        list(&r.violated_now)
+    )));
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        "the path shown is the one under the new settings; :restore switches back",
+        theme.dim(),
+    ));
+    out
+}
+
+/// The rows the picker's list shows in a screen.
+pub fn picker_rows(screen: Rect) -> usize {
+    usize::from(text::area(screen).height.saturating_sub(5))
+}
+
+/// Draws an overlay.
+pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
+    let screen = frame.area();
+    let theme = &app.theme;
+    match overlay {
+        Overlay::Help(s) => {
+            let lines = text_lines(app, overlay);
+            text::draw(frame, screen, theme, "help", lines, *s, "↑↓ scroll · Esc close");
+        }
+        Overlay::Diff(s) => {
+            let title = app
+                .session
+                .as_ref()
+                .and_then(|x| x.diff())
+                .map_or("diff".to_string(), |d| format!("diff: {}", d.title));
+            let lines = text_lines(app, overlay);
+            text::draw(frame, screen, theme, &title, lines, *s, "↑↓ scroll · Esc close");
+        }
+        Overlay::WhatIf(s) => {
+            let lines = text_lines(app, overlay);
+            text::draw(frame, screen, theme, "what-if", lines, *s, "Esc close · :restore");
+        }
+        Overlay::Error(_, s) => {
+            let lines = text_lines(app, overlay);
+            text::draw(frame, screen, theme, "error", lines, *s, "Esc close");
+        }
+        Overlay::Check => {
+            if let Some(session) = &app.session {
+                check(frame, screen, session, theme);
+            }
+        }
+        Overlay::Watch { index, nav } => {
+            if let Some(session) = &app.session {
+                watch(frame, screen, session, *index, nav, theme);
+            }
+        }
+        Overlay::Picker {
+            picker,
+            query,
+            nav,
+            error,
+        } => {
+            let area = text::area(screen);
+            frame.render_widget(Clear, area);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.focus())
+                .title(Span::styled(" open a model or a trace ", theme.title()))
+                .title_bottom(Span::styled(
+                    " type to filter · ↑↓ select · Enter open · Esc close ",
+                    theme.dim(),
+                ));
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let visible = picker.visible();
+            let mut lines = vec![Line::from(vec![
+                Span::styled("filter: ", theme.dim()),
+                Span::raw(query.text.clone()),
+                Span::styled("▏", theme.dim()),
+                Span::styled(
+                    format!("   {} of {} files", visible.len(), picker.all().len()),
+                    theme.dim(),
+                ),
+            ])];
+            lines.push(match error {
+                Some(e) => Line::styled(e.clone(), theme.bad()),
+                None => Line::raw(""),
+            });
+            let rows = picker_rows(screen);
+            let offset = nav.window(visible.len(), rows);
+            let name_width = visible
+                .iter()
+                .map(|e| e.path.display().to_string().chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(usize::from(inner.width) / 2);
+            for (i, e) in visible.iter().enumerate().skip(offset).take(rows) {
+                let kind = match e.kind {
+                    crate::explore::session::picker::EntryKind::Model => "model",
+                    crate::explore::session::picker::EntryKind::Trace => "trace",
+                };
+                let mut line = Line::from(vec![
+                    Span::styled(format!("{kind:<6}"), theme.dim()),
+                    Span::styled(
+                        format!("{:<name_width$}  ", e.path.display().to_string()),
+                        theme.title(),
+                    ),
+                    Span::raw(e.description.clone()),
+                ]);
+                if i == nav.selected {
+                    line = line.style(theme.selected());
+                }
+                lines.push(line);
+            }
+            if visible.is_empty() {
+                lines.push(Line::styled("(nothing matches the filter)", theme.dim()));
+            }
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+        Overlay::Line {
+            kind,
+            input,
+            completions,
+        } => line(frame, screen, *kind, input, completions, theme),
+    }
+}
+
+fn check(frame: &mut Frame, screen: Rect, session: &Session, theme: &Theme) {
+    let area = Rect {
+        y: screen.height.saturating_sub(7),
+        height: 5,
+        ..centred(screen, screen.width.saturating_sub(8).min(100), 5)
+    };
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warn())
+        .title(Span::styled(" check from here ", theme.title()))
+        .title_bottom(Span::styled(" Esc cancels · keys still work ", theme.dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let line = status::check_line(session).unwrap_or_else(|| "finished".into());
+    frame.render_widget(
+        Paragraph::new(Line::styled(line, theme.warn())).wrap(Wrap { trim: true }),
+        inner,
+    );
+}
+
+fn watch(
+    frame: &mut Frame,
+    screen: Rect,
+    session: &Session,
+    index: usize,
+    nav: &crate::ui::nav::ListNav,
+    theme: &Theme,
+) {
+    let watches = session.watches();
+    let Some(w) = watches.get(index) else {
+        return;
+    };
+    let cursor = session.cursor_step();
+    let rows = text::height(screen);
+    let offset = nav.window(w.points.len(), rows);
+    let lines: Vec<Line<'static>> = w
+        .points
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows)
+        .map(|(i, p)| {
+            let value = p.value.clone().unwrap_or_else(|| "(absent)".into());
+            let mark = if p.changed { "● " } else { "  " };
+            let here = if p.step == cursor { "▶" } else { " " };
+            let mut line = Line::from(vec![
+                Span::styled(format!("{here}{:>4}  ", p.step), theme.dim()),
+                Span::styled(mark, theme.warn()),
+                Span::styled(value, if p.changed { theme.warn() } else { theme.dim() }),
+            ]);
+            if i == nav.selected {
+                line = line.style(theme.selected());
+            }
+            line
+        })
+        .collect();
+    let title = format!("watch {}: {}", index + 1, w.target);
+    text::draw(
+        frame,
+        screen,
+        theme,
+        &title,
+        lines,
+        text::Scroll(0),
+        "n/N next/previous change · Enter go to step · Esc close",
+    );
+}
+
+fn line(
+    frame: &mut Frame,
+    screen: Rect,
+    kind: LineKind,
+    input: &crate::ui::input::LineInput,
+    completions: &[String],
+    theme: &Theme,
+) {
+    let (prompt, hint) = match kind {
+        LineKind::Command => (":", "Tab complete · Enter run · Esc cancel"),
+        LineKind::Filter(_) => ("/", "Enter keep · Esc clear"),
+        LineKind::Save(_) => (
+            "save as traces/",
+            "Enter save (empty: model-property-consistency) · Esc cancel",
+        ),
+    };
+    let shown = completions.len().min(8) as u16;
+    let height = 1 + if shown > 0 { shown + 2 } else { 0 };
+    let area = Rect {
+        x: 0,
+        y: screen.height.saturating_sub(height),
+        width: screen.width,
+        height: height.min(screen.height),
+    };
+    frame.render_widget(Clear, area);
+    if shown > 0 {
+        let list = Rect {
+            height: shown + 2,
+            width: screen.width.min(60),
+            ..area
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(" completions ", theme.dim()));
+        let lines: Vec<Line> = completions
+            .iter()
+            .take(8)
+            .map(|c| Line::raw(c.clone()))
+            .collect();
+        let inner = block.inner(list);
+        frame.render_widget(block, list);
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+    let row = Rect {
+        y: area.y + area.height - 1,
+        height: 1,
+        ..area
+    };
+    let before: String = input.text.chars().take(input.cursor).collect();
+    let after: String = input.text.chars().skip(input.cursor).collect();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, theme.key()),
+            Span::raw(before),
+            Span::styled("▏", theme.key()),
+            Span::raw(after),
+            Span::styled(format!("   {hint}"), theme.dim()),
+        ])),
+        row,
+    );
+}
+

@@ -1,0 +1,166 @@
+//! The next actions, grouped by controller as the session lists them (a controller's reads
+//! grouped by what they produce, its alternatives, cache moves, then the environment and
+//! restarts), and under them a preview of what the selected one would change. Enter takes it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Borders, Paragraph};
+
+use crate::explore::session::{Command, EntryKind, Session};
+use crate::ui::keymap::{Cmd, Context};
+use crate::ui::nav::ListNav;
+use crate::ui::pane::{Draw, Handled, Pane, block};
+use crate::ui::panes::diff_lines;
+
+/// The actions pane.
+#[derive(Debug, Default)]
+pub struct ActionsPane {
+    nav: ListNav,
+    /// The cursor when last synced: the selection goes back to the top when it moves.
+    cursor: Option<usize>,
+}
+
+impl ActionsPane {
+    /// The indices (into the session's actions) that pass the filter.
+    fn visible(&self, session: &Session) -> Vec<usize> {
+        session
+            .actions()
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| self.nav.passes(&e.text()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn take(&self, session: &Session) -> Handled {
+        match self.visible(session).get(self.nav.selected) {
+            Some(&i) if session.actions()[i].action().is_some() => {
+                Handled::Run(Command::TakeEntry(i))
+            }
+            _ => Handled::Yes,
+        }
+    }
+
+    /// The list's share of the pane: the rest shows the preview.
+    fn split(area: Rect) -> [Rect; 2] {
+        let preview = (area.height / 3).clamp(3, 12);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(preview)]).areas(area)
+    }
+}
+
+impl Pane for ActionsPane {
+    fn context(&self) -> Context {
+        Context::Actions
+    }
+
+    fn height(&self, area: Rect) -> usize {
+        usize::from(ActionsPane::split(area)[0].height.saturating_sub(2))
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &Draw) {
+        let theme = view.theme;
+        let session = view.session;
+        let visible = self.visible(session);
+        let [list_area, preview_area] = ActionsPane::split(area);
+        let title = format!("next actions · {}", session.actions().len());
+        let list_block = block(&title, &self.nav.filter, view.focused, theme);
+        let inner = list_block.inner(list_area);
+        frame.render_widget(list_block, list_area);
+        let height = usize::from(inner.height);
+        let offset = self.nav.window(visible.len(), height);
+        let mut lines = Vec::new();
+        let mut previous_actor = offset
+            .checked_sub(1)
+            .and_then(|i| visible.get(i))
+            .map(|&i| session.actions()[i].actor.clone());
+        for (row, &i) in visible.iter().enumerate().skip(offset).take(height) {
+            let entry = &session.actions()[i];
+            let first_of_actor = previous_actor.as_deref() != Some(entry.actor.as_str());
+            previous_actor = Some(entry.actor.clone());
+            let marker = match entry.kind {
+                EntryKind::Alternative => "  ⤷ ",
+                _ if first_of_actor => "• ",
+                _ => "  ",
+            };
+            let style = if entry.action().is_none() {
+                theme.dim()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let mut line = Line::from(vec![
+                Span::styled(marker, theme.dim()),
+                Span::styled(entry.text(), style),
+            ]);
+            if row == self.nav.selected {
+                line = line.style(theme.selected());
+            }
+            lines.push(line);
+        }
+        if visible.is_empty() {
+            lines.push(Line::styled("(no action)", theme.dim()));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+
+        let preview_block = block("preview", "", false, theme).borders(Borders::ALL);
+        let preview_inner = preview_block.inner(preview_area);
+        frame.render_widget(preview_block, preview_area);
+        let selected = visible
+            .get(self.nav.selected)
+            .map(|&i| &session.actions()[i]);
+        let preview: Vec<Line> = match selected.and_then(|e| e.action()) {
+            None => vec![Line::styled("nothing to take", theme.dim())],
+            Some(action) => match session.preview(action) {
+                Ok(diffs) if diffs.is_empty() => {
+                    vec![Line::styled("changes nothing", theme.dim())]
+                }
+                Ok(diffs) => diff_lines(&diffs, theme),
+                Err(e) => vec![Line::styled(e, theme.bad())],
+            },
+        };
+        frame.render_widget(Paragraph::new(preview), preview_inner);
+    }
+
+    fn handle(&mut self, cmd: Cmd, session: &Session, height: usize) -> Handled {
+        let len = self.visible(session).len();
+        if self.nav.handle(cmd, len, height) {
+            self.nav.follow(len, height);
+            return Handled::Yes;
+        }
+        match cmd {
+            Cmd::Enter => self.take(session),
+            _ => Handled::No,
+        }
+    }
+
+    fn click(&mut self, row: usize, session: &Session, height: usize) -> Handled {
+        let len = self.visible(session).len();
+        match self.nav.row_at(row, len, height) {
+            Some(i) if i == self.nav.selected => self.take(session),
+            Some(i) => {
+                self.nav.select(i, len);
+                Handled::Yes
+            }
+            None => Handled::No,
+        }
+    }
+
+    fn scroll(&mut self, delta: isize, session: &Session) {
+        let len = self.visible(session).len();
+        self.nav.scroll(delta, len);
+    }
+
+    fn filter(&mut self) -> Option<&mut String> {
+        Some(&mut self.nav.filter)
+    }
+
+    fn sync(&mut self, session: &Session) {
+        let cursor = session.tree().cursor();
+        if self.cursor != Some(cursor) {
+            self.cursor = Some(cursor);
+            self.nav.selected = 0;
+            self.nav.offset = 0;
+        }
+        self.nav.clamp(self.visible(session).len());
+    }
+}
