@@ -56,6 +56,13 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         },
     };
     let v = &trace.violation;
+    if v.property.is_empty() {
+        println!(
+            "{origin}: {} steps replay (an explored path that records no violation)",
+            trace.steps.len()
+        );
+        return Ok(Outcome::Success);
+    }
     if replayed.violated {
         println!(
             "{origin}: {} steps replay; {} ({}) is violated at step {}",

@@ -21,7 +21,7 @@ use super::progress::Progress;
 use super::simulation;
 use super::stop::{Stop, StopReason};
 use crate::model::properties::{Property, PropertyKind};
-use crate::model::system::{System, Transition};
+use crate::model::system::{System, SystemState, Transition};
 
 /// How the state space is searched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,6 +83,9 @@ pub struct CheckOptions {
     /// A stop from outside (a whole-run deadline, Esc, a signal), checked inside the search's
     /// loops besides [`CheckOptions::timeout`].
     pub stop: Stop,
+    /// The state to search from (the explorer's "check from here"); the system's initial
+    /// state when `None`. Depths and counterexamples count from it.
+    pub initial: Option<SystemState>,
 }
 
 /// How long a simulation runs when no timeout is given.
@@ -98,6 +101,7 @@ impl Default for CheckOptions {
             seed: 0,
             stop_on_failure: true,
             stop: Stop::never(),
+            initial: None,
         }
     }
 }
@@ -124,7 +128,8 @@ fn dfs(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> CheckOutcome {
     let started = Instant::now();
-    let model = CheckModel::new(system, properties.clone(), options.stop_on_failure);
+    let model = CheckModel::new(system, properties.clone(), options.stop_on_failure)
+        .starting_at(options.initial.clone());
     // stateright skips (after generating) states whose depth, counted in states from 1 for the
     // initial state, reaches the target: `max_depth + 2` checks every state `max_depth` actions
     // away.

@@ -78,6 +78,8 @@ pub struct CheckModel {
     pub properties: Vec<&'static Property>,
     /// The shared control.
     pub control: Arc<Control>,
+    /// The state searched from, when not the system's initial state.
+    pub initial: Option<SystemState>,
 }
 
 impl CheckModel {
@@ -96,7 +98,14 @@ impl CheckModel {
             system,
             properties,
             control,
+            initial: None,
         }
+    }
+
+    /// The same model searched from `initial` (the system's initial state when `None`).
+    pub fn starting_at(mut self, initial: Option<SystemState>) -> CheckModel {
+        self.initial = initial;
+        self
     }
 
     fn holds(&self, i: usize, state: &SystemState) -> bool {
@@ -146,7 +155,11 @@ impl Model for CheckModel {
     type Action = Step;
 
     fn init_states(&self) -> Vec<SystemState> {
-        vec![self.system.initial()]
+        vec![
+            self.initial
+                .clone()
+                .unwrap_or_else(|| self.system.initial()),
+        ]
     }
 
     fn actions(&self, state: &SystemState, actions: &mut Vec<Step>) {

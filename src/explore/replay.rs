@@ -90,10 +90,16 @@ pub struct Replayed {
     pub violated: bool,
 }
 
-/// Replays a trace against the model it embeds.
+/// Replays a trace against the model it embeds. A trace whose `violation.property` is empty is
+/// an explored path that records no violation (the explorer saves such paths): its steps must
+/// replay, and `violated` is false.
 pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
-    let property = properties::by_id(&trace.violation.property)
-        .ok_or_else(|| ReplayError::UnknownProperty(trace.violation.property.clone()))?;
+    let property = match trace.violation.property.as_str() {
+        "" => None,
+        id => Some(
+            properties::by_id(id).ok_or_else(|| ReplayError::UnknownProperty(id.to_string()))?,
+        ),
+    };
     if trace.violation.step > trace.steps.len() {
         return Err(ReplayError::StepOutOfRange {
             step: trace.violation.step,
@@ -131,6 +137,13 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
         }
         states.push(t.next);
     }
+    let Some(property) = property else {
+        return Ok(Replayed {
+            system,
+            states,
+            violated: false,
+        });
+    };
     let at = &states[trace.violation.step];
     let holds = (property.check)(&system, at);
     let violated = match property.kind {

@@ -140,7 +140,7 @@ pub fn simulate(
     let mut last_report = Instant::now();
     let mut failed = false;
     // Settling a `start: settled` model takes as long as a walk: once is enough.
-    let initial = system.initial();
+    let initial = options.initial.clone().unwrap_or_else(|| system.initial());
     let mut stopped = None;
     while !failed {
         stopped = stop.reason();

@@ -51,7 +51,7 @@ pub fn search(
     );
     let started = Instant::now();
     let search = Search::new(system, properties, options, started);
-    let initial = system.initial();
+    let initial = search.initial.clone();
     let fp = system.fingerprint(&initial);
     search.visited.insert(fp, ROOT);
     let pending = search.check_new(&initial, fp, search.eventually);
@@ -123,6 +123,8 @@ struct Search<'a> {
     cancelled: AtomicBool,
     /// At the depth bound, a successor was new.
     bounded: AtomicBool,
+    /// The state the search starts from.
+    initial: SystemState,
 }
 
 impl<'a> Search<'a> {
@@ -154,6 +156,7 @@ impl<'a> Search<'a> {
             timed_out: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
             bounded: AtomicBool::new(false),
+            initial: options.initial.clone().unwrap_or_else(|| system.initial()),
         }
     }
 
@@ -373,7 +376,7 @@ impl<'a> Search<'a> {
     /// The steps from the initial state to the state with this fingerprint, replayed.
     fn path(&self, target: u64) -> Vec<Transition> {
         let fingerprints = self.visited.path_to(target);
-        let mut state = self.system.initial();
+        let mut state = self.initial.clone();
         let mut steps = Vec::new();
         for &fp in &fingerprints[1..] {
             let step = self

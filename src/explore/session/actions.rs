@@ -1,0 +1,181 @@
+//! The next actions of a state, grouped for the screen: per controller its reads grouped by
+//! what they produce (`node-1: r6..r11 (6 revisions) => update Pod web-0`, `r12 => nothing`),
+//! then its alternatives (a scheduler's other tied nodes); informer cache moves; then the
+//! environment's operations, restarts last. Computed on the plain model: every read a
+//! controller may make is offered.
+
+use crate::model::environment::EnvironmentAction;
+use crate::model::history::Read;
+use crate::model::system::{Action, Outcome, System, SystemState, Transition};
+
+/// What kind of entry an action line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A controller's reads that produce the same step.
+    Reads,
+    /// Another alternative of a controller's step (a scheduler's other tied node).
+    Alternative,
+    /// An informer cache moving to a revision.
+    Cache,
+    /// An environment operation.
+    Environment,
+    /// A restart (of a controller or a node).
+    Restart,
+}
+
+/// One line of the actions pane.
+#[derive(Clone, Debug)]
+pub struct ActionEntry {
+    /// What kind of line.
+    pub kind: EntryKind,
+    /// The controller's index, for controller entries.
+    pub controller: Option<usize>,
+    /// Who acts: `node-1`, or `environment`.
+    pub actor: String,
+    /// Which reads, for a group: `r6..r11 (6 revisions)`, `r12`; empty otherwise.
+    pub reads: String,
+    /// What it does: `update Pod web-0`, `nothing`, `local state only`.
+    pub outcome: String,
+    /// The actions of the line, one per read of a group (oldest first); the first is the one
+    /// taken by default. Empty when the line does nothing (it cannot be taken).
+    pub actions: Vec<Action>,
+}
+
+impl ActionEntry {
+    /// The line: `node-1: r6..r11 (6 revisions) => update Pod web-0`.
+    pub fn text(&self) -> String {
+        match self.kind {
+            EntryKind::Reads | EntryKind::Alternative => {
+                format!("{}: {} => {}", self.actor, self.reads, self.outcome)
+            }
+            _ => format!("{}: {}", self.actor, self.outcome),
+        }
+    }
+
+    /// The action taken for this line, if it does something.
+    pub fn action(&self) -> Option<&Action> {
+        self.actions.first()
+    }
+}
+
+/// What a step produces, for grouping: the operation (and whether it is rejected), or only
+/// local state.
+pub fn effect_text(t: &Transition) -> String {
+    match &t.outcome {
+        Outcome::Wrote { operation, .. } => operation.to_string(),
+        Outcome::Rejected { operation, reason } => format!("{operation} (rejected: {reason})"),
+        Outcome::Local => "local state only".to_string(),
+    }
+}
+
+/// The grouped actions of a state.
+pub fn grouped(system: &System, state: &SystemState) -> Vec<ActionEntry> {
+    let mut out = Vec::new();
+    for i in 0..system.controller_count() {
+        controller_entries(system, state, i, &mut out);
+    }
+    for (controller, kind, revision) in system.cache_moves(state) {
+        out.push(ActionEntry {
+            kind: EntryKind::Cache,
+            controller: Some(controller),
+            actor: system.controller_name(controller).to_string(),
+            reads: String::new(),
+            outcome: format!("{} cache -> r{revision}", kind.plural()),
+            actions: vec![Action::Cache {
+                controller,
+                kind,
+                revision,
+            }],
+        });
+    }
+    let mut restarts = Vec::new();
+    for (rule, action) in system.environment_actions(state) {
+        let restart = matches!(
+            action,
+            EnvironmentAction::RestartController { .. } | EnvironmentAction::RestartNode { .. }
+        );
+        let entry = ActionEntry {
+            kind: if restart {
+                EntryKind::Restart
+            } else {
+                EntryKind::Environment
+            },
+            controller: None,
+            actor: "environment".to_string(),
+            reads: String::new(),
+            outcome: action.to_string(),
+            actions: vec![Action::Environment { rule, action }],
+        };
+        if restart {
+            restarts.push(entry);
+        } else {
+            out.push(entry);
+        }
+    }
+    out.extend(restarts);
+    out
+}
+
+fn controller_entries(system: &System, state: &SystemState, i: usize, out: &mut Vec<ActionEntry>) {
+    let actor = system.controller_name(i).to_string();
+    // (effect, reads, actions) runs of consecutive reads with one effect.
+    let mut runs: Vec<(String, Vec<Read>, Vec<Action>)> = Vec::new();
+    let mut alternatives: Vec<ActionEntry> = Vec::new();
+    for read in system.readable(state, i) {
+        let steps = system.step_alternatives(state, i, read.clone());
+        let (effect, action) = match steps.first() {
+            Some(t) if is_choice(&t.action, 0) => (effect_text(t), Some(t.action.clone())),
+            _ => ("nothing".to_string(), None),
+        };
+        for t in steps.iter().filter(|t| !is_choice(&t.action, 0)) {
+            alternatives.push(ActionEntry {
+                kind: EntryKind::Alternative,
+                controller: Some(i),
+                actor: actor.clone(),
+                reads: format!("{read} {}", choice_name(&t.action)),
+                outcome: effect_text(t),
+                actions: vec![t.action.clone()],
+            });
+        }
+        match runs.last_mut() {
+            Some((e, reads, actions)) if *e == effect => {
+                reads.push(read);
+                actions.extend(action);
+            }
+            _ => runs.push((effect, vec![read], action.into_iter().collect())),
+        }
+    }
+    for (effect, reads, actions) in runs {
+        out.push(ActionEntry {
+            kind: EntryKind::Reads,
+            controller: Some(i),
+            actor: actor.clone(),
+            reads: reads_label(&reads),
+            outcome: effect,
+            actions,
+        });
+    }
+    out.extend(alternatives);
+}
+
+fn is_choice(action: &Action, n: usize) -> bool {
+    matches!(action, Action::Step { choice, .. } if *choice == n)
+}
+
+fn choice_name(action: &Action) -> String {
+    match action {
+        Action::Step { choice, .. } => format!("(alternative {})", choice + 1),
+        _ => String::new(),
+    }
+}
+
+/// `r6`, or `r6..r11 (6 revisions)`, or for other reads the first and last and the count.
+pub fn reads_label(reads: &[Read]) -> String {
+    match reads {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [first, .., last] => {
+            format!("{first}..{last} ({} revisions)", reads.len())
+        }
+    }
+}
