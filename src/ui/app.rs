@@ -18,8 +18,8 @@ use super::layout::{self, PaneId};
 use super::overlay::Overlay;
 use super::overlay::text::Scroll;
 use super::pane::{Handled, Pane};
-use super::panes::{actions::ActionsPane, path::PathPane, properties::PropertiesPane};
 use super::panes::state::StatePane;
+use super::panes::{actions::ActionsPane, path::PathPane, properties::PropertiesPane};
 use super::theme::Theme;
 use super::watcher::FileWatch;
 use crate::explore::checker::Strategy;
@@ -165,10 +165,8 @@ impl App {
         self.actions.sync(session);
         self.state.sync(session);
         self.properties.sync(session);
-        if let Some(before) = before {
-            if let Some(next) = before.overlay_for(session) {
-                self.overlay = Some(next);
-            }
+        if let Some(next) = before.and_then(|b| b.overlay_for(session)) {
+            self.overlay = Some(next);
         }
         let stale = match &self.overlay {
             Some(Overlay::Diff(_)) => session.diff().is_none(),
@@ -205,10 +203,10 @@ impl App {
         if cmd == Some(Cmd::ForceQuit) || key == Key::ctrl('c') {
             return Flow::Quit;
         }
-        if let Some(overlay) = &self.overlay {
-            if !matches!(overlay, Overlay::Check) || cmd == Some(Cmd::Cancel) {
-                return self.overlay_key(cmd, key);
-            }
+        if let Some(overlay) = &self.overlay
+            && (!matches!(overlay, Overlay::Check) || cmd == Some(Cmd::Cancel))
+        {
+            return self.overlay_key(cmd, key);
         }
         let Some(cmd) = cmd else {
             return Flow::Same;
@@ -255,13 +253,11 @@ impl App {
                 return Flow::Redraw;
             }
             Cmd::Filter => {
-                let current = self
-                    .pane_mut(self.focus)
-                    .filter()
-                    .map(|f| f.clone())
-                    .unwrap_or_default();
+                if let Some(f) = self.pane_mut(self.focus).filter() {
+                    f.clear();
+                }
                 let kind = super::overlay::LineKind::Filter(self.focus);
-                self.overlay = Some(Overlay::line(kind, &current));
+                self.overlay = Some(Overlay::line(kind, ""));
                 return Flow::Redraw;
             }
             Cmd::Close => {
@@ -423,7 +419,9 @@ impl Before {
             Some(Overlay::watch(watches - 1))
         } else {
             match session.message() {
-                Some(m) if m.error && Some(&m.text) != self.message.as_ref() && m.text.len() > 60 => {
+                Some(m)
+                    if m.error && Some(&m.text) != self.message.as_ref() && m.text.len() > 60 =>
+                {
                     Some(Overlay::Error(m.text.clone(), Scroll::default()))
                 }
                 _ => None,

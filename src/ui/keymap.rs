@@ -73,9 +73,9 @@ pub enum Cmd {
     Top,
     /// The last row.
     Bottom,
-    /// Collapse (state tree).
+    /// Collapse (state tree); the previous read of a group (actions).
     Collapse,
-    /// Expand (state tree).
+    /// Expand (state tree); the next read of a group (actions).
     Expand,
     /// The focused pane's main action (take, jump, toggle, open).
     Enter,
@@ -327,7 +327,13 @@ pub const BINDINGS: &[Binding] = &[
     b(Key::ch('l'), X::Path, Cmd::Redo, "redo", false),
     b(Key::plain(K::Right), X::Path, Cmd::Redo, "redo", false),
     b(Key::ch('n'), X::Path, Cmd::NextBranch, "next branch", true),
-    b(Key::ch('D'), X::Path, Cmd::DiffMark, "diff branch with path", false),
+    b(
+        Key::ch('D'),
+        X::Path,
+        Cmd::DiffMark,
+        "diff branch with path",
+        false,
+    ),
     b(
         Key::plain(K::Enter),
         X::State,
@@ -353,7 +359,34 @@ pub const BINDINGS: &[Binding] = &[
         "take action",
         true,
     ),
-    b(Key::ch('l'), X::Actions, Cmd::Enter, "take action", false),
+    b(
+        Key::ch('l'),
+        X::Actions,
+        Cmd::Expand,
+        "next/previous read",
+        true,
+    ),
+    b(
+        Key::plain(K::Right),
+        X::Actions,
+        Cmd::Expand,
+        "next/previous read",
+        false,
+    ),
+    b(
+        Key::ch('h'),
+        X::Actions,
+        Cmd::Collapse,
+        "next/previous read",
+        false,
+    ),
+    b(
+        Key::plain(K::Left),
+        X::Actions,
+        Cmd::Collapse,
+        "next/previous read",
+        false,
+    ),
     b(Key::plain(K::Esc), X::Overlay, Cmd::Close, "close", true),
     b(Key::ch('q'), X::Overlay, Cmd::Close, "close", false),
     b(Key::plain(K::Enter), X::Overlay, Cmd::Close, "close", false),

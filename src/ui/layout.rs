@@ -1,5 +1,5 @@
-//! Where each pane goes. A compact layout at 80x24 (two columns), a wide one from 140
-//! columns (three columns); a terminal smaller than 80x24 gets no panes, only a message. The
+//! Where each pane goes. A compact layout at 80x24 (two rows of two panes), a wide one from
+//! 140 columns (three columns); a terminal smaller than 80x24 gets no panes, only a message. The
 //! panes are a list of [`PaneId`]s placed by one function, so a new pane (the revision DAG)
 //! is one more variant and one more place here.
 
@@ -88,22 +88,22 @@ pub fn areas(screen: Rect) -> Option<Areas> {
     .areas(screen);
     let panes = if screen.width >= WIDE {
         let [left, middle, right] = Layout::horizontal([
-            Constraint::Percentage(34),
-            Constraint::Percentage(33),
-            Constraint::Percentage(33),
+            Constraint::Percentage(32),
+            Constraint::Percentage(30),
+            Constraint::Percentage(38),
         ])
         .areas(body);
-        let [actions, properties] = split(right, Direction::Vertical, 60);
+        let [path, properties] = split(left, Direction::Vertical, 70);
         vec![
-            (PaneId::Path, left),
+            (PaneId::Path, path),
             (PaneId::State, middle),
-            (PaneId::Actions, actions),
+            (PaneId::Actions, right),
             (PaneId::Properties, properties),
         ]
     } else {
-        let [left, right] = split(body, Direction::Horizontal, 50);
-        let [path, actions] = split(left, Direction::Vertical, 50);
-        let [state, properties] = split(right, Direction::Vertical, 65);
+        let [top, bottom] = split(body, Direction::Vertical, 45);
+        let [path, state] = split(top, Direction::Horizontal, 50);
+        let [actions, properties] = split(bottom, Direction::Horizontal, 65);
         vec![
             (PaneId::Path, path),
             (PaneId::Actions, actions),

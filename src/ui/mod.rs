@@ -15,6 +15,9 @@ pub mod nav;
 pub mod overlay;
 pub mod pane;
 pub mod panes;
+mod run;
 pub mod term;
 pub mod theme;
 pub mod watcher;
+
+pub use run::{Options, Start, UiError, app, explore, guarded};

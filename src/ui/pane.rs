@@ -63,14 +63,22 @@ pub trait Pane {
 pub fn block<'a>(title: &str, filter: &str, focused: bool, theme: &Theme) -> Block<'a> {
     let mut spans = vec![Span::styled(
         format!(" {title} "),
-        if focused { theme.focus() } else { theme.title() },
+        if focused {
+            theme.focus()
+        } else {
+            theme.title()
+        },
     )];
     if !filter.is_empty() {
         spans.push(Span::styled(format!("/{filter} "), theme.warn()));
     }
     Block::default()
         .borders(Borders::ALL)
-        .border_style(if focused { theme.focus() } else { theme.border() })
+        .border_style(if focused {
+            theme.focus()
+        } else {
+            theme.border()
+        })
         .title(Line::from(spans))
 }
 

@@ -106,7 +106,15 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
     match overlay {
         Overlay::Help(s) => {
             let lines = text_lines(app, overlay);
-            text::draw(frame, screen, theme, "help", lines, *s, "↑↓ scroll · Esc close");
+            text::draw(
+                frame,
+                screen,
+                theme,
+                "help",
+                lines,
+                *s,
+                "↑↓ scroll · Esc close",
+            );
         }
         Overlay::Diff(s) => {
             let title = app
@@ -115,11 +123,27 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
                 .and_then(|x| x.diff())
                 .map_or("diff".to_string(), |d| format!("diff: {}", d.title));
             let lines = text_lines(app, overlay);
-            text::draw(frame, screen, theme, &title, lines, *s, "↑↓ scroll · Esc close");
+            text::draw(
+                frame,
+                screen,
+                theme,
+                &title,
+                lines,
+                *s,
+                "↑↓ scroll · Esc close",
+            );
         }
         Overlay::WhatIf(s) => {
             let lines = text_lines(app, overlay);
-            text::draw(frame, screen, theme, "what-if", lines, *s, "Esc close · :restore");
+            text::draw(
+                frame,
+                screen,
+                theme,
+                "what-if",
+                lines,
+                *s,
+                "Esc close · :restore",
+            );
         }
         Overlay::Error(_, s) => {
             let lines = text_lines(app, overlay);
@@ -337,4 +361,3 @@ fn line(
         row,
     );
 }
-

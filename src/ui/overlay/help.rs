@@ -10,8 +10,15 @@ use crate::ui::theme::Theme;
 pub fn lines(keymap: &Keymap, commands: &[(&str, &str)], theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for (context, rows) in keymap.help() {
-        out.push(Line::styled(format!("keys: {}", context.name()), theme.title()));
-        let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        out.push(Line::styled(
+            format!("keys: {}", context.name()),
+            theme.title(),
+        ));
+        let width = rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
         for (keys, help) in rows {
             out.push(Line::from(vec![
                 Span::styled(format!("  {keys:<width$}  "), theme.key()),

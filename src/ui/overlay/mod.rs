@@ -248,10 +248,10 @@ impl App {
                 let kind = *kind;
                 match cmd {
                     Some(Cmd::Close) => {
-                        if let LineKind::Filter(pane) = kind {
-                            if let Some(f) = self.pane_mut(pane).filter() {
-                                f.clear();
-                            }
+                        if let LineKind::Filter(pane) = kind
+                            && let Some(f) = self.pane_mut(pane).filter()
+                        {
+                            f.clear();
                         }
                         return Flow::Redraw;
                     }
@@ -271,8 +271,10 @@ impl App {
                         };
                     }
                     Some(Cmd::Complete) => {
-                        if kind == LineKind::Command {
-                            if let Some(session) = &self.session {
+                        if kind == LineKind::Command
+                            && let Some(session) = &self.session
+                        {
+                            {
                                 *completions = session.complete(&input.text);
                                 let common = common_prefix(completions);
                                 if common.len() > input.text.len() {

@@ -1,6 +1,7 @@
 //! The next actions, grouped by controller as the session lists them (a controller's reads
 //! grouped by what they produce, its alternatives, cache moves, then the environment and
-//! restarts), and under them a preview of what the selected one would change. Enter takes it.
+//! restarts), and under them a preview of what the selected one would change. Left and right
+//! choose which read of a group is taken (the oldest by default); Enter takes it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Borders, Paragraph};
 
 use crate::explore::session::{Command, EntryKind, Session};
+use crate::model::system::Action;
 use crate::ui::keymap::{Cmd, Context};
 use crate::ui::nav::ListNav;
 use crate::ui::pane::{Draw, Handled, Pane, block};
@@ -17,6 +19,8 @@ use crate::ui::panes::diff_lines;
 #[derive(Debug, Default)]
 pub struct ActionsPane {
     nav: ListNav,
+    /// Which of the selected group's actions (reads, oldest first) is taken.
+    choice: usize,
     /// The cursor when last synced: the selection goes back to the top when it moves.
     cursor: Option<usize>,
 }
@@ -33,13 +37,31 @@ impl ActionsPane {
             .collect()
     }
 
+    /// The selected line's chosen action.
+    fn chosen<'a>(&self, session: &'a Session) -> Option<&'a Action> {
+        let &i = self.visible(session).get(self.nav.selected)?;
+        let actions = &session.actions()[i].actions;
+        actions.get(self.choice.min(actions.len().saturating_sub(1)))
+    }
+
     fn take(&self, session: &Session) -> Handled {
-        match self.visible(session).get(self.nav.selected) {
-            Some(&i) if session.actions()[i].action().is_some() => {
-                Handled::Run(Command::TakeEntry(i))
-            }
-            _ => Handled::Yes,
+        match self.chosen(session) {
+            Some(action) => Handled::Run(Command::Take(action.clone())),
+            None => Handled::Yes,
         }
+    }
+
+    fn choose(&mut self, session: &Session, forward: bool) -> Handled {
+        let len = self
+            .visible(session)
+            .get(self.nav.selected)
+            .map_or(0, |&i| session.actions()[i].actions.len());
+        self.choice = if forward {
+            (self.choice + 1).min(len.saturating_sub(1))
+        } else {
+            self.choice.saturating_sub(1)
+        };
+        Handled::Yes
     }
 
     /// The list's share of the pane: the rest shows the preview.
@@ -102,13 +124,20 @@ impl Pane for ActionsPane {
         }
         frame.render_widget(Paragraph::new(lines), inner);
 
-        let preview_block = block("preview", "", false, theme).borders(Borders::ALL);
+        let chosen = self.chosen(session);
+        let title = match (selected_len(session, &visible, self.nav.selected), chosen) {
+            (n, Some(a)) if n > 1 => format!(
+                "preview: {} ({} of {n}, ←→ choose)",
+                session.system().describe(a),
+                self.choice.min(n - 1) + 1
+            ),
+            (_, Some(a)) => format!("preview: {}", session.system().describe(a)),
+            (_, None) => "preview".to_string(),
+        };
+        let preview_block = block(&title, "", false, theme).borders(Borders::ALL);
         let preview_inner = preview_block.inner(preview_area);
         frame.render_widget(preview_block, preview_area);
-        let selected = visible
-            .get(self.nav.selected)
-            .map(|&i| &session.actions()[i]);
-        let preview: Vec<Line> = match selected.and_then(|e| e.action()) {
+        let preview: Vec<Line> = match chosen {
             None => vec![Line::styled("nothing to take", theme.dim())],
             Some(action) => match session.preview(action) {
                 Ok(diffs) if diffs.is_empty() => {
@@ -125,10 +154,13 @@ impl Pane for ActionsPane {
         let len = self.visible(session).len();
         if self.nav.handle(cmd, len, height) {
             self.nav.follow(len, height);
+            self.choice = 0;
             return Handled::Yes;
         }
         match cmd {
             Cmd::Enter => self.take(session),
+            Cmd::Expand => self.choose(session, true),
+            Cmd::Collapse => self.choose(session, false),
             _ => Handled::No,
         }
     }
@@ -139,6 +171,7 @@ impl Pane for ActionsPane {
             Some(i) if i == self.nav.selected => self.take(session),
             Some(i) => {
                 self.nav.select(i, len);
+                self.choice = 0;
                 Handled::Yes
             }
             None => Handled::No,
@@ -160,7 +193,14 @@ impl Pane for ActionsPane {
             self.cursor = Some(cursor);
             self.nav.selected = 0;
             self.nav.offset = 0;
+            self.choice = 0;
         }
         self.nav.clamp(self.visible(session).len());
     }
+}
+
+fn selected_len(session: &Session, visible: &[usize], selected: usize) -> usize {
+    visible
+        .get(selected)
+        .map_or(0, |&i| session.actions()[i].actions.len())
 }

@@ -28,10 +28,7 @@ pub fn diff_lines(diffs: &[EntryDiff], theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(format!("{what}{}", d.key), theme.title()),
         ]));
         for f in &d.fields {
-            out.push(Line::from(vec![
-                Span::raw("    "),
-                Span::raw(f.line()),
-            ]));
+            out.push(Line::from(vec![Span::raw("    "), Span::raw(f.line())]));
         }
     }
     out

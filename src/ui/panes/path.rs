@@ -144,7 +144,10 @@ impl Pane for PathPane {
                     } else {
                         ratatui::style::Style::new()
                     };
-                    Line::from(vec![Span::styled(lead, theme.warn()), Span::styled(text.clone(), style)])
+                    Line::from(vec![
+                        Span::styled(lead, theme.warn()),
+                        Span::styled(text.clone(), style),
+                    ])
                 }
                 Row::Branch { text, steps, .. } => Line::from(vec![
                     Span::styled("  ├ branch ", theme.warn()),

@@ -53,7 +53,10 @@ impl StatePane {
             let fields = changed_fields.entry((d.local, d.key.as_str())).or_default();
             for f in &d.fields {
                 let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-                fields.insert(f.path.as_str(), format!("{} -> {}", show(&f.old), show(&f.new)));
+                fields.insert(
+                    f.path.as_str(),
+                    format!("{} -> {}", show(&f.old), show(&f.new)),
+                );
             }
             let word = match d.change {
                 Change::Added => "added",
@@ -87,7 +90,9 @@ impl StatePane {
                     key: Some(key.clone()),
                     watch: None,
                     text: r.name.clone(),
-                    change: entry_change.get(&(false, key.as_str())).map(|w| w.to_string()),
+                    change: entry_change
+                        .get(&(false, key.as_str()))
+                        .map(|w| w.to_string()),
                     open,
                 });
                 if open {

@@ -35,7 +35,10 @@ pub fn draw(
 ) {
     let mut spans = Vec::new();
     if let Some(line) = check_line(session) {
-        spans.push(Span::styled(format!(" {line} · Esc cancels "), theme.warn()));
+        spans.push(Span::styled(
+            format!(" {line} · Esc cancels "),
+            theme.warn(),
+        ));
     } else if let Some(m) = session.message() {
         let style = if m.error { theme.bad() } else { theme.good() };
         spans.push(Span::styled(format!(" {} ", m.text), style));
