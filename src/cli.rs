@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod explore;
 mod load;
 mod models;
 mod replay;
@@ -28,6 +29,8 @@ pub enum Command {
     List,
     /// Model-check a model file.
     Check(check::CheckArgs),
+    /// Explore a model or a trace in the terminal (no file: pick one).
+    Explore(explore::ExploreArgs),
     /// Replay a trace file.
     Replay(replay::ReplayArgs),
     /// List the model files of a directory with their descriptions.
@@ -79,6 +82,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Check(args) => check::run(&args),
+        Command::Explore(args) => explore::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
