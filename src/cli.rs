@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod diff;
 mod explore;
 mod load;
 mod models;
@@ -33,6 +34,8 @@ pub enum Command {
     Explore(explore::ExploreArgs),
     /// Replay a trace file.
     Replay(replay::ReplayArgs),
+    /// Show what changes between two steps of a trace.
+    Diff(diff::DiffArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -84,6 +87,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),

@@ -74,36 +74,12 @@ pub struct CheckArgs {
     pub no_minimise: bool,
 }
 
-fn parse_consistency(s: &str) -> Result<Consistency, String> {
-    Consistency::from_name(s).ok_or_else(|| {
-        let known: Vec<&str> = Consistency::ALL.iter().map(|c| c.name()).collect();
-        format!("unknown consistency `{s}` (known: {})", known.join(", "))
-    })
-}
-
-fn parse_relist(s: &str) -> Result<Relist, String> {
-    [Relist::AnyRevision, Relist::Latest]
-        .into_iter()
-        .find(|r| r.name() == s)
-        .ok_or_else(|| format!("unknown relist `{s}` (known: any-revision, latest)"))
-}
-
-fn parse_lag(s: &str) -> Result<Lag, String> {
-    [Lag::Any, Lag::Zero]
-        .into_iter()
-        .find(|l| l.name() == s)
-        .ok_or_else(|| format!("unknown lag `{s}` (known: any, zero)"))
-}
+pub(crate) use crate::explore::session::settings::{
+    parse_commit, parse_consistency, parse_lag, parse_relist,
+};
 
 fn parse_reduction(s: &str) -> Result<Reduction, String> {
     Reduction::parse(s)
-}
-
-fn parse_commit(s: &str) -> Result<CommitMode, String> {
-    [CommitMode::Kubernetes, CommitMode::Atomic]
-        .into_iter()
-        .find(|m| m.name() == s)
-        .ok_or_else(|| format!("unknown commit mode `{s}` (known: kubernetes, atomic)"))
 }
 
 fn parse_strategy(s: &str) -> Result<Strategy, String> {
@@ -133,6 +109,19 @@ pub struct Overrides {
     pub properties: Vec<String>,
 }
 
+impl Overrides {
+    /// The settings part, shared with `orchard explore`.
+    pub fn settings(&self) -> crate::explore::session::Overrides {
+        crate::explore::session::Overrides {
+            consistency: self.consistency,
+            read_your_writes: self.read_your_writes,
+            relist: self.relist,
+            lag: self.lag,
+            commit: self.commit,
+        }
+    }
+}
+
 /// A check ready to run.
 pub struct Plan {
     /// The model file.
@@ -149,19 +138,7 @@ pub struct Plan {
 pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     let origin = file.path.display().to_string();
     let config = &mut file.config;
-    if let Some(level) = o.consistency {
-        config.consistency.level = level;
-    }
-    config.consistency.read_your_writes |= o.read_your_writes;
-    if let Some(relist) = o.relist {
-        config.consistency.relist = relist;
-    }
-    if let Some(lag) = o.lag {
-        config.consistency.lag = lag;
-    }
-    if let Some(commit) = o.commit {
-        config.commit = commit;
-    }
+    o.settings().apply(config);
     if o.properties.iter().any(|id| id == "all") {
         config.properties = Vec::new();
     } else if !o.properties.is_empty() {

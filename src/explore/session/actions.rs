@@ -4,6 +4,7 @@
 //! environment's operations, restarts last. Computed on the plain model: every read a
 //! controller may make is offered.
 
+use super::view::{local_fields, resource_fields, value_at};
 use crate::model::environment::EnvironmentAction;
 use crate::model::history::Read;
 use crate::model::system::{Action, Outcome, System, SystemState, Transition};
@@ -68,6 +69,49 @@ pub fn effect_text(t: &Transition) -> String {
     }
 }
 
+/// What a controller step produces, for people: the operation, or for a step that writes
+/// nothing, the local fields it changes (`local: running=web-0`), or `nothing` for a step that
+/// only moves its session.
+pub fn step_effect(state: &SystemState, i: usize, t: &Transition) -> String {
+    if t.outcome != Outcome::Local {
+        return effect_text(t);
+    }
+    let (before, after) = (local_fields(state, i), local_fields(&t.next, i));
+    let mut heads: Vec<&str> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| !k.starts_with("session") && before.get(*k) != after.get(*k))
+        .map(|k| k.split(['.', '[']).next().unwrap_or(k))
+        .collect();
+    heads.sort_unstable();
+    heads.dedup();
+    if heads.is_empty() {
+        return "nothing".to_string();
+    }
+    let parts: Vec<String> = heads
+        .iter()
+        .map(|h| format!("{h}={}", value_at(&after, h).unwrap_or_else(|| "-".into())))
+        .collect();
+    format!("local: {}", parts.join(" "))
+}
+
+/// The resource fields in which `other` differs from `base`, as `path=value`, for telling a
+/// step's alternatives apart (`spec.nodeName=node-2`).
+fn distinguish(base: &SystemState, other: &SystemState) -> String {
+    let (a, b) = (resource_fields(base), resource_fields(other));
+    let mut parts = Vec::new();
+    for (key, fields) in &b {
+        let old = a.get(key);
+        for (path, value) in fields {
+            if old.and_then(|o| o.get(path)) != Some(value) && !path.starts_with("metadata.") {
+                parts.push(format!("{path}={value}"));
+            }
+        }
+    }
+    parts.truncate(2);
+    parts.join(" ")
+}
+
 /// The grouped actions of a state.
 pub fn grouped(system: &System, state: &SystemState) -> Vec<ActionEntry> {
     let mut out = Vec::new();
@@ -123,8 +167,15 @@ fn controller_entries(system: &System, state: &SystemState, i: usize, out: &mut 
     let mut alternatives: Vec<ActionEntry> = Vec::new();
     for read in system.readable(state, i) {
         let steps = system.step_alternatives(state, i, read.clone());
+        let label = |t: &Transition, other: Option<&Transition>| {
+            let effect = step_effect(state, i, t);
+            match other.map(|o| distinguish(&o.next, &t.next)) {
+                Some(d) if !d.is_empty() => format!("{effect} ({d})"),
+                _ => effect,
+            }
+        };
         let (effect, action) = match steps.first() {
-            Some(t) if is_choice(&t.action, 0) => (effect_text(t), Some(t.action.clone())),
+            Some(t) if is_choice(&t.action, 0) => (label(t, steps.get(1)), Some(t.action.clone())),
             _ => ("nothing".to_string(), None),
         };
         for t in steps.iter().filter(|t| !is_choice(&t.action, 0)) {
@@ -133,7 +184,7 @@ fn controller_entries(system: &System, state: &SystemState, i: usize, out: &mut 
                 controller: Some(i),
                 actor: actor.clone(),
                 reads: format!("{read} {}", choice_name(&t.action)),
-                outcome: effect_text(t),
+                outcome: label(t, steps.first()),
                 actions: vec![t.action.clone()],
             });
         }

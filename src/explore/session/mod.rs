@@ -208,6 +208,8 @@ pub struct Session {
     path: PathBuf,
     /// The property a trace opened records, if it was opened from one.
     trace_property: Option<String>,
+    /// Whether the file opened is a trace.
+    from_trace: bool,
     config: ModelConfig,
     system: Arc<System>,
     fold: bool,
@@ -297,6 +299,7 @@ impl Session {
         let mut session = Session {
             path,
             trace_property: None,
+            from_trace: false,
             config,
             system,
             fold,
@@ -405,7 +408,13 @@ impl Session {
 
     /// Whether the file opened is a model (which a watcher may reload).
     pub fn is_model_file(&self) -> bool {
-        self.trace_property.is_none() && !self.path.extension().is_some_and(|e| e == "json")
+        !self.from_trace
+    }
+
+    /// The property the opened trace records as violated (`None` for a model, or a trace of
+    /// an explored path that violates nothing).
+    pub fn trace_property(&self) -> Option<&str> {
+        self.trace_property.as_deref()
     }
 
     /// The properties checked, in the model's order.
