@@ -20,4 +20,7 @@ pub mod term;
 pub mod theme;
 pub mod watcher;
 
+#[cfg(test)]
+mod tests;
+
 pub use run::{Options, Start, UiError, app, explore, guarded};

@@ -3,13 +3,13 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{LineKind, Overlay, help, text};
 use crate::explore::session::Session;
 use crate::ui::app::App;
 use crate::ui::layout::centred;
-use crate::ui::panes::{diff_lines, status};
+use crate::ui::panes::diff_lines;
 use crate::ui::theme::Theme;
 
 /// The lines of a text overlay (help, diff, what-if, error).
@@ -195,7 +195,7 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
             let offset = nav.window(visible.len(), rows);
             let name_width = visible
                 .iter()
-                .map(|e| e.path.display().to_string().chars().count())
+                .map(|e| e.name.chars().count())
                 .max()
                 .unwrap_or(0)
                 .min(usize::from(inner.width) / 2);
@@ -206,10 +206,7 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
                 };
                 let mut line = Line::from(vec![
                     Span::styled(format!("{kind:<6}"), theme.dim()),
-                    Span::styled(
-                        format!("{:<name_width$}  ", e.path.display().to_string()),
-                        theme.title(),
-                    ),
+                    Span::styled(format!("{:<name_width$}  ", e.name), theme.title()),
                     Span::raw(e.description.clone()),
                 ]);
                 if i == nav.selected {
@@ -232,23 +229,52 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
 
 fn check(frame: &mut Frame, screen: Rect, session: &Session, theme: &Theme) {
     let area = Rect {
-        y: screen.height.saturating_sub(7),
-        height: 5,
-        ..centred(screen, screen.width.saturating_sub(8).min(100), 5)
+        y: screen.height.saturating_sub(10),
+        height: 8,
+        ..centred(screen, screen.width.saturating_sub(8).min(60), 8)
     };
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.warn())
         .title(Span::styled(" check from here ", theme.title()))
-        .title_bottom(Span::styled(" Esc cancels · keys still work ", theme.dim()));
+        .title_bottom(Span::styled(
+            " Esc cancels · other keys still work ",
+            theme.dim(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let line = status::check_line(session).unwrap_or_else(|| "finished".into());
-    frame.render_widget(
-        Paragraph::new(Line::styled(line, theme.warn())).wrap(Wrap { trim: true }),
-        inner,
-    );
+    let Some(status) = session.check_status() else {
+        return;
+    };
+    let p = status.progress;
+    let state = if status.cancelling {
+        "cancelling"
+    } else {
+        "running"
+    };
+    let row = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<10}"), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    let lines = vec![
+        Line::styled(
+            format!(
+                "{} from step {}: {state}",
+                status.strategy.name(),
+                status.from_step
+            ),
+            theme.warn(),
+        ),
+        row("states", p.states.to_string()),
+        row("unique", p.unique_states.to_string()),
+        row("states/s", format!("{:.0}", p.rate())),
+        row("depth", p.max_depth.to_string()),
+        row("elapsed", format!("{:.1}s", p.elapsed.as_secs_f64())),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn watch(
