@@ -59,7 +59,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
         Some(path) => {
             let session = Session::open(path, &overrides).map_err(|e| anyhow::anyhow!("{e}"))?;
             for warning in session.warnings() {
-                eprintln!("{}: ignored (not modelled): {warning}", path.display());
+                eprintln!("{warning}");
             }
             Start::Session(Box::new(session))
         }

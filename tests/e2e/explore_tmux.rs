@@ -34,7 +34,14 @@ impl Tmux {
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .arg("-c")
             .arg(dir)
-            .args(["env", "PS1=$ ", "TERM=xterm-256color", "bash", "--norc", "--noprofile"])
+            .args([
+                "env",
+                "PS1=$ ",
+                "TERM=xterm-256color",
+                "bash",
+                "--norc",
+                "--noprofile",
+            ])
             .status()
             .expect("tmux runs");
         assert!(status.success(), "tmux new-session failed");
