@@ -34,7 +34,8 @@ pub struct ExploreArgs {
     /// The commit mode (kubernetes, atomic).
     #[arg(long, value_parser = parse_commit)]
     pub commit: Option<CommitMode>,
-    /// Draw the first frame, print how long it took to appear, and leave (the benchmark).
+    /// Draw the first frame, print (on stderr) how long it took to appear, and leave (the
+    /// benchmark).
     #[arg(long, hide = true)]
     pub first_frame: bool,
 }
@@ -74,7 +75,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
     };
     ui::explore(start, &options)?;
     if args.first_frame {
-        println!(
+        eprintln!(
             "first frame after {:.1} ms",
             started.elapsed().as_secs_f64() * 1000.0
         );

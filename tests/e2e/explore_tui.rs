@@ -205,3 +205,20 @@ fn the_readme_command_in_a_fresh_clone_leaves_it_clean() {
         "the clone stays clean"
     );
 }
+
+#[test]
+fn without_a_terminal_explore_exits_2_and_points_to_check() {
+    let s = Scratch::new();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/statefulset-stale-reads.yaml");
+    let model = model.to_str().unwrap();
+    let err = s.run(&["explore", model]).expect(2).stderr();
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(err.contains("orchard check"), "{err}");
+    let err = s
+        .run(&["explore", model, "--consistency", "casual"])
+        .expect(2)
+        .stderr();
+    assert!(err.contains("`casual`"), "{err}");
+    let err = s.run(&["explore", "missing.yaml"]).expect(2).stderr();
+    assert!(err.contains("needs a terminal"), "{err}");
+}

@@ -9,7 +9,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Borders, Paragraph};
 
 use crate::explore::session::{Command, EntryKind, Session};
-use crate::model::system::Action;
 use crate::ui::keymap::{Cmd, Context};
 use crate::ui::nav::ListNav;
 use crate::ui::pane::{Draw, Handled, Pane, block};
@@ -37,16 +36,16 @@ impl ActionsPane {
             .collect()
     }
 
-    /// The selected line's chosen action.
-    fn chosen<'a>(&self, session: &'a Session) -> Option<&'a Action> {
+    /// The selected line and the index of its chosen action, if it has actions.
+    fn chosen(&self, session: &Session) -> Option<(usize, usize)> {
         let &i = self.visible(session).get(self.nav.selected)?;
-        let actions = &session.actions()[i].actions;
-        actions.get(self.choice.min(actions.len().saturating_sub(1)))
+        let n = session.actions()[i].actions.len();
+        (n > 0).then(|| (i, self.choice.min(n - 1)))
     }
 
     fn take(&self, session: &Session) -> Handled {
         match self.chosen(session) {
-            Some(action) => Handled::Run(Command::Take(action.clone())),
+            Some((i, k)) => Handled::Run(Command::Take(session.actions()[i].actions[k].clone())),
             None => Handled::Yes,
         }
     }
@@ -124,7 +123,9 @@ impl Pane for ActionsPane {
         }
         frame.render_widget(Paragraph::new(lines), inner);
 
-        let chosen = self.chosen(session);
+        let chosen = self
+            .chosen(session)
+            .map(|(i, k)| &session.actions()[i].actions[k]);
         let title = match (selected_len(session, &visible, self.nav.selected), chosen) {
             (n, Some(a)) if n > 1 => format!(
                 "preview: {} ({} of {n}, ←→ choose)",

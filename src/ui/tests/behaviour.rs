@@ -374,3 +374,48 @@ fn the_whole_loop_runs_on_a_test_backend_and_draws_only_on_change() {
         "the first frame, and one for the help (closed by q)"
     );
 }
+
+#[test]
+fn o_opens_the_picker_and_a_chosen_trace_replaces_the_model() {
+    let mut app = app_on(MODEL);
+    typed(&mut app, "o");
+    assert!(render(&app, 160, 48).contains("open a model or a trace"));
+    typed(&mut app, "stale-reads-P8-resettable<Enter>");
+    assert_eq!(session(&app).path_len(), 9);
+    assert!(render(&app, 160, 48).contains("opened traces/statefulset-stale-reads"));
+}
+
+#[test]
+fn a_branch_is_diffed_against_the_path_and_saved_under_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(TRACE);
+    app.session
+        .as_mut()
+        .unwrap()
+        .set_trace_dir(dir.path().to_path_buf());
+    typed(&mut app, "g/restart node node-2<Enter><Enter><Esc>");
+    app.focus = PaneId::Path;
+    typed(&mut app, "nD");
+    let diff = render(&app, 160, 48);
+    assert!(diff.contains("diff: "), "{diff}");
+    typed(&mut app, "<Esc>");
+    assert!(
+        session(&app).diff().is_none(),
+        "closing the diff forgets it"
+    );
+    typed(&mut app, "sbranch<Enter>");
+    let trace = Trace::parse(&std::fs::read_to_string(dir.path().join("branch.json")).unwrap());
+    assert_eq!(
+        trace.unwrap().steps.len(),
+        9,
+        "the branch: the old continuation"
+    );
+}
+
+#[test]
+fn m_marks_a_step_and_d_diffs_against_it() {
+    let mut app = app_on(TRACE);
+    typed(&mut app, ":goto 3<Enter>m:goto 7<Enter>d");
+    let screen = render(&app, 160, 48);
+    assert!(screen.contains("diff: step 3 -> step 7"), "{screen}");
+}
