@@ -4,7 +4,7 @@
 //! environment's operations, restarts last. Computed on the plain model: every read a
 //! controller may make is offered.
 
-use super::view::{local_fields, resource_fields, value_at};
+use super::view::{local_fields, object_fields, value_at};
 use crate::model::environment::EnvironmentAction;
 use crate::model::history::Read;
 use crate::model::system::{Action, Outcome, System, SystemState, Transition};
@@ -95,19 +95,23 @@ pub fn step_effect(state: &SystemState, i: usize, t: &Transition) -> String {
     format!("local: {}", parts.join(" "))
 }
 
-/// The resource fields in which `other` differs from `base`, as `path=value`, for telling a
-/// step's alternatives apart (`spec.nodeName=node-2`).
-fn distinguish(base: &SystemState, other: &SystemState) -> String {
-    let (a, b) = (resource_fields(base), resource_fields(other));
-    let mut parts = Vec::new();
-    for (key, fields) in &b {
-        let old = a.get(key);
-        for (path, value) in fields {
-            if old.and_then(|o| o.get(path)) != Some(value) && !path.starts_with("metadata.") {
-                parts.push(format!("{path}={value}"));
-            }
+/// The fields in which the object `other` writes differs from the one `base` writes, as
+/// `path=value`, for telling a step's alternatives apart (`spec.nodeName=node-2`).
+fn distinguish(base: &Transition, other: &Transition) -> String {
+    let written = |t: &Transition| match &t.outcome {
+        Outcome::Wrote { operation, .. } | Outcome::Rejected { operation, .. } => {
+            Some(object_fields(operation.object()))
         }
-    }
+        Outcome::Local => None,
+    };
+    let (Some(a), Some(b)) = (written(base), written(other)) else {
+        return String::new();
+    };
+    let mut parts: Vec<String> = b
+        .iter()
+        .filter(|(path, value)| a.get(*path) != Some(value) && !path.starts_with("metadata."))
+        .map(|(path, value)| format!("{path}={value}"))
+        .collect();
     parts.truncate(2);
     parts.join(" ")
 }
@@ -169,7 +173,7 @@ fn controller_entries(system: &System, state: &SystemState, i: usize, out: &mut 
         let steps = system.step_alternatives(state, i, read.clone());
         let label = |t: &Transition, other: Option<&Transition>| {
             let effect = step_effect(state, i, t);
-            match other.map(|o| distinguish(&o.next, &t.next)) {
+            match other.map(|o| distinguish(o, t)) {
                 Some(d) if !d.is_empty() => format!("{effect} ({d})"),
                 _ => effect,
             }

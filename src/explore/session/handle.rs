@@ -308,7 +308,12 @@ impl Session {
             } => Some((r.property, steps.clone())),
             _ => None,
         });
-        let report = if let Some((property, steps)) = failed {
+        let report = if let Some((property, _)) = failed.as_ref().filter(|(_, s)| s.is_empty()) {
+            format!(
+                "{strategy} from step {from_step}: {} ({}) is violated here already ({counts})",
+                property.id, property.text
+            )
+        } else if let Some((property, steps)) = failed {
             self.tree.select(from);
             for t in &steps {
                 let describe = self.system.describe(&t.action);

@@ -365,6 +365,12 @@ impl Session {
     }
 
     fn replace_tree(&mut self, tree: Tree) {
+        // A check's counterexample is a path from a node of the old tree: it cannot be placed.
+        if let Some(check) = self.check.take() {
+            check.cancel();
+            self.warnings
+                .push("the running check was cancelled: the path was replaced".into());
+        }
         self.tree = tree;
         self.generation += 1;
         self.mark = None;

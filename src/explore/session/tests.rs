@@ -537,3 +537,51 @@ fn a_restarted_node_under_resettable_session_offers_grouped_reads_of_every_revis
     );
     assert!(lines.last().unwrap().contains("r15"), "{lines:#?}");
 }
+
+#[test]
+fn a_branch_saves_as_a_trace_and_completion_knows_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(STALE_TRACE);
+    s.set_trace_dir(dir.path().to_path_buf());
+    s.handle(Command::Goto(5));
+    let other = s
+        .actions()
+        .iter()
+        .find(|e| e.kind == EntryKind::Restart && e.outcome.contains("node-2"))
+        .and_then(|e| e.action().cloned())
+        .unwrap();
+    s.handle(Command::Take(other));
+    let branch = s.forks()[0].branches[0].node;
+    // The branch (the trace's own continuation) saves whole, with its violation.
+    s.run(Command::SaveBranch(branch, Some("branch".into())));
+    let text = std::fs::read_to_string(dir.path().join("branch.json")).unwrap();
+    let trace = crate::explore::trace::Trace::parse(&text).unwrap();
+    assert_eq!((trace.steps.len(), trace.violation.step), (9, 9));
+    assert!(crate::explore::replay::replay(&trace).unwrap().violated);
+    // Completion offers the cursor's resources and controllers and their fields.
+    s.handle(Command::SwitchBranch(branch));
+    s.handle(Command::Last);
+    assert_eq!(s.cursor_step(), 9);
+    assert!(
+        s.complete("watch Pod/w")
+            .contains(&"watch Pod/web-0".to_string())
+    );
+    assert!(
+        s.complete("watch Pod/web-0 spec.node")
+            .contains(&"watch Pod/web-0 spec.nodeName".to_string())
+    );
+    assert!(
+        s.complete("watch node-1 run")
+            .contains(&"watch node-1 running".to_string())
+    );
+}
+
+#[test]
+fn check_from_a_violating_state_says_so_and_appends_nothing() {
+    let mut s = open(STALE_TRACE);
+    s.run(Command::Check(CheckSpec::of(Strategy::Dfs)));
+    s.wait_check();
+    let report = s.check_report().unwrap();
+    assert!(report.contains("violated here already"), "{report}");
+    assert_eq!(s.path_len(), 9);
+}

@@ -118,6 +118,11 @@ fn to_fields(value: &Value) -> Vec<Field> {
         .collect()
 }
 
+/// One resource's fields, flattened.
+pub fn object_fields(object: &crate::model::resources::Object) -> Fields {
+    flatten(&object_value(object))
+}
+
 fn object_value(object: &crate::model::resources::Object) -> Value {
     // Invariant: resources are plain data with string keys; they serialize.
     let mut value = serde_json::to_value(object).expect("a resource serializes");

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use super::view::{local_fields, resource_fields, value_at};
+use super::view::{local_fields, object_fields, value_at};
+use crate::model::resources::Kind;
 use crate::model::system::{System, SystemState};
 
 /// What a watch looks at.
@@ -39,8 +40,10 @@ impl WatchTarget {
     /// The value in a state: `None` when the resource or field is absent.
     pub fn value(&self, system: &System, state: &SystemState) -> Option<String> {
         if self.is_resource() {
-            let fields = resource_fields(state).remove(&self.subject)?;
-            value_at(&fields, &self.path)
+            let (kind, name) = self.subject.split_once('/')?;
+            let kind = Kind::ALL.into_iter().find(|k| k.name() == kind)?;
+            let object = state.latest().get(kind, name)?;
+            value_at(&object_fields(&object), &self.path)
         } else {
             let i = system.controller_index(&self.subject)?;
             value_at(&local_fields(state, i), &self.path)
@@ -51,7 +54,7 @@ impl WatchTarget {
     pub fn check(&self, system: &System) -> Result<(), String> {
         if self.is_resource() {
             let kind = self.subject.split('/').next().unwrap_or_default();
-            let known = crate::model::resources::Kind::ALL.map(|k| k.name());
+            let known = Kind::ALL.map(|k| k.name());
             if !known.contains(&kind) {
                 return Err(format!(
                     "watch: unknown kind `{kind}` (known: {})",
