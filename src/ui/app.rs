@@ -416,7 +416,7 @@ impl Before {
         } else if session.diff().is_some() && !self.diff {
             Some(Overlay::Diff(Scroll::default()))
         } else if watches > self.watches {
-            Some(Overlay::watch(watches - 1))
+            Some(Overlay::watch(watches - 1, session.cursor_step()))
         } else {
             match session.message() {
                 Some(m)

@@ -3,7 +3,8 @@
 //! panic is reported, so that a crash never leaves a broken terminal behind.
 
 use std::io::{self, Stdout, Write};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
+use std::thread::ThreadId;
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -60,14 +61,22 @@ pub fn restore() {
     let _ = out.flush();
 }
 
+/// The thread that draws (the one that installed the hook).
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
 /// Installs, once, a panic hook that restores the terminal and then runs the previous hook
-/// (which prints the panic message on the restored terminal).
+/// (which prints the panic message on the restored terminal). Only a panic of the drawing
+/// thread restores: a background check's panic is reported by the session while the screen
+/// goes on.
 pub fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
+        let _ = UI_THREAD.set(std::thread::current().id());
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            if UI_THREAD.get() == Some(&std::thread::current().id()) {
+                restore();
+            }
             previous(info);
         }));
     });

@@ -93,11 +93,14 @@ impl Overlay {
         Overlay::line(LineKind::Save(branch), "")
     }
 
-    /// Watch `index`'s timeline.
-    pub fn watch(index: usize) -> Overlay {
+    /// Watch `index`'s timeline, the cursor's step selected.
+    pub fn watch(index: usize, step: usize) -> Overlay {
         Overlay::Watch {
             index,
-            nav: ListNav::default(),
+            nav: ListNav {
+                selected: step,
+                ..ListNav::default()
+            },
         }
     }
 
