@@ -9,10 +9,11 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{Event, MouseButton, MouseEventKind};
+use ratatui::crossterm::event::Event;
 use ratatui::layout::Rect;
 
 use super::event::{Flow, Screen, UiEvent};
+use super::follow::Before;
 use super::keymap::{Cmd, Context, Key, Keymap};
 use super::layout::{self, PaneId};
 use super::overlay::Overlay;
@@ -24,7 +25,7 @@ use super::theme::Theme;
 use super::watcher::FileWatch;
 use crate::explore::checker::Strategy;
 use crate::explore::session::{
-    CheckSpec, Command, Effect, Overrides, Picker, Session, WatchTarget, WhatIfReport,
+    CheckSpec, Command, Effect, Overrides, Picker, Session, WatchTarget,
 };
 
 /// The explorer's application state.
@@ -296,56 +297,6 @@ impl App {
         }
     }
 
-    fn mouse(&mut self, kind: MouseEventKind, x: u16, y: u16) -> Flow {
-        if let Some(overlay) = &mut self.overlay {
-            return match kind {
-                MouseEventKind::ScrollUp => overlay.scroll(-3),
-                MouseEventKind::ScrollDown => overlay.scroll(3),
-                _ => Flow::Same,
-            };
-        }
-        let Some(areas) = layout::areas(self.screen.get()) else {
-            return Flow::Same;
-        };
-        let Some(id) = areas.pane_at(x, y) else {
-            return Flow::Same;
-        };
-        let Some(session) = &self.session else {
-            return Flow::Same;
-        };
-        let area = areas.pane(id);
-        let height = self.pane(id).height(area);
-        let pane: &mut dyn Pane = match id {
-            PaneId::Path => &mut self.path,
-            PaneId::Actions => &mut self.actions,
-            PaneId::State => &mut self.state,
-            PaneId::Properties => &mut self.properties,
-        };
-        let handled = match kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.focus = id;
-                match y.checked_sub(area.y + 1) {
-                    Some(row) => pane.click(usize::from(row), session, height),
-                    None => Handled::Yes,
-                }
-            }
-            MouseEventKind::ScrollUp => {
-                pane.scroll(-3, session);
-                Handled::Yes
-            }
-            MouseEventKind::ScrollDown => {
-                pane.scroll(3, session);
-                Handled::Yes
-            }
-            _ => Handled::No,
-        };
-        match handled {
-            Handled::Run(c) => self.run(c),
-            Handled::No => Flow::Same,
-            _ => Flow::Redraw,
-        }
-    }
-
     /// Saves the current path under `dir` after a panic; its file.
     pub fn rescue(&self, dir: &Path) -> Option<PathBuf> {
         let session = self.session.as_ref()?;
@@ -384,48 +335,5 @@ impl Screen for App {
             .as_ref()
             .filter(|s| s.check_running())
             .map(|_| Duration::from_millis(100))
-    }
-}
-
-/// What the session showed before a command, to tell which overlay its result opens.
-pub(super) struct Before {
-    diff: bool,
-    what_if: Option<WhatIfReport>,
-    check: bool,
-    watches: usize,
-    message: Option<String>,
-}
-
-impl Before {
-    fn of(session: &Session) -> Before {
-        Before {
-            diff: session.diff().is_some(),
-            what_if: session.what_if().cloned(),
-            check: session.check_running(),
-            watches: session.watches().len(),
-            message: session.message().map(|m| m.text.clone()),
-        }
-    }
-
-    fn overlay_for(&self, session: &Session) -> Option<Overlay> {
-        let watches = session.watches().len();
-        if session.check_running() && !self.check {
-            Some(Overlay::Check)
-        } else if session.what_if().is_some() && session.what_if().cloned() != self.what_if {
-            Some(Overlay::WhatIf(Scroll::default()))
-        } else if session.diff().is_some() && !self.diff {
-            Some(Overlay::Diff(Scroll::default()))
-        } else if watches > self.watches {
-            Some(Overlay::watch(watches - 1, session.cursor_step()))
-        } else {
-            match session.message() {
-                Some(m)
-                    if m.error && Some(&m.text) != self.message.as_ref() && m.text.len() > 60 =>
-                {
-                    Some(Overlay::Error(m.text.clone(), Scroll::default()))
-                }
-                _ => None,
-            }
-        }
     }
 }

@@ -8,9 +8,11 @@
 pub mod app;
 pub mod draw;
 pub mod event;
+mod follow;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+mod mouse;
 pub mod nav;
 pub mod overlay;
 pub mod pane;

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::{LineKind, Overlay, help, text};
+use super::{Overlay, help, text};
 use crate::explore::session::Session;
 use crate::ui::app::App;
 use crate::ui::layout::centred;
@@ -94,11 +94,6 @@ fn what_if_lines(session: &Session, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-/// The rows the picker's list shows in a screen.
-pub fn picker_rows(screen: Rect) -> usize {
-    usize::from(text::area(screen).height.saturating_sub(5))
-}
-
 /// Draws an overlay.
 pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
     let screen = frame.area();
@@ -164,66 +159,12 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
             query,
             nav,
             error,
-        } => {
-            let area = text::area(screen);
-            frame.render_widget(Clear, area);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.focus())
-                .title(Span::styled(" open a model or a trace ", theme.title()))
-                .title_bottom(Span::styled(
-                    " type to filter · ↑↓ select · Enter open · Esc close ",
-                    theme.dim(),
-                ));
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
-            let visible = picker.visible();
-            let mut lines = vec![Line::from(vec![
-                Span::styled("filter: ", theme.dim()),
-                Span::raw(query.text.clone()),
-                Span::styled("▏", theme.dim()),
-                Span::styled(
-                    format!("   {} of {} files", visible.len(), picker.all().len()),
-                    theme.dim(),
-                ),
-            ])];
-            lines.push(match error {
-                Some(e) => Line::styled(e.clone(), theme.bad()),
-                None => Line::raw(""),
-            });
-            let rows = picker_rows(screen);
-            let offset = nav.window(visible.len(), rows);
-            let name_width = visible
-                .iter()
-                .map(|e| e.name.chars().count())
-                .max()
-                .unwrap_or(0)
-                .min(usize::from(inner.width) / 2);
-            for (i, e) in visible.iter().enumerate().skip(offset).take(rows) {
-                let kind = match e.kind {
-                    crate::explore::session::picker::EntryKind::Model => "model",
-                    crate::explore::session::picker::EntryKind::Trace => "trace",
-                };
-                let mut line = Line::from(vec![
-                    Span::styled(format!("{kind:<6}"), theme.dim()),
-                    Span::styled(format!("{:<name_width$}  ", e.name), theme.title()),
-                    Span::raw(e.description.clone()),
-                ]);
-                if i == nav.selected {
-                    line = line.style(theme.selected());
-                }
-                lines.push(line);
-            }
-            if visible.is_empty() {
-                lines.push(Line::styled("(nothing matches the filter)", theme.dim()));
-            }
-            frame.render_widget(Paragraph::new(lines), inner);
-        }
+        } => super::picker::draw(frame, screen, picker, query, nav, error.as_deref(), theme),
         Overlay::Line {
             kind,
             input,
             completions,
-        } => line(frame, screen, *kind, input, completions, theme),
+        } => super::line::draw(frame, screen, *kind, input, completions, theme),
     }
 }
 
@@ -322,68 +263,5 @@ fn watch(
         lines,
         text::Scroll(0),
         "n/N next/previous change · Enter go to step · Esc close",
-    );
-}
-
-fn line(
-    frame: &mut Frame,
-    screen: Rect,
-    kind: LineKind,
-    input: &crate::ui::input::LineInput,
-    completions: &[String],
-    theme: &Theme,
-) {
-    let (prompt, hint) = match kind {
-        LineKind::Command => (":", "Tab complete · Enter run · Esc cancel"),
-        LineKind::Filter(_) => ("/", "Enter keep · Esc clear"),
-        LineKind::Save(_) => (
-            "save as traces/",
-            "Enter save (empty: model-property-consistency) · Esc cancel",
-        ),
-    };
-    let shown = completions.len().min(8) as u16;
-    let height = 1 + if shown > 0 { shown + 2 } else { 0 };
-    let area = Rect {
-        x: 0,
-        y: screen.height.saturating_sub(height),
-        width: screen.width,
-        height: height.min(screen.height),
-    };
-    frame.render_widget(Clear, area);
-    if shown > 0 {
-        let list = Rect {
-            height: shown + 2,
-            width: screen.width.min(60),
-            ..area
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(" completions ", theme.dim()));
-        let lines: Vec<Line> = completions
-            .iter()
-            .take(8)
-            .map(|c| Line::raw(c.clone()))
-            .collect();
-        let inner = block.inner(list);
-        frame.render_widget(block, list);
-        frame.render_widget(Paragraph::new(lines), inner);
-    }
-    let row = Rect {
-        y: area.y + area.height - 1,
-        height: 1,
-        ..area
-    };
-    let before: String = input.text.chars().take(input.cursor).collect();
-    let after: String = input.text.chars().skip(input.cursor).collect();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(prompt, theme.key()),
-            Span::raw(before),
-            Span::styled("▏", theme.key()),
-            Span::raw(after),
-            Span::styled(format!("   {hint}"), theme.dim()),
-        ])),
-        row,
     );
 }

@@ -4,6 +4,8 @@
 
 pub mod draw;
 pub mod help;
+pub mod line;
+pub mod picker;
 pub mod text;
 
 use self::text::Scroll;
@@ -213,7 +215,7 @@ impl App {
                 nav,
                 error,
             } => {
-                let rows = draw::picker_rows(screen);
+                let rows = picker::rows(screen);
                 match cmd {
                     Some(Cmd::Close) if self.session.is_none() => return Flow::Quit,
                     Some(Cmd::Close) => return Flow::Redraw,
