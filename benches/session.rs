@@ -80,7 +80,7 @@ fn take_to_actions(model: &str, walks: u64, steps: usize) {
     let mut actions = 0usize;
     for seed in 1..=walks {
         let mut s = open(model);
-        let mut rng = Rng(seed * 0x9e37_79b9_7f4a_7c15);
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         for _ in 0..steps {
             let Some(action) = random_action(&s, &mut rng) else {
                 break;
@@ -187,14 +187,23 @@ fn what_if(model: &Path, steps: usize, runs: usize) {
 }
 
 fn main() {
-    take_to_actions("models/statefulset-stale-reads.yaml", 20, 60);
-    take_to_actions("models/statefulset-three-nodes.yaml", 20, 60);
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this too, in debug: then
+    // only a quick pass shows that it works.
+    let full = std::env::args().any(|a| a == "--bench");
+    let (walks, steps, trace_runs, path, runs) = if full {
+        (20, 60, 50, 1000, 20)
+    } else {
+        println!("(a quick pass: run `cargo bench --bench session` for the figures)");
+        (1, 5, 1, 30, 1)
+    };
+    take_to_actions("models/statefulset-stale-reads.yaml", walks, steps);
+    take_to_actions("models/statefulset-three-nodes.yaml", walks, steps);
     trace_takes(
         "models/statefulset-stale-reads.yaml",
         "traces/statefulset-stale-reads-P8-resettable-session.json",
-        50,
+        trace_runs,
     );
     let unbounded = unbounded_stale_reads();
-    what_if(&unbounded, 1000, 20);
+    what_if(&unbounded, path, runs);
     let _ = std::fs::remove_file(unbounded);
 }

@@ -7,6 +7,7 @@
 use super::view::{local_fields, object_fields, value_at};
 use crate::model::environment::EnvironmentAction;
 use crate::model::history::Read;
+use crate::model::resources::{Kind, Revision};
 use crate::model::system::{Action, Outcome, System, SystemState, Transition};
 
 /// What kind of entry an action line is.
@@ -80,7 +81,10 @@ pub fn step_effect(state: &SystemState, i: usize, t: &Transition) -> String {
     let mut heads: Vec<&str> = before
         .keys()
         .chain(after.keys())
-        .filter(|k| !k.starts_with("session") && before.get(*k) != after.get(*k))
+        .filter(|k| {
+            !(k.starts_with("session") || k.starts_with("caches"))
+                && before.get(*k) != after.get(*k)
+        })
         .map(|k| k.split(['.', '[']).next().unwrap_or(k))
         .collect();
     heads.sort_unstable();
@@ -90,7 +94,12 @@ pub fn step_effect(state: &SystemState, i: usize, t: &Transition) -> String {
     }
     let parts: Vec<String> = heads
         .iter()
-        .map(|h| format!("{h}={}", value_at(&after, h).unwrap_or_else(|| "-".into())))
+        .map(|h| {
+            format!(
+                "{h}={}",
+                value_at(&after, h).unwrap_or_else(|| "(none)".into())
+            )
+        })
         .collect();
     format!("local: {}", parts.join(" "))
 }
@@ -187,7 +196,7 @@ fn controller_entries(system: &System, state: &SystemState, i: usize, out: &mut 
                 kind: EntryKind::Alternative,
                 controller: Some(i),
                 actor: actor.clone(),
-                reads: format!("{read} {}", choice_name(&t.action)),
+                reads: format!("{} {}", read_text(system, i, &read), choice_name(&t.action)),
                 outcome: label(t, steps.first()),
                 actions: vec![t.action.clone()],
             });
@@ -205,7 +214,7 @@ fn controller_entries(system: &System, state: &SystemState, i: usize, out: &mut 
             kind: EntryKind::Reads,
             controller: Some(i),
             actor: actor.clone(),
-            reads: reads_label(&reads),
+            reads: reads_label(system, i, &reads),
             outcome: effect,
             actions,
         });
@@ -224,13 +233,52 @@ fn choice_name(action: &Action) -> String {
     }
 }
 
-/// `r6`, or `r6..r11 (6 revisions)`, or for other reads the first and last and the count.
-pub fn reads_label(reads: &[Read]) -> String {
+/// A read for people: `r6`, `{r4,r5}`, or for informer caches the kinds controller `i`
+/// watches, `nodes@r14 pods@r6`.
+pub fn read_text(system: &System, i: usize, read: &Read) -> String {
+    match read {
+        Read::PerKind(revisions) => system
+            .registration(i)
+            .watches
+            .iter()
+            .map(|k| format!("{}@r{}", k.plural(), revisions[k.index()]))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// A group of controller `i`'s reads: `r6`, `r6..r11 (6 revisions)`, or for informer caches
+/// each watched kind's revision or range, `nodes@r14 pods@r6..r16 (7 reads)`.
+pub fn reads_label(system: &System, i: usize, reads: &[Read]) -> String {
+    let per_kind: Vec<&[Revision; Kind::COUNT]> = reads
+        .iter()
+        .filter_map(|r| match r {
+            Read::PerKind(revisions) => Some(revisions),
+            _ => None,
+        })
+        .collect();
     match reads {
         [] => String::new(),
-        [one] => one.to_string(),
-        [first, .., last] => {
-            format!("{first}..{last} ({} revisions)", reads.len())
+        [one] => read_text(system, i, one),
+        _ if per_kind.len() == reads.len() => {
+            let kinds: Vec<String> = system
+                .registration(i)
+                .watches
+                .iter()
+                .map(|k| {
+                    let at = |r: &&[Revision; Kind::COUNT]| r[k.index()];
+                    let low = per_kind.iter().map(at).min().unwrap_or_default();
+                    let high = per_kind.iter().map(at).max().unwrap_or_default();
+                    if low == high {
+                        format!("{}@r{low}", k.plural())
+                    } else {
+                        format!("{}@r{low}..r{high}", k.plural())
+                    }
+                })
+                .collect();
+            format!("{} ({} reads)", kinds.join(" "), reads.len())
         }
+        [first, .., last] => format!("{first}..{last} ({} revisions)", reads.len()),
     }
 }

@@ -1,18 +1,13 @@
 //! [`Session::handle`]: each command's effect on the session.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use super::check::{CheckRequest, Finished};
-use super::command::{CheckSpec, Command, Effect, LoadPurpose};
-use super::open::{Content, Source};
+use super::command::{Command, Effect, LoadPurpose};
+use super::open::Source;
 use super::settings::Settings;
-use super::tree::{NodeId, Tree};
-use super::whatif::{self, WhatIfReport};
-use super::{Base, DiffView, Session, build, parse, view};
-use crate::explore::checker::{CheckOptions, Ending, Verdict};
-use crate::explore::stop::Stop;
-use crate::model::system::{Action, Reduction, System};
+use super::tree::NodeId;
+use super::{DiffView, Session, parse, view};
+use crate::model::system::Action;
 
 impl Session {
     /// Handles a command: changes the session and returns what the caller must carry out.
@@ -236,188 +231,6 @@ impl Session {
         });
     }
 
-    // ---- check from here ----
-
-    fn start_check(&mut self, spec: CheckSpec) -> Vec<Effect> {
-        if self.check.is_some() {
-            self.error("a check is already running (cancel it first)");
-            return Vec::new();
-        }
-        let system = match System::new(self.config.clone()) {
-            Ok(s) => s.with_reduction(Reduction {
-                fold_deliveries: self.fold,
-                ..Reduction::ALL
-            }),
-            Err(e) => {
-                self.error(e.to_string());
-                return Vec::new();
-            }
-        };
-        let options = CheckOptions {
-            strategy: spec.strategy,
-            max_depth: spec.max_depth.unwrap_or(self.config.checker.max_depth),
-            timeout: spec.timeout_secs.map(Duration::from_secs),
-            stop: Stop::never(),
-            initial: Some(self.state().clone()),
-            ..CheckOptions::default()
-        };
-        self.check_report = None;
-        self.info(format!(
-            "checking from step {} ({}, depth {})",
-            self.cursor_step(),
-            spec.strategy,
-            options.max_depth
-        ));
-        vec![Effect::StartCheck(Box::new(CheckRequest {
-            system: std::sync::Arc::new(system),
-            properties: self.properties.clone(),
-            options,
-            from: self.tree.cursor(),
-        }))]
-    }
-
-    fn collect_check(&mut self) {
-        let Some(handle) = self.check.as_mut() else {
-            return;
-        };
-        let Some(finished) = handle.try_finish() else {
-            return;
-        };
-        let (from, strategy, depth) = (handle.from, handle.strategy, handle.max_depth);
-        self.check = None;
-        let outcome = match finished {
-            Finished::Outcome(o) => o,
-            Finished::Panicked(p) => {
-                self.error(format!(
-                    "the check stopped on a bug (please report it): {p}"
-                ));
-                return;
-            }
-        };
-        let from_step = self.tree.node(from).depth;
-        let counts = format!(
-            "{} states, {} unique, depth {}, {:.1}s",
-            outcome.states,
-            outcome.unique_states,
-            outcome.max_depth,
-            outcome.elapsed.as_secs_f64()
-        );
-        let failed = outcome.results.iter().find_map(|r| match &r.verdict {
-            Verdict::Failed {
-                counterexample: Some(steps),
-            } => Some((r.property, steps.clone())),
-            _ => None,
-        });
-        let report = if let Some((property, _)) = failed.as_ref().filter(|(_, s)| s.is_empty()) {
-            format!(
-                "{strategy} from step {from_step}: {} ({}) is violated here already ({counts})",
-                property.id, property.text
-            )
-        } else if let Some((property, steps)) = failed {
-            self.tree.select(from);
-            for t in &steps {
-                let describe = self.system.describe(&t.action);
-                self.tree.push(t.clone(), describe);
-            }
-            format!(
-                "{strategy} from step {from_step}: {} ({}) fails {} steps on: steps {}..{} appended ({counts})",
-                property.id,
-                property.text,
-                steps.len(),
-                from_step + 1,
-                from_step + steps.len()
-            )
-        } else {
-            match outcome.ending {
-                Ending::Cancelled => {
-                    format!("{strategy} from step {from_step}: cancelled ({counts})")
-                }
-                Ending::Exhausted if !outcome.depth_bounded => format!(
-                    "{strategy} from step {from_step}: every property holds in all states reachable from here ({counts})"
-                ),
-                Ending::Timeout => format!(
-                    "{strategy} from step {from_step}: no violation before the timeout, within depth {} ({counts})",
-                    outcome.max_depth
-                ),
-                _ => format!(
-                    "{strategy} from step {from_step}: every property holds within depth {depth} of here ({counts})"
-                ),
-            }
-        };
-        self.info(report.clone());
-        self.check_report = Some(report);
-    }
-
-    // ---- what-if ----
-
-    /// Re-validates the path the session started from under `settings`: the path becomes the
-    /// steps still possible, and the report says where and why it breaks. The settings of the
-    /// path's own restore it.
-    pub(super) fn switch_settings(&mut self, settings: Settings) {
-        let base = match self.what_if.take() {
-            Some((base, _)) => base,
-            None => Base {
-                config: self.config.clone(),
-                system: self.system.clone(),
-                tree: self.tree.clone(),
-            },
-        };
-        let from = Settings::of(&base.config);
-        if settings == from {
-            self.restore(base);
-            self.info(format!("back to {settings}: the path is restored"));
-            return;
-        }
-        let mut config = base.config.clone();
-        settings.apply(&mut config);
-        let system = match build(&config, self.fold, &self.path.display().to_string()) {
-            Ok(s) => s,
-            Err(e) => {
-                self.error(e.to_string());
-                self.what_if = None;
-                self.restore(base);
-                return;
-            }
-        };
-        let path = base.tree.path();
-        let steps: Vec<_> = path
-            .iter()
-            .filter_map(|&id| base.tree.node(id).step.as_ref())
-            .collect();
-        let (start, taken, broken) = whatif::revalidate(&system, &steps);
-        let end = &base.tree.node(*path.last().unwrap_or(&0)).state;
-        let violated_before = whatif::violated(&base.system, &self.properties, end);
-        let mut tree = Tree::new(start);
-        for t in taken {
-            let describe = system.describe(&t.action);
-            tree.push(t, describe);
-        }
-        let violated_now = whatif::violated(&system, &self.properties, tree.state());
-        let cursor = base.tree.node(base.tree.cursor()).depth;
-        if broken.is_none() {
-            tree.goto(cursor);
-        }
-        let report = WhatIfReport {
-            from,
-            to: settings,
-            steps: steps.len(),
-            broken,
-            violated_before,
-            violated_now,
-        };
-        self.info(report.text());
-        self.config = config;
-        self.system = system;
-        self.replace_tree(tree);
-        self.what_if = Some((base, report));
-    }
-
-    fn restore(&mut self, base: Base) {
-        self.config = base.config;
-        self.system = base.system;
-        self.replace_tree(base.tree);
-    }
-
     // ---- files ----
 
     fn save(&mut self, leaf: NodeId, name: Option<String>) -> Vec<Effect> {
@@ -434,7 +247,7 @@ impl Session {
         }]
     }
 
-    fn open_source(&mut self, source: Source) {
+    pub(super) fn open_source(&mut self, source: Source) {
         let path = source.path.display().to_string();
         match Session::from_source(source, &super::Overrides::default()) {
             Ok(mut opened) => {
@@ -448,52 +261,5 @@ impl Session {
             }
             Err(e) => self.error(format!("cannot open: {e}; nothing changed")),
         }
-    }
-
-    fn reload(&mut self, source: Source) {
-        let origin = source.path.display().to_string();
-        let Content::Model { mut config, .. } = source.content else {
-            self.open_source(source);
-            return;
-        };
-        Settings::of(&self.config).apply(&mut config);
-        let system = match build(&config, self.fold, &origin) {
-            Ok(s) => s,
-            Err(e) => {
-                self.error(format!(
-                    "reload failed: {e}; the old model and path are kept"
-                ));
-                return;
-            }
-        };
-        let path = self.tree.path();
-        let steps: Vec<_> = path
-            .iter()
-            .filter_map(|&id| self.tree.node(id).step.as_ref())
-            .collect();
-        let (start, taken, broken) = whatif::revalidate(&system, &steps);
-        if let Some(b) = broken {
-            self.error(format!(
-                "reload failed: step {} no longer fits the model: {}; the old model and path are kept",
-                b.step, b.why
-            ));
-            return;
-        }
-        let cursor = self.cursor_step();
-        let mut tree = Tree::new(start);
-        for t in taken {
-            let describe = system.describe(&t.action);
-            tree.push(t, describe);
-        }
-        tree.goto(cursor);
-        let n = steps.len();
-        self.properties = crate::model::properties::selected(&system);
-        self.config = *config;
-        self.system = system;
-        self.what_if = None;
-        self.replace_tree(tree);
-        self.info(format!(
-            "reloaded {origin}: the path of {n} steps replays on it"
-        ));
     }
 }

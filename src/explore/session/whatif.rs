@@ -3,10 +3,10 @@
 //! why, and the nearest step still possible in its place; or that the whole path still holds,
 //! and which properties its end violates.
 
-use super::actions::{effect_text, reads_label};
+use super::actions::{effect_text, read_text, reads_label};
 use super::settings::Settings;
 use super::tree::StepInfo;
-use crate::model::history::{CommitMode, Consistency, History, Read};
+use crate::model::history::{CommitMode, Consistency, History, Read, Relist};
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::resources::Kind;
 use crate::model::system::{Action, Outcome, System, SystemState, Transition};
@@ -181,7 +181,8 @@ fn explain(
         NotEnabled::NotReadable { .. } => (
             BreakKind::NotPossible,
             format!(
-                "{name} may not read {read} under {}: {}",
+                "{name} may not read {} under {}: {}",
+                read_text(system, *controller, read),
                 setting.level.name(),
                 why_not_readable(system, state, *controller, read)
             ),
@@ -189,8 +190,9 @@ fn explain(
         NotEnabled::NoEffect { .. } if system.config().commit == CommitMode::Atomic => (
             BreakKind::NoEffect,
             format!(
-                "{name} reading {read} is rejected under the atomic commit mode: {}",
-                atomic_reason(system, state, action, read)
+                "{name} reading {} is rejected under the atomic commit mode: {}",
+                read_text(system, *controller, read),
+                atomic_reason(system, state, action, *controller, read)
             ),
         ),
         other => (BreakKind::NoEffect, format!("{describe}: {other}")),
@@ -209,6 +211,14 @@ fn why_not_readable(system: &System, state: &SystemState, i: usize, read: &Read)
         (Consistency::Synchronous, _) => {
             format!("a synchronous reader reads only the latest, r{latest}")
         }
+        (Consistency::Informer, _)
+            if setting.relist == Relist::Latest && local.caches.iter().all(Option::is_none) =>
+        {
+            format!(
+                "a restarted {kind} lists at the latest revision under relist: latest, so it reads {} only",
+                reads_label(system, i, &readable)
+            )
+        }
         (Consistency::MonotonicSession, None) => {
             format!("a restarted {kind} reads only the latest, r{latest}")
         }
@@ -218,16 +228,22 @@ fn why_not_readable(system: &System, state: &SystemState, i: usize, read: &Read)
         ),
         (_, Some(seen)) if seen.newest() > read.newest() => format!(
             "its session has read {seen}: it reads {} only",
-            reads_label(&readable)
+            reads_label(system, i, &readable)
         ),
         _ if readable.is_empty() => "it may read nothing now".to_string(),
-        _ => format!("it may read {} only", reads_label(&readable)),
+        _ => format!("it may read {} only", reads_label(system, i, &readable)),
     }
 }
 
 /// What an atomic commit rejects: the write the step makes under the Kubernetes commit mode,
 /// and the kinds that changed since its read.
-fn atomic_reason(system: &System, state: &SystemState, action: &Action, read: &Read) -> String {
+fn atomic_reason(
+    system: &System,
+    state: &SystemState,
+    action: &Action,
+    i: usize,
+    read: &Read,
+) -> String {
     let latest = state.history.latest_state();
     let changed: Vec<&str> = match state.history.state(read) {
         Some(seen) => Kind::ALL
@@ -240,7 +256,11 @@ fn atomic_reason(system: &System, state: &SystemState, action: &Action, read: &R
     let since = if changed.is_empty() {
         "what it read changed since".to_string()
     } else {
-        format!("{} changed since {read}", changed.join(", "))
+        format!(
+            "{} changed since {}",
+            changed.join(", "),
+            read_text(system, i, read)
+        )
     };
     let mut config = system.config().clone();
     config.commit = CommitMode::Kubernetes;
