@@ -24,9 +24,7 @@ use super::panes::{actions::ActionsPane, path::PathPane, properties::PropertiesP
 use super::theme::Theme;
 use super::watcher::FileWatch;
 use crate::explore::checker::Strategy;
-use crate::explore::session::{
-    CheckSpec, Command, Effect, Overrides, Picker, Session, WatchTarget,
-};
+use crate::explore::session::{CheckSpec, Command, Effect, Overrides, Picker, Session};
 
 /// The explorer's application state.
 pub struct App {
@@ -289,12 +287,10 @@ impl App {
         self.run(command)
     }
 
-    /// Watches a field (`Pod/web-0 spec.nodeName`) and shows its timeline.
+    /// Watches a field (`Pod/web-0 spec.nodeName`) and shows its timeline; the session parses
+    /// the target as it parses `:watch`.
     fn watch(&mut self, target: &str) -> Flow {
-        match WatchTarget::parse(target) {
-            Ok(t) => self.run(Command::Watch(t)),
-            Err(e) => self.run(Command::Line(format!("watch {e}"))),
-        }
+        self.run(Command::Line(format!("watch {target}")))
     }
 
     /// Saves the current path under `dir` after a panic; its file.
