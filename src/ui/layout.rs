@@ -101,9 +101,9 @@ pub fn areas(screen: Rect) -> Option<Areas> {
             (PaneId::Properties, properties),
         ]
     } else {
-        let [top, bottom] = split(body, Direction::Vertical, 45);
+        let [top, bottom] = split(body, Direction::Vertical, 38);
         let [path, state] = split(top, Direction::Horizontal, 50);
-        let [actions, properties] = split(bottom, Direction::Horizontal, 65);
+        let [actions, properties] = split(bottom, Direction::Horizontal, 70);
         vec![
             (PaneId::Path, path),
             (PaneId::Actions, actions),
