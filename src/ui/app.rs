@@ -128,6 +128,11 @@ impl App {
     pub(super) fn contexts(&self) -> Vec<Context> {
         match &self.overlay {
             Some(o) => o.contexts(self.pane(self.focus).context()),
+            None if self.session.as_ref().is_some_and(|s| s.check_running()) => vec![
+                Context::Check,
+                self.pane(self.focus).context(),
+                Context::Global,
+            ],
             None => vec![self.pane(self.focus).context(), Context::Global],
         }
     }
@@ -282,6 +287,7 @@ impl App {
             Cmd::Diff => Command::DiffMarked,
             Cmd::Mark => Command::Mark,
             Cmd::Check => Command::Check(CheckSpec::of(Strategy::Bfs)),
+            Cmd::Cancel => Command::CancelCheck,
             _ => return Flow::Same,
         };
         self.run(command)

@@ -283,10 +283,20 @@ fn check_from_here_shows_progress_and_esc_cancels() {
     typed(&mut app, "c");
     assert!(app.tick().is_some(), "ticks while a check runs");
     assert!(render(&app, 160, 48).contains("check bfs from step 0"));
-    // Keys still reach the panes while it runs.
+    // Keys still reach the panes while it runs; with the overlay covered by the command
+    // line and closed, Esc still cancels.
     typed(&mut app, "<Tab>");
     assert_eq!(app.focus, PaneId::State);
+    typed(&mut app, ":<Esc>");
+    assert!(app.overlay.is_none());
     typed(&mut app, "<Esc>");
+    assert!(
+        app.session
+            .as_ref()
+            .unwrap()
+            .check_status()
+            .is_none_or(|s| s.cancelling)
+    );
     app.session.as_mut().unwrap().wait_check();
     app.handle(UiEvent::Tick);
     assert!(app.tick().is_none(), "no tick once idle");
