@@ -222,3 +222,29 @@ fn without_a_terminal_explore_exits_2_and_points_to_check() {
     let err = s.run(&["explore", "missing.yaml"]).expect(2).stderr();
     assert!(err.contains("needs a terminal"), "{err}");
 }
+
+#[test]
+fn the_check_flags_set_the_starting_settings() {
+    if skip_without_tmux() {
+        return;
+    }
+    let s = Scratch::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmux = Tmux::start(s.path(), 160, 48);
+    tmux.line(&format!(
+        "{} explore {} --consistency informer --relist latest --commit atomic; echo exited-$?",
+        env!("CARGO_BIN_EXE_orchard"),
+        root.join("models/statefulset-stale-reads.yaml").display()
+    ));
+    let screen = tmux.wait_text("step 0 of 0");
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("informer")
+            && header.contains("latest")
+            && header.contains("commit atomic"),
+        "{screen}"
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_text("exited-0");
+    assert_restored(&tmux);
+}
