@@ -126,14 +126,21 @@ impl App {
 
     /// The contexts keys are looked up in, the first first.
     pub(super) fn contexts(&self) -> Vec<Context> {
+        let mut pane = Vec::new();
+        self.pane(self.focus).commands(&mut pane);
         match &self.overlay {
-            Some(o) => o.contexts(self.pane(self.focus).context()),
-            None if self.session.as_ref().is_some_and(|s| s.check_running()) => vec![
-                Context::Check,
-                self.pane(self.focus).context(),
-                Context::Global,
-            ],
-            None => vec![self.pane(self.focus).context(), Context::Global],
+            Some(o) => o.contexts(&pane),
+            None => {
+                let checking = self.session.as_ref().is_some_and(|s| s.check_running());
+                let mut out = if checking {
+                    vec![Context::Check]
+                } else {
+                    Vec::new()
+                };
+                out.extend(pane);
+                out.push(Context::Global);
+                out
+            }
         }
     }
 

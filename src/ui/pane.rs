@@ -37,8 +37,9 @@ pub struct Draw<'a> {
 
 /// A pane of the explorer.
 pub trait Pane {
-    /// Its keymap context (its keys, footer and help).
-    fn context(&self) -> Context;
+    /// Its commands, for the footer and the help: the keymap contexts it answers, its own
+    /// first (the keymap table holds the keys and their words).
+    fn commands(&self, out: &mut Vec<Context>);
     /// The rows of its list in `area` (pages, clicks).
     fn height(&self, area: Rect) -> usize {
         inner_height(area)

@@ -107,12 +107,12 @@ impl Overlay {
     }
 
     /// The contexts keys are looked up in while this overlay is up.
-    pub fn contexts(&self, pane: Context) -> Vec<Context> {
+    pub fn contexts(&self, pane: &[Context]) -> Vec<Context> {
         match self {
             Overlay::Help(_) | Overlay::Diff(_) | Overlay::WhatIf(_) | Overlay::Error(..) => {
                 vec![Context::Overlay]
             }
-            Overlay::Check => vec![Context::Check, pane, Context::Global],
+            Overlay::Check => [&[Context::Check], pane, &[Context::Global]].concat(),
             Overlay::Watch { .. } => vec![Context::Watch],
             Overlay::Picker { .. } => vec![Context::Picker],
             Overlay::Line { .. } => vec![Context::Input],

@@ -71,8 +71,8 @@ impl ActionsPane {
 }
 
 impl Pane for ActionsPane {
-    fn context(&self) -> Context {
-        Context::Actions
+    fn commands(&self, out: &mut Vec<Context>) {
+        out.push(Context::Actions);
     }
 
     fn height(&self, area: Rect) -> usize {

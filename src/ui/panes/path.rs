@@ -105,8 +105,8 @@ impl PathPane {
 }
 
 impl Pane for PathPane {
-    fn context(&self) -> Context {
-        Context::Path
+    fn commands(&self, out: &mut Vec<Context>) {
+        out.push(Context::Path);
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, view: &Draw) {

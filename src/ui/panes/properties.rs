@@ -32,8 +32,8 @@ impl PropertiesPane {
 }
 
 impl Pane for PropertiesPane {
-    fn context(&self) -> Context {
-        Context::Properties
+    fn commands(&self, out: &mut Vec<Context>) {
+        out.push(Context::Properties);
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, view: &Draw) {

@@ -198,8 +198,8 @@ fn filter_tree(rows: Vec<Row>, filter: &str) -> Vec<Row> {
 }
 
 impl Pane for StatePane {
-    fn context(&self) -> Context {
-        Context::State
+    fn commands(&self, out: &mut Vec<Context>) {
+        out.push(Context::State);
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, view: &Draw) {
