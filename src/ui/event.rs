@@ -1,6 +1,7 @@
 //! The event loop: one channel of events (terminal input from a reader thread, file changes,
 //! wake-ups), one screen that handles them, and a redraw only when something changed. Events
-//! already queued are all handled before the next frame (renders coalesce to the latest);
+//! already queued are all handled before the next frame (renders coalesce to the latest; a
+//! burst of file changes reloads once);
 //! nothing redraws on a timer while idle. The loop is generic over the ratatui `Backend`, so
 //! tests run it on `TestBackend`.
 
@@ -78,19 +79,37 @@ pub fn run<B: Backend, S: Screen>(
                 Err(_) => return Ok(()),
             },
         };
+        // Everything queued is handled before the next frame; a burst of file changes (an
+        // editor's save) or of ticks counts once, after the input.
+        let (mut file_changed, mut tick) = (false, false);
         let mut next = Some(first);
         while let Some(event) = next {
-            if let UiEvent::Term(Event::Resize(..)) = event {
-                terminal
-                    .autoresize()
-                    .map_err(|e| TerminalError(e.to_string()))?;
-            }
-            match screen.handle(event) {
-                Flow::Quit => return Ok(()),
-                Flow::Redraw => dirty = true,
-                Flow::Same => {}
+            match event {
+                UiEvent::FileChanged => file_changed = true,
+                UiEvent::Tick => tick = true,
+                event => {
+                    if let UiEvent::Term(Event::Resize(..)) = event {
+                        terminal
+                            .autoresize()
+                            .map_err(|e| TerminalError(e.to_string()))?;
+                    }
+                    match screen.handle(event) {
+                        Flow::Quit => return Ok(()),
+                        Flow::Redraw => dirty = true,
+                        Flow::Same => {}
+                    }
+                }
             }
             next = events.try_recv().ok();
+        }
+        for (pending, event) in [(file_changed, UiEvent::FileChanged), (tick, UiEvent::Tick)] {
+            if pending {
+                match screen.handle(event) {
+                    Flow::Quit => return Ok(()),
+                    Flow::Redraw => dirty = true,
+                    Flow::Same => {}
+                }
+            }
         }
     }
 }
@@ -160,19 +179,23 @@ mod tests {
         };
         let mut frames = 0;
         run(&mut terminal, &mut screen, &rx, || frames += 1).unwrap();
-        assert_eq!(screen.handled, 6);
+        assert_eq!(
+            screen.handled, 2,
+            "five file changes count once, and the tick"
+        );
         assert_eq!(frames, 2, "the first frame, then one for the five changes");
         terminal
             .backend()
-            .assert_buffer_lines(["6         ", "          "]);
+            .assert_buffer_lines(["2         ", "          "]);
     }
 
     #[test]
     fn quit_leaves_at_once() {
         let mut terminal = Terminal::new(TestBackend::new(10, 2)).unwrap();
         let (tx, rx) = channel();
-        for _ in 0..5 {
-            tx.send(UiEvent::FileChanged).unwrap();
+        for c in "abcde".chars() {
+            let key = event::KeyEvent::new(event::KeyCode::Char(c), event::KeyModifiers::NONE);
+            tx.send(UiEvent::Term(Event::Key(key))).unwrap();
         }
         let mut screen = Counter {
             handled: 0,

@@ -93,9 +93,7 @@ pub fn guarded<T>(
 ) -> Result<T, UiError> {
     match catch_unwind(AssertUnwindSafe(|| body(app))) {
         Ok(t) => Ok(t),
-        Err(_) => {
-            super::term::restore();
-            Err(UiError::Crashed(app.rescue(dir)))
-        }
+        // The panic hook has restored the terminal already.
+        Err(_) => Err(UiError::Crashed(app.rescue(dir))),
     }
 }
