@@ -38,6 +38,10 @@ pub struct ExploreArgs {
     /// benchmark).
     #[arg(long, hide = true)]
     pub first_frame: bool,
+    /// Panic after the first frame: the terminal must come back and the path be saved (the
+    /// end-to-end test of crash safety).
+    #[arg(long, hide = true)]
+    pub crash_test: bool,
 }
 
 /// Runs `orchard explore`.
@@ -72,6 +76,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
     let options = ui::Options {
         first_frame_only: args.first_frame,
         trace_dir: PathBuf::from("traces"),
+        crash_test: args.crash_test,
     };
     ui::explore(start, &options)?;
     if args.first_frame {

@@ -30,6 +30,8 @@ pub struct Options {
     pub first_frame_only: bool,
     /// Where a crash saves the path explored.
     pub trace_dir: PathBuf,
+    /// Panic right after the first frame (the end-to-end test of crash safety).
+    pub crash_test: bool,
 }
 
 /// Why the explorer stopped short.
@@ -77,8 +79,11 @@ pub fn explore(start: Start, options: &Options) -> Result<(), UiError> {
     let stop = Arc::new(AtomicBool::new(false));
     event::spawn_input(tx.clone(), stop.clone());
     app.watch_files(tx);
+    let crash = options.crash_test;
     let result = guarded(&mut app, &options.trace_dir, |app| {
-        event::run(&mut guard.terminal, app, &rx, || {})
+        event::run(&mut guard.terminal, app, &rx, || {
+            assert!(!crash, "a crash asked for by --crash-test");
+        })
     });
     stop.store(true, Ordering::Relaxed);
     drop(guard);

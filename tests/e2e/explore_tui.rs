@@ -248,3 +248,30 @@ fn the_check_flags_set_the_starting_settings() {
     tmux.wait_text("exited-0");
     assert_restored(&tmux);
 }
+
+#[test]
+fn a_crash_restores_the_terminal_and_saves_the_path() {
+    if skip_without_tmux() {
+        return;
+    }
+    let s = Scratch::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("models"), &s.path().join("models"));
+    let tmux = Tmux::start(s.path(), 160, 48);
+    tmux.line(&format!(
+        "{} explore models/statefulset-stale-reads.yaml --crash-test 2>err.txt; echo exited-$?",
+        env!("CARGO_BIN_EXE_orchard")
+    ));
+    tmux.wait_text("exited-2");
+    assert_restored(&tmux);
+    let err = s.read("err.txt");
+    assert!(err.contains("a crash asked for by --crash-test"), "{err}");
+    assert!(err.contains("please report"), "{err}");
+    let saved = err
+        .split("saved in ")
+        .nth(1)
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("the saved trace is named: {err}"));
+    assert!(saved.starts_with("traces/panic-"), "{err}");
+    s.run(&["replay", saved]).expect(0);
+}
