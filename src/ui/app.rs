@@ -176,7 +176,8 @@ impl App {
         self.actions.sync(session);
         self.state.sync(session);
         self.properties.sync(session);
-        if let Some(next) = before.and_then(|b| b.overlay_for(session)) {
+        let width = self.screen.get().width;
+        if let Some(next) = before.and_then(|b| b.overlay_for(session, width)) {
             self.overlay = Some(next);
         }
         let stale = match &self.overlay {

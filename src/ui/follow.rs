@@ -26,8 +26,9 @@ impl Before {
         }
     }
 
-    /// The overlay the change since opens, if any.
-    pub(super) fn overlay_for(&self, session: &Session) -> Option<Overlay> {
+    /// The overlay the change since opens, if any; an error opens one when it takes more than
+    /// half the status line of a screen `width` wide.
+    pub(super) fn overlay_for(&self, session: &Session, width: u16) -> Option<Overlay> {
         let watches = session.watches().len();
         if session.check_running() && !self.check {
             Some(Overlay::Check)
@@ -40,7 +41,9 @@ impl Before {
         } else {
             match session.message() {
                 Some(m)
-                    if m.error && Some(&m.text) != self.message.as_ref() && m.text.len() > 60 =>
+                    if m.error
+                        && Some(&m.text) != self.message.as_ref()
+                        && m.text.chars().count() > usize::from(width / 2) =>
                 {
                     Some(Overlay::Error(m.text.clone(), Scroll::default()))
                 }
