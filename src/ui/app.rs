@@ -19,8 +19,7 @@ use super::layout::{self, PaneId};
 use super::overlay::Overlay;
 use super::overlay::text::Scroll;
 use super::pane::{Handled, Pane};
-use super::panes::state::StatePane;
-use super::panes::{actions::ActionsPane, path::PathPane, properties::PropertiesPane};
+use super::panes::Panes;
 use super::theme::Theme;
 use super::watcher::FileWatch;
 use crate::explore::checker::Strategy;
@@ -34,10 +33,7 @@ pub struct App {
     pub(super) keymap: Keymap,
     pub(super) theme: Theme,
     pub(super) focus: PaneId,
-    pub(super) path: PathPane,
-    pub(super) actions: ActionsPane,
-    pub(super) state: StatePane,
-    pub(super) properties: PropertiesPane,
+    pub(super) panes: Panes,
     pub(super) overlay: Option<Overlay>,
     /// The screen's size at the last frame (for page sizes and mouse positions).
     pub(super) screen: Cell<Rect>,
@@ -69,10 +65,7 @@ impl App {
             keymap,
             theme,
             focus: PaneId::Actions,
-            path: PathPane::default(),
-            actions: ActionsPane::default(),
-            state: StatePane::default(),
-            properties: PropertiesPane::default(),
+            panes: Panes::default(),
             overlay: None,
             screen: Cell::new(Rect::new(0, 0, 80, 24)),
             events: None,
@@ -103,21 +96,11 @@ impl App {
     }
 
     pub(super) fn pane(&self, id: PaneId) -> &dyn Pane {
-        match id {
-            PaneId::Path => &self.path,
-            PaneId::Actions => &self.actions,
-            PaneId::State => &self.state,
-            PaneId::Properties => &self.properties,
-        }
+        self.panes.get(id)
     }
 
     pub(super) fn pane_mut(&mut self, id: PaneId) -> &mut dyn Pane {
-        match id {
-            PaneId::Path => &mut self.path,
-            PaneId::Actions => &mut self.actions,
-            PaneId::State => &mut self.state,
-            PaneId::Properties => &mut self.properties,
-        }
+        self.panes.get_mut(id)
     }
 
     fn pane_height(&self, id: PaneId) -> usize {
@@ -172,10 +155,7 @@ impl App {
         let Some(session) = &self.session else {
             return;
         };
-        self.path.sync(session);
-        self.actions.sync(session);
-        self.state.sync(session);
-        self.properties.sync(session);
+        self.panes.sync(session);
         let width = self.screen.get().width;
         if let Some(next) = before.and_then(|b| b.overlay_for(session, width)) {
             self.overlay = Some(next);
@@ -225,16 +205,7 @@ impl App {
         };
         let height = self.pane_height(self.focus);
         let handled = match &self.session {
-            Some(session) => {
-                let (focus, session) = (self.focus, session);
-                let pane: &mut dyn Pane = match focus {
-                    PaneId::Path => &mut self.path,
-                    PaneId::Actions => &mut self.actions,
-                    PaneId::State => &mut self.state,
-                    PaneId::Properties => &mut self.properties,
-                };
-                pane.handle(cmd, session, height)
-            }
+            Some(session) => self.panes.get_mut(self.focus).handle(cmd, session, height),
             None => Handled::No,
         };
         match handled {

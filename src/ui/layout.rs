@@ -1,7 +1,7 @@
 //! Where each pane goes. A compact layout at 80x24 (two rows of two panes), a wide one from
 //! 140 columns (three columns); a terminal smaller than 80x24 gets no panes, only a message. The
 //! panes are a list of [`PaneId`]s placed by one function, so a new pane (the revision DAG)
-//! is one more variant and one more place here.
+//! is one more variant, one more place here and one more field of `panes::Panes`.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 

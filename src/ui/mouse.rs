@@ -5,8 +5,8 @@ use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 
 use super::app::App;
 use super::event::Flow;
-use super::layout::{self, PaneId};
-use super::pane::{Handled, Pane};
+use super::layout;
+use super::pane::Handled;
 
 impl App {
     /// A mouse event at a screen position.
@@ -29,12 +29,7 @@ impl App {
         };
         let area = areas.pane(id);
         let height = self.pane(id).height(area);
-        let pane: &mut dyn Pane = match id {
-            PaneId::Path => &mut self.path,
-            PaneId::Actions => &mut self.actions,
-            PaneId::State => &mut self.state,
-            PaneId::Properties => &mut self.properties,
-        };
+        let pane = self.panes.get_mut(id);
         let handled = match kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 self.focus = id;
