@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event};
 use ratatui::{Frame, Terminal, backend::Backend};
@@ -60,6 +60,7 @@ pub fn run<B: Backend, S: Screen>(
     mut on_frame: impl FnMut(),
 ) -> Result<(), TerminalError> {
     let mut dirty = true;
+    let mut last_tick = Instant::now();
     loop {
         if dirty {
             terminal
@@ -101,6 +102,16 @@ pub fn run<B: Backend, S: Screen>(
                 }
             }
             next = events.try_recv().ok();
+        }
+        // Busy input does not starve the ticks of background work.
+        if screen
+            .tick()
+            .is_some_and(|every| last_tick.elapsed() >= every)
+        {
+            tick = true;
+        }
+        if tick {
+            last_tick = Instant::now();
         }
         for (pending, event) in [(file_changed, UiEvent::FileChanged), (tick, UiEvent::Tick)] {
             if pending {
@@ -145,13 +156,18 @@ mod tests {
     struct Counter {
         handled: usize,
         quit_at: usize,
+        ticks: usize,
+        busy: bool,
     }
 
     impl Screen for Counter {
         fn handle(&mut self, event: UiEvent) -> Flow {
             self.handled += 1;
             match event {
-                UiEvent::Tick => Flow::Same,
+                UiEvent::Tick => {
+                    self.ticks += 1;
+                    Flow::Same
+                }
                 _ if self.handled == self.quit_at => Flow::Quit,
                 _ => Flow::Redraw,
             }
@@ -160,7 +176,7 @@ mod tests {
             frame.render_widget(Paragraph::new(self.handled.to_string()), frame.area());
         }
         fn tick(&self) -> Option<Duration> {
-            None
+            self.busy.then_some(Duration::ZERO)
         }
     }
 
@@ -176,6 +192,8 @@ mod tests {
         let mut screen = Counter {
             handled: 0,
             quit_at: 0,
+            ticks: 0,
+            busy: false,
         };
         let mut frames = 0;
         run(&mut terminal, &mut screen, &rx, || frames += 1).unwrap();
@@ -200,9 +218,32 @@ mod tests {
         let mut screen = Counter {
             handled: 0,
             quit_at: 2,
+            ticks: 0,
+            busy: false,
         };
         let mut frames = 0;
         run(&mut terminal, &mut screen, &rx, || frames += 1).unwrap();
         assert_eq!((screen.handled, frames), (2, 1));
+    }
+
+    #[test]
+    fn input_that_never_pauses_still_lets_background_work_tick() {
+        let mut terminal = Terminal::new(TestBackend::new(10, 2)).unwrap();
+        let (tx, rx) = channel();
+        for _ in 0..3 {
+            tx.send(UiEvent::FileChanged).unwrap();
+        }
+        drop(tx);
+        let mut screen = Counter {
+            handled: 0,
+            quit_at: 0,
+            ticks: 0,
+            busy: true,
+        };
+        run(&mut terminal, &mut screen, &rx, || {}).unwrap();
+        assert_eq!(
+            screen.ticks, 1,
+            "a tick after the burst, with no timeout in between"
+        );
     }
 }
