@@ -4,6 +4,7 @@
 mod bench;
 mod check;
 mod diff;
+mod explore;
 mod flags;
 mod legend;
 mod load;
@@ -32,6 +33,8 @@ pub enum Command {
     List,
     /// Model-check a model file.
     Check(check::CheckArgs),
+    /// Explore a model or a trace in the terminal (no file: pick one).
+    Explore(explore::ExploreArgs),
     /// Replay a trace file.
     Replay(replay::ReplayArgs),
     /// Show what changes between two steps of a trace.
@@ -90,6 +93,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Check(args) => check::run(&args),
+        Command::Explore(args) => explore::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Models(args) => models::run(&args),

@@ -4,3 +4,4 @@
 pub mod cli;
 pub mod explore;
 pub mod model;
+pub mod ui;

@@ -5,6 +5,8 @@ mod bad_input;
 mod bench;
 mod check;
 mod explore;
+mod explore_tmux;
+mod explore_tui;
 mod fuzz;
 mod models;
 mod replay;
