@@ -150,6 +150,7 @@ pub fn seeds(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::history::Consistency;
 
     #[test]
     fn names_ignore_case_and_a_misspelling_gets_a_suggestion() {
