@@ -8,24 +8,34 @@ impl System {
     /// Informer consistency: every cache move enabled in this state (controller, kind,
     /// revision), controllers in order, kinds in watch order, revisions ascending.
     pub fn cache_moves(&self, state: &SystemState) -> Vec<(usize, Kind, Revision)> {
-        self.cache_moves_under(self.reduction, state)
+        self.cache_moves_under(self.semantics(), state)
     }
 
+    /// The cache moves offered as actions of their own: every one in the plain model; with
+    /// folded deliveries only the LISTs into empty caches under `relist: latest` (see
+    /// [`Reduction::fold_deliveries`]).
     pub(super) fn cache_moves_under(
         &self,
-        reduction: Reduction,
+        semantics: Semantics,
         state: &SystemState,
     ) -> Vec<(usize, Kind, Revision)> {
         let AnyHistory::Informer(informer) = &state.history else {
             return Vec::new();
         };
-        if self.config.consistency.lag == Lag::Zero || reduction.fold_deliveries {
+        if self.config.consistency.lag == Lag::Zero {
+            return Vec::new();
+        }
+        let folded = semantics.reduction.fold_deliveries;
+        if folded && informer.relist() == Relist::AnyRevision {
             return Vec::new();
         }
         let mut out = Vec::new();
         for (i, registration) in self.registrations.iter().enumerate() {
             for &kind in registration.watches {
                 let cache = state.locals[i].caches[kind.index()];
+                if folded && cache.is_some() {
+                    continue;
+                }
                 for revision in informer.cache_moves(kind, cache) {
                     out.push((i, kind, revision));
                 }
@@ -36,8 +46,10 @@ impl System {
 
     /// Informer consistency with deliveries folded into steps: every read that moving the
     /// caches first could give, each kind at its cache's revision or a change point past it
-    /// (after a restart: what a LIST may return), oldest first; unwatched kinds are taken at the
-    /// newest revision read.
+    /// (after a restart, under `relist: any-revision`: what a LIST may return), oldest first;
+    /// unwatched kinds are taken at the newest revision read. Under `relist: latest` a
+    /// controller with an empty cache reads nothing until that cache is listed by a move of
+    /// its own.
     pub(super) fn folded_informer_reads(
         &self,
         informer: &Informer,
@@ -45,6 +57,10 @@ impl System {
         i: usize,
     ) -> Vec<Read> {
         let watches = self.registrations[i].watches;
+        let unlisted = watches.iter().any(|k| local.caches[k.index()].is_none());
+        if unlisted && informer.relist() == Relist::Latest {
+            return Vec::new();
+        }
         let mut reads: Vec<Vec<Revision>> = vec![Vec::new()];
         for &kind in watches {
             let cache = local.caches[kind.index()];
