@@ -39,6 +39,10 @@ pub fn print_summary(
         options.threads,
         if options.threads == 1 { "" } else { "s" }
     );
+    plan.system
+        .reduction_notes()
+        .iter()
+        .for_each(|n| println!("  {n}"));
     println!(
         "{}  ({})",
         Progress {

@@ -111,4 +111,40 @@ impl System {
             next,
         }
     }
+
+    /// The plain model's actions an action stands for in this state: the action itself, or,
+    /// for a step whose read moves caches first (folded deliveries), a delivery per cache it
+    /// moves, in watch order, and then the step from the caches so delivered. Taking them one
+    /// after the other under [`Reduction::NONE`] leads to the state the action leads to.
+    pub fn plain_actions(&self, state: &SystemState, action: &Action) -> Vec<Action> {
+        let Action::Step {
+            controller,
+            read: Read::PerKind(revisions),
+            ..
+        } = action
+        else {
+            return vec![action.clone()];
+        };
+        let plain = self
+            .readable_under(Semantics::PLAIN, state, *controller)
+            .contains(&Read::PerKind(*revisions));
+        let Some(local) = state.locals.get(*controller) else {
+            return vec![action.clone()];
+        };
+        if plain || !matches!(state.history, AnyHistory::Informer(_)) {
+            return vec![action.clone()];
+        }
+        let mut out: Vec<Action> = self.registrations[*controller]
+            .watches
+            .iter()
+            .filter(|k| local.caches[k.index()] != Some(revisions[k.index()]))
+            .map(|&kind| Action::Cache {
+                controller: *controller,
+                kind,
+                revision: revisions[kind.index()],
+            })
+            .collect();
+        out.push(action.clone());
+        out
+    }
 }

@@ -770,3 +770,81 @@ mod reduction_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod session_step_tests {
+    use super::*;
+    use crate::model::config::parse_model;
+    use crate::model::history::ConsistencySetting;
+
+    const PODGC: &str = include_str!("../../../models/podgc-restart.yaml");
+
+    fn system(level: Consistency, reduction: Reduction) -> System {
+        let mut config = parse_model(PODGC, "podgc-restart.yaml", &|_| Err("no includes".into()))
+            .expect("the model loads")
+            .config;
+        config.consistency = ConsistencySetting::of(level);
+        System::new(config).unwrap().with_reduction(reduction)
+    }
+
+    /// The pod garbage collector's steps in the settled start (it has nothing to do).
+    fn podgc_steps(system: &System, state: &SystemState) -> Vec<Transition> {
+        let podgc = system.controller_index("podgc").unwrap();
+        system.controller_transitions(state, podgc)
+    }
+
+    #[test]
+    fn a_session_only_step_is_left_out_only_when_the_session_before_dominates() {
+        // Monotonic-session: without a session the collector reads only the latest revision;
+        // the step that gives it one adds reads, so it is offered.
+        let monotonic = system(Consistency::MonotonicSession, Reduction::ALL);
+        let start = monotonic.initial();
+        let steps = podgc_steps(&monotonic, &start);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].outcome, Outcome::Local);
+        // With a session, a step that only moves it is left out, where the plain model offers
+        // it: look through the states a few steps from the start.
+        let plain = system(Consistency::MonotonicSession, Reduction::NONE);
+        let mut states = vec![start.clone()];
+        let mut left_out = 0;
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for state in &states {
+                for i in 0..plain.controller_count() {
+                    let reduced: Vec<Action> = monotonic
+                        .controller_transitions(state, i)
+                        .into_iter()
+                        .map(|t| t.action)
+                        .collect();
+                    for t in plain.controller_transitions(state, i) {
+                        let session_only = t.next.locals[i]
+                            .same_apart_from_session(&state.locals[i])
+                            && t.next.history == state.history;
+                        let offered = reduced.contains(&t.action);
+                        match state.locals[i].session.read {
+                            Some(_) if session_only => {
+                                assert!(!offered, "{}", plain.describe(&t.action));
+                                left_out += 1;
+                            }
+                            None if session_only => {
+                                assert!(offered, "{}", plain.describe(&t.action))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                next.extend(monotonic.transitions(state).into_iter().map(|t| t.next));
+            }
+            states = next;
+        }
+        assert!(left_out > 0);
+        // Resettable-session: no session allows every revision, so the step is left out.
+        let resettable = system(Consistency::ResettableSession, Reduction::ALL);
+        assert!(podgc_steps(&resettable, &resettable.initial()).is_empty());
+        let plain = system(Consistency::ResettableSession, Reduction::NONE);
+        assert!(!podgc_steps(&plain, &plain.initial()).is_empty());
+        // Settling takes no such step whatever the level: the settled start has no session.
+        let podgc = monotonic.controller_index("podgc").unwrap();
+        assert_eq!(start.locals[podgc].session.read, None);
+    }
+}
