@@ -136,7 +136,13 @@ pub fn compare(config: &ModelConfig, max_states: usize, deepen: bool) -> Result<
     let reduced = explore(&reduced_system, &props, usize::MAX, max_states * 4);
     let mut plain = explore(&plain_system, &props, usize::MAX, max_states);
     if deepen && !plain.complete {
-        let first = reduced.shortest.iter().filter_map(|(_, s)| *s).min();
+        let first = reduced
+            .shortest
+            .iter()
+            .zip(&props)
+            .filter(|(_, p)| p.kind == PropertyKind::Always)
+            .filter_map(|((_, s), _)| *s)
+            .min();
         if let Some(first) = first
             && plain.depth < first + 2
         {

@@ -11,8 +11,9 @@ pub(super) struct StepRun {
     state: StateView,
     /// How many alternatives the controller had from this read.
     choices: usize,
-    /// What the controller decided, before its session moved and its write was committed.
-    decision: Decision,
+    /// What the controller decided, before its session moved and its write was committed: kept
+    /// only where the equivalent-reads reduction groups reads.
+    decision: Option<Decision>,
 }
 
 /// What a controller decides from a read: its operation and its local state after the step
@@ -54,8 +55,8 @@ impl System {
             };
             let others = self.other_runs(state, i, &read, &run);
             if group {
-                let mut decisions = vec![run.decision.clone()];
-                decisions.extend(others.iter().map(|r| r.decision.clone()));
+                let mut decisions: Vec<Decision> = run.decision.iter().cloned().collect();
+                decisions.extend(others.iter().filter_map(|r| r.decision.clone()));
                 seen.push(Group {
                     kinds_read: run.kinds_read,
                     state: run.state.clone(),
@@ -135,15 +136,16 @@ impl System {
     /// The reads of controller `i` that lead to the same step as `read` (its group under the
     /// equivalent-reads reduction), `read` included; for the explorer's "may read r3-r5".
     pub fn equivalent_reads(&self, state: &SystemState, i: usize, read: &Read) -> Vec<Read> {
-        let Some(run) = self.run_step(state, i, read.clone()) else {
+        let Some(read_state) = state.history.state(read) else {
             return Vec::new();
         };
+        let (decision, kinds_read, _) = self.decide(state, i, read, &read_state, 0);
         self.readable(state, i)
             .into_iter()
             .filter(|r| {
                 state.history.state(r).is_some_and(|s| {
-                    run.kinds_read.iter().all(|k| s.same_kind(&run.state, k))
-                        && self.decide(state, i, r, &s, 0).0 == run.decision
+                    kinds_read.iter().all(|k| s.same_kind(&read_state, k))
+                        && self.decide(state, i, r, &s, 0).0 == decision
                 })
             })
             .collect()
@@ -326,12 +328,13 @@ impl System {
             local == &**before
                 || (bookkeeping_only && self.leaves_out_session_step(semantics, state, i, before))
         };
+        let keep = semantics.reduction.equivalent_reads && self.groups_reads(state);
         let nothing = StepRun {
             transition: None,
             kinds_read,
             state: read_state.clone(),
             choices,
-            decision: decision.clone(),
+            decision: keep.then(|| decision.clone()),
         };
         let Decision {
             operation,
