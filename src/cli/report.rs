@@ -126,6 +126,11 @@ pub fn print_summary(r: &Result) {
         config.consistency,
         config.commit.name(),
     );
+    r.plan
+        .system
+        .reduction_notes()
+        .iter()
+        .for_each(|n| println!("  {n}"));
     let counts = Progress {
         states: r.outcome.states,
         unique_states: r.outcome.unique_states,

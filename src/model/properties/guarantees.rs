@@ -103,7 +103,5 @@ fn no_pod_on_a_missing_node_at_rest(system: &System, state: &SystemState) -> boo
     if !stranded {
         return true;
     }
-    !system.cache_moves(state).is_empty()
-        || (0..system.controller_count())
-            .any(|i| !system.controller_transitions(state, i).is_empty())
+    !system.at_rest(state)
 }

@@ -18,8 +18,8 @@ use super::config::{ModelConfig, Start};
 use super::controllers::{self, Controller, LocalState, Registration};
 use super::environment::{EnvironmentAction, EnvironmentOp};
 use super::history::{
-    AnyHistory, Change, CommitMode, History, HistoryGraph, INITIAL_REVISION, Informer, Lag, Read,
-    Rejection, Session,
+    AnyHistory, Change, CommitMode, Consistency, History, HistoryGraph, INITIAL_REVISION, Informer,
+    Lag, Read, Rejection, Relist, Session,
 };
 use super::operation::Operation;
 use super::resources::*;
@@ -185,28 +185,73 @@ pub enum NotEnabled {
     Environment(String),
 }
 
-/// Sound reductions of the state space: each offers the same behaviours in fewer states.
+/// Reductions of the state space. Each is sound: with it on, a search finds every property
+/// verdict of the plain model ([`Reduction::NONE`]) and every shortest counterexample at the
+/// same length (under informer consistency with folded deliveries, the same number of steps
+/// that are not cache deliveries). The argument, and the condition it needs, is stated on each
+/// field; where a model can break a condition the reduction is switched off for that model and
+/// [`System::reduction_notes`] says so. The differential tests (`tests/differential/`) compare
+/// every shipped model and a few hundred random ones against the plain model.
+///
+/// The common argument, for the reductions that leave out a step: a controller's session only
+/// ever decides which reads it may make, never what a step from a read does (the operation, the
+/// local state and where a write lands depend on the read and the local state without the
+/// session). Say a session `b` *dominates* a session `a` of the same controller when every read
+/// `a` allows, now and after any later writes, `b` allows too. If two states differ only in
+/// sessions, each session of the first dominating the other's, every behaviour of the second
+/// is one of the first (take the same actions: each is enabled, does the same thing, and keeps
+/// the relation; a step that only moves a session is matched by no step at all), no longer, and
+/// the properties, which do not look at sessions but for the writer of the latest revision (see
+/// [`crate::model::properties::at_observed_revision`]), agree on both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Reduction {
-    /// Do not offer a step whose only effect is to move the controller's session forward: a
-    /// later session only removes reads, so every behaviour after such a step is possible
-    /// without it.
+    /// Do not offer a step whose only effect is to move the controller's session forward (with
+    /// folded deliveries: its session and its caches), when the session before the step
+    /// dominates the one after it. It does, in every future, under synchronous (the session
+    /// decides nothing), resettable-session and optimistic-linear (a later session allows only
+    /// later reads; no session allows every revision), and, with a session already, under
+    /// monotonic-session and causal. It does not when the controller has no session under
+    /// monotonic-session or causal: without one it reads only the latest revision (the heads),
+    /// with one every revision after it, so such a step adds reads and is always offered (the
+    /// issue 15 counterexample: a pod garbage collector that has never written reads a revision
+    /// before a node registered again). Under informer consistency reads come from the caches,
+    /// not the session, and a moved cache allows a subset of what the old one allowed (a
+    /// synced cache moves forward only; an empty one under `relist: any-revision` may list any
+    /// change point); the step is still offered when the controller wrote the latest revision,
+    /// since the `stable => p` properties judge that write by its writer's session.
     pub session_only_steps: bool,
-    /// Offer once a group of reads that the controller cannot tell apart (every kind it read is
-    /// the same in them), with the oldest read of the group as the one it makes: the step gives
-    /// the same write and local state from each, and the oldest leaves it the widest session.
-    /// Linear histories only (elsewhere where a write lands depends on the read).
+    /// Offer once a group of reads from which the controller's step does the same thing (the
+    /// same operation, the same local state apart from the session, for every alternative),
+    /// with the oldest read of the group as the one it makes. The steps' next states differ only
+    /// in the session, and the oldest read leaves the session that dominates the others (under
+    /// a linear history a session at `r` allows every read after `r`). A cheap test (every kind
+    /// the step read is the same in both reads) picks the candidates; the step itself is then
+    /// run from each, since a controller may also write the revision it read (a status's
+    /// `observedRevision`) or forget an expectation by what it sees. Linear histories only
+    /// (synchronous and the two session histories): elsewhere where a write lands depends on the
+    /// read, and the reduction does nothing.
     pub equivalent_reads: bool,
     /// Informer consistency: fold a controller's cache deliveries into its next step (the step
     /// reads each kind at any revision its cache could have been moved to), instead of
     /// offering each delivery as an action. A delivery changes only its controller's caches,
-    /// which nothing observes before that controller's next step, so every behaviour stays
-    /// and the states between deliveries go.
+    /// which nothing else observes (no property, rule or other controller reads them), so a
+    /// plain path's deliveries can each be moved to just before their controller's next step
+    /// and merged with it: a delivery to a change point made earlier is still possible later,
+    /// since change points never change. A LIST into an empty cache is not like that under
+    /// `relist: latest` (it lists the change point of the moment, which a later LIST may not
+    /// offer), so there it stays an action of its own and only deliveries to synced caches
+    /// fold. A folded counterexample has the plain one's length less its deliveries.
     pub fold_deliveries: bool,
     /// Identify states that differ only in which of several interchangeable nodes is which
     /// (same machine, same environment rules): [`System::fingerprint`] is then the same for a
-    /// state and its twin with those nodes renamed. Absent from older trace files (off).
+    /// state and its twin with those nodes renamed. Sound when renaming the nodes maps the
+    /// model's transitions to transitions and keeps every property: the controllers,
+    /// properties and rules treat nodes alike (see the symmetry module), and nothing in the
+    /// model names one of them but its own Node and the pods bound to it. A model whose
+    /// resources name a node otherwise (a `nodeSelector` on its hostname, a template's
+    /// `nodeName`) keeps that node out of the symmetry, and [`System::reduction_notes`] says
+    /// so. Absent from older trace files (off).
     #[serde(default)]
     pub symmetry: bool,
 }
@@ -279,14 +324,36 @@ impl Default for Reduction {
     }
 }
 
+/// Which steps a search offers: the reductions in force, and whether it is settling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Semantics {
+    /// The reductions.
+    pub(super) reduction: Reduction,
+    /// Settling ([`System::settle`]): a step that only moves a session is never taken,
+    /// whatever the session allows later. That defines the settled start; it is not a
+    /// reduction of the search.
+    pub(super) settling: bool,
+}
+
+impl Semantics {
+    /// The plain model: every step from every readable revision, every delivery on its own.
+    pub(super) const PLAIN: Semantics = Semantics {
+        reduction: Reduction::NONE,
+        settling: false,
+    };
+}
+
 /// The step semantics of settling: a settled start must not depend on the reductions a
 /// system runs with. Deliveries are explicit (each cache moved to the latest change point
 /// before its controller steps); steps that would only move a session are not taken.
-const SETTLE_REDUCTION: Reduction = Reduction {
-    session_only_steps: true,
-    equivalent_reads: true,
-    fold_deliveries: false,
-    symmetry: false,
+const SETTLE_REDUCTION: Semantics = Semantics {
+    reduction: Reduction {
+        session_only_steps: true,
+        equivalent_reads: true,
+        fold_deliveries: false,
+        symmetry: false,
+    },
+    settling: true,
 };
 
 /// The most steps `start: settled` takes before it gives up looking for a fixed point.
@@ -337,9 +404,41 @@ impl System {
         self
     }
 
-    /// The reductions in force.
+    /// The reductions asked for (a trace records them). A reduction whose condition the model
+    /// breaks is switched off for it, wholly or in part: see [`System::reduction_notes`].
     pub fn reduction(&self) -> Reduction {
         self.reduction
+    }
+
+    /// The steps a search of this system offers.
+    pub(super) fn semantics(&self) -> Semantics {
+        Semantics {
+            reduction: self.reduction,
+            settling: false,
+        }
+    }
+
+    /// Where a reduction asked for is switched off for this model, wholly or in part, and why:
+    /// one line each, for `check` to print. Empty when every reduction applies as asked.
+    pub fn reduction_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.reduction.symmetry {
+            notes.extend(self.symmetry.notes().iter().cloned());
+        }
+        let informer = self.config.consistency.level == Consistency::Informer
+            && self.config.consistency.lag != Lag::Zero;
+        if self.reduction.fold_deliveries
+            && informer
+            && self.config.consistency.relist == Relist::Latest
+        {
+            notes.push(
+                "fold-deliveries: a restarted controller's LIST stays a step of its own \
+                 (relist: latest lists the change point of the moment, which a later step \
+                 cannot offer); only deliveries to synced caches fold"
+                    .to_string(),
+            );
+        }
+        notes
     }
 
     /// The configuration.
@@ -484,7 +583,13 @@ impl System {
         out
     }
 
-    /// Takes one action, checking that it is enabled and changes something.
+    /// Takes one action, checking that it is enabled and changes something: any action of the
+    /// plain model ([`Reduction::NONE`]), whatever reductions the system runs with, so that a
+    /// trace is a behaviour and replays whichever search found it (or whoever wrote it): a
+    /// step that only moves a session, a cache delivery of its own, a read that the
+    /// equivalent-reads reduction would not offer. With folded deliveries a step may also read
+    /// what its caches could be moved to first ([`System::readable`]): such a step stands for
+    /// those deliveries followed by the plain step, and its next state is theirs.
     pub fn take(&self, state: &SystemState, action: &Action) -> Result<Transition, NotEnabled> {
         match action {
             Action::Step {
@@ -496,13 +601,30 @@ impl System {
                     return Err(NotEnabled::NoController(*controller));
                 }
                 let name = self.controller_name(*controller).to_string();
-                if !self.readable(state, *controller).contains(read) {
+                let readable = |semantics| {
+                    self.readable_under(semantics, state, *controller)
+                        .contains(read)
+                };
+                if !readable(Semantics::PLAIN) && !readable(self.semantics()) {
                     return Err(NotEnabled::NotReadable {
                         controller: name,
                         read: read.clone(),
                     });
                 }
-                self.step_controller_choosing(state, *controller, read.clone(), *choice)
+                state
+                    .history
+                    .state(read)
+                    .and_then(|read_state| {
+                        self.run_step_from(
+                            Semantics::PLAIN,
+                            state,
+                            *controller,
+                            read.clone(),
+                            read_state,
+                            *choice,
+                        )
+                    })
+                    .and_then(|run| run.transition)
                     .ok_or(NotEnabled::NoEffect {
                         controller: name,
                         read: read.clone(),
@@ -513,9 +635,11 @@ impl System {
                 kind,
                 revision,
             } => {
-                let enabled = self
-                    .cache_moves(state)
-                    .contains(&(*controller, *kind, *revision));
+                let enabled = self.cache_moves_under(Semantics::PLAIN, state).contains(&(
+                    *controller,
+                    *kind,
+                    *revision,
+                ));
                 if !enabled {
                     return Err(NotEnabled::Cache {
                         controller: self
@@ -655,5 +779,83 @@ mod reduction_tests {
             err.contains("`symetry`") && err.contains("symmetry"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod session_step_tests {
+    use super::*;
+    use crate::model::config::parse_model;
+    use crate::model::history::ConsistencySetting;
+
+    const PODGC: &str = include_str!("../../../models/podgc-restart.yaml");
+
+    fn system(level: Consistency, reduction: Reduction) -> System {
+        let mut config = parse_model(PODGC, "podgc-restart.yaml", &|_| Err("no includes".into()))
+            .expect("the model loads")
+            .config;
+        config.consistency = ConsistencySetting::of(level);
+        System::new(config).unwrap().with_reduction(reduction)
+    }
+
+    /// The pod garbage collector's steps in the settled start (it has nothing to do).
+    fn podgc_steps(system: &System, state: &SystemState) -> Vec<Transition> {
+        let podgc = system.controller_index("podgc").unwrap();
+        system.controller_transitions(state, podgc)
+    }
+
+    #[test]
+    fn a_session_only_step_is_left_out_only_when_the_session_before_dominates() {
+        // Monotonic-session: without a session the collector reads only the latest revision;
+        // the step that gives it one adds reads, so it is offered.
+        let monotonic = system(Consistency::MonotonicSession, Reduction::ALL);
+        let start = monotonic.initial();
+        let steps = podgc_steps(&monotonic, &start);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].outcome, Outcome::Local);
+        // With a session, a step that only moves it is left out, where the plain model offers
+        // it: look through the states a few steps from the start.
+        let plain = system(Consistency::MonotonicSession, Reduction::NONE);
+        let mut states = vec![start.clone()];
+        let mut left_out = 0;
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for state in &states {
+                for i in 0..plain.controller_count() {
+                    let reduced: Vec<Action> = monotonic
+                        .controller_transitions(state, i)
+                        .into_iter()
+                        .map(|t| t.action)
+                        .collect();
+                    for t in plain.controller_transitions(state, i) {
+                        let session_only = t.next.locals[i]
+                            .same_apart_from_session(&state.locals[i])
+                            && t.next.history == state.history;
+                        let offered = reduced.contains(&t.action);
+                        match state.locals[i].session.read {
+                            Some(_) if session_only => {
+                                assert!(!offered, "{}", plain.describe(&t.action));
+                                left_out += 1;
+                            }
+                            None if session_only => {
+                                assert!(offered, "{}", plain.describe(&t.action))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                next.extend(monotonic.transitions(state).into_iter().map(|t| t.next));
+            }
+            states = next;
+        }
+        assert!(left_out > 0);
+        // Resettable-session: no session allows every revision, so the step is left out.
+        let resettable = system(Consistency::ResettableSession, Reduction::ALL);
+        assert!(podgc_steps(&resettable, &resettable.initial()).is_empty());
+        let plain = system(Consistency::ResettableSession, Reduction::NONE);
+        assert!(!podgc_steps(&plain, &plain.initial()).is_empty());
+        // Settling takes no such step whatever the level: the settled start has no session.
+        let podgc = monotonic.controller_index("podgc").unwrap();
+        assert_eq!(start.locals[podgc].session.read, None);
     }
 }

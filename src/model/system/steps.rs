@@ -11,40 +11,84 @@ pub(super) struct StepRun {
     state: StateView,
     /// How many alternatives the controller had from this read.
     choices: usize,
+    /// What the controller decided, before its session moved and its write was committed: kept
+    /// only where the equivalent-reads reduction groups reads.
+    decision: Option<Decision>,
+}
+
+/// What a controller decides from a read: its operation and its local state after the step
+/// (expectations and guard entries it saw fulfilled dropped, caches moved to the read), with
+/// its session not yet moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Decision {
+    operation: Option<Operation>,
+    local: LocalState,
+}
+
+/// A group of reads the equivalent-reads reduction offers once: what the kinds its step read
+/// are in its oldest read, and what each alternative decided from it.
+struct Group {
+    kinds_read: KindSet,
+    state: StateView,
+    decisions: Vec<Decision>,
 }
 
 impl System {
     /// The steps controller `i` may take, one per group of reads it cannot tell apart when
     /// that reduction is on, in read order.
     pub fn controller_transitions(&self, state: &SystemState, i: usize) -> Vec<Transition> {
+        let semantics = self.semantics();
         let reads = self.readable(state, i);
         let group = self.reduction.equivalent_reads && self.groups_reads(state);
-        let mut seen: Vec<(KindSet, StateView)> = Vec::new();
+        let mut seen: Vec<Group> = Vec::new();
         let mut out = Vec::new();
         for read in reads {
             let Some(read_state) = state.history.state(&read) else {
                 continue;
             };
-            if group {
-                let known = seen
-                    .iter()
-                    .any(|(kinds, s)| kinds.iter().all(|k| s.same_kind(&read_state, k)));
-                if known {
-                    continue;
-                }
+            if group && self.in_a_group(&seen, state, i, &read, &read_state) {
+                continue;
             }
-            let Some(run) =
-                self.run_step_from(self.reduction, state, i, read.clone(), read_state, 0)
+            let Some(run) = self.run_step_from(semantics, state, i, read.clone(), read_state, 0)
             else {
                 continue;
             };
-            out.extend(self.other_choices(state, i, &read, &run));
+            let others = self.other_runs(state, i, &read, &run);
             if group {
-                seen.push((run.kinds_read, run.state));
+                let mut decisions: Vec<Decision> = run.decision.iter().cloned().collect();
+                decisions.extend(others.iter().filter_map(|r| r.decision.clone()));
+                seen.push(Group {
+                    kinds_read: run.kinds_read,
+                    state: run.state.clone(),
+                    decisions,
+                });
             }
+            out.extend(others.into_iter().filter_map(|r| r.transition));
             out.extend(run.transition);
         }
         out
+    }
+
+    /// Whether a step of controller `i` from `read` does what the step from the oldest read of
+    /// a group already offered does: every kind that step read is the same in `read` (the
+    /// cheap test), and then, run from `read`, each alternative decides the same.
+    fn in_a_group(
+        &self,
+        seen: &[Group],
+        state: &SystemState,
+        i: usize,
+        read: &Read,
+        read_state: &StateView,
+    ) -> bool {
+        seen.iter().any(|g| {
+            g.kinds_read
+                .iter()
+                .all(|k| g.state.same_kind(read_state, k))
+                && g.decisions
+                    .iter()
+                    .enumerate()
+                    .all(|(choice, d)| self.decide(state, i, read, read_state, choice).0 == *d)
+        })
     }
 
     /// Every alternative of controller `i`'s step from `read` that changes something (one for
@@ -53,35 +97,38 @@ impl System {
         let Some(read_state) = state.history.state(&read) else {
             return Vec::new();
         };
-        let Some(run) = self.run_step_from(self.reduction, state, i, read.clone(), read_state, 0)
+        let Some(run) = self.run_step_from(self.semantics(), state, i, read.clone(), read_state, 0)
         else {
             return Vec::new();
         };
-        let mut out: Vec<Transition> = self.other_choices(state, i, &read, &run);
+        let mut out: Vec<Transition> = self
+            .other_runs(state, i, &read, &run)
+            .into_iter()
+            .filter_map(|r| r.transition)
+            .collect();
         out.splice(0..0, run.transition);
         out
     }
 
-    /// The effective alternatives 1.. of a step whose choice 0 made `first` (a scheduler's
+    /// The runs of alternatives 1.. of a step whose choice 0 made `first` (a scheduler's
     /// other tied nodes), in choice order.
-    fn other_choices(
+    fn other_runs(
         &self,
         state: &SystemState,
         i: usize,
         read: &Read,
         first: &StepRun,
-    ) -> Vec<Transition> {
+    ) -> Vec<StepRun> {
         (1..first.choices)
             .filter_map(|choice| {
                 self.run_step_from(
-                    self.reduction,
+                    self.semantics(),
                     state,
                     i,
                     read.clone(),
                     first.state.clone(),
                     choice,
                 )
-                .and_then(|r| r.transition)
             })
             .collect()
     }
@@ -89,16 +136,17 @@ impl System {
     /// The reads of controller `i` that lead to the same step as `read` (its group under the
     /// equivalent-reads reduction), `read` included; for the explorer's "may read r3-r5".
     pub fn equivalent_reads(&self, state: &SystemState, i: usize, read: &Read) -> Vec<Read> {
-        let Some(run) = self.run_step(state, i, read.clone()) else {
+        let Some(read_state) = state.history.state(read) else {
             return Vec::new();
         };
+        let (decision, kinds_read, _) = self.decide(state, i, read, &read_state, 0);
         self.readable(state, i)
             .into_iter()
             .filter(|r| {
-                state
-                    .history
-                    .state(r)
-                    .is_some_and(|s| run.kinds_read.iter().all(|k| s.same_kind(&run.state, k)))
+                state.history.state(r).is_some_and(|s| {
+                    kinds_read.iter().all(|k| s.same_kind(&read_state, k))
+                        && self.decide(state, i, r, &s, 0).0 == decision
+                })
             })
             .collect()
     }
@@ -113,14 +161,15 @@ impl System {
     }
 
     /// The reads controller `i` may make in this state: what its history and session allow,
-    /// or, under informer consistency, its caches once they have all synced.
+    /// or, under informer consistency, its caches once they have all synced (with folded
+    /// deliveries, what they could be moved to first).
     pub fn readable(&self, state: &SystemState, i: usize) -> Vec<Read> {
-        self.readable_under(self.reduction, state, i)
+        self.readable_under(self.semantics(), state, i)
     }
 
     pub(super) fn readable_under(
         &self,
-        reduction: Reduction,
+        semantics: Semantics,
         state: &SystemState,
         i: usize,
     ) -> Vec<Read> {
@@ -128,7 +177,7 @@ impl System {
             AnyHistory::Informer(_) if self.config.consistency.lag == Lag::Zero => {
                 vec![Read::PerKind([state.history.latest(); Kind::COUNT])]
             }
-            AnyHistory::Informer(informer) if reduction.fold_deliveries => {
+            AnyHistory::Informer(informer) if semantics.reduction.fold_deliveries => {
                 self.folded_informer_reads(informer, &state.locals[i], i)
             }
             AnyHistory::Informer(_) => state.locals[i]
@@ -137,6 +186,28 @@ impl System {
                 .collect(),
             history => history.readable(&state.locals[i].session),
         }
+    }
+
+    /// Whether the controllers are at rest: none, reading the latest revision (every cache
+    /// delivered), would do anything but move its session and caches. A function of the
+    /// cluster state and the local states without sessions, the same whatever reductions the
+    /// system runs with and whatever revisions a session would still let a controller read:
+    /// what a property about the system at rest (G4) needs to judge the same state alike in
+    /// every search.
+    pub fn at_rest(&self, state: &SystemState) -> bool {
+        let latest = state.history.latest();
+        let read = match state.history {
+            AnyHistory::Informer(_) => Read::PerKind([latest; Kind::COUNT]),
+            _ => Read::At(latest),
+        };
+        let view = state.latest();
+        (0..self.controllers.len()).all(|i| {
+            let (decision, _, _) = self.decide(state, i, &read, &view, 0);
+            decision.operation.is_none()
+                && decision
+                    .local
+                    .same_apart_from_session_and_caches(&state.locals[i])
+        })
     }
 
     /// Controller `i` steps from `read`; `None` when the step changes nothing (or, in the atomic
@@ -155,64 +226,121 @@ impl System {
         choice: usize,
     ) -> Option<Transition> {
         let read_state = state.history.state(&read)?;
-        self.run_step_from(self.reduction, state, i, read, read_state, choice)?
+        self.run_step_from(self.semantics(), state, i, read, read_state, choice)?
             .transition
     }
 
     fn run_step(&self, state: &SystemState, i: usize, read: Read) -> Option<StepRun> {
-        self.run_step_under(self.reduction, state, i, read)
+        self.run_step_under(self.semantics(), state, i, read)
     }
 
     pub(super) fn run_step_under(
         &self,
-        reduction: Reduction,
+        semantics: Semantics,
         state: &SystemState,
         i: usize,
         read: Read,
     ) -> Option<StepRun> {
         let read_state = state.history.state(&read)?;
-        self.run_step_from(reduction, state, i, read, read_state, 0)
+        self.run_step_from(semantics, state, i, read, read_state, 0)
+    }
+
+    /// What controller `i` decides from `read`, whose state is `read_state`, taking alternative
+    /// `choice`: the decision, the kinds it read and how many alternatives it had.
+    fn decide(
+        &self,
+        state: &SystemState,
+        i: usize,
+        read: &Read,
+        read_state: &StateView,
+        choice: usize,
+    ) -> (Decision, KindSet, usize) {
+        let view = View::new(read_state.clone(), read.clone());
+        let mut local = LocalState::clone(&state.locals[i]);
+        forget_observed(&mut local, read, read_state);
+        if let Read::PerKind(revisions) = read {
+            for kind in self.registrations[i].watches {
+                local.caches[kind.index()] = Some(revisions[kind.index()]);
+            }
+        }
+        let (operation, choices) = self.controllers[i].step_choosing(&view, &mut local, choice);
+        (Decision { operation, local }, view.kinds_read(), choices)
+    }
+
+    /// Whether a step of controller `i` whose only effect is to move its session (and, with
+    /// folded deliveries, its caches) is left out: see [`Reduction::session_only_steps`] for
+    /// when the session before it dominates the one after it. Settling leaves every such step
+    /// out.
+    fn leaves_out_session_step(
+        &self,
+        semantics: Semantics,
+        state: &SystemState,
+        i: usize,
+        before: &LocalState,
+    ) -> bool {
+        if semantics.settling {
+            return true;
+        }
+        if !semantics.reduction.session_only_steps {
+            return false;
+        }
+        let has_session = before.session.read.is_some();
+        match &state.history {
+            AnyHistory::Synchronous(_)
+            | AnyHistory::ResettableSession(_)
+            | AnyHistory::OptimisticLinear(_) => true,
+            AnyHistory::MonotonicSession(_) | AnyHistory::Causal(_) => has_session,
+            AnyHistory::Informer(informer) => {
+                let wrote_latest = before.session.last_write == Some(state.history.latest());
+                // Folded: an empty cache under `relist: latest` is listed by a step of its own
+                // (see `folded_informer_reads`), so a folded step starts from synced caches.
+                let caches_dominate = !semantics.reduction.fold_deliveries
+                    || informer.relist() == Relist::AnyRevision
+                    || self.registrations[i]
+                        .watches
+                        .iter()
+                        .all(|k| before.caches[k.index()].is_some());
+                !wrote_latest && caches_dominate
+            }
+        }
     }
 
     /// Controller `i` steps from `read`, whose state is `read_state`, taking alternative
     /// `choice`.
-    fn run_step_from(
+    pub(super) fn run_step_from(
         &self,
-        reduction: Reduction,
+        semantics: Semantics,
         state: &SystemState,
         i: usize,
         read: Read,
         read_state: StateView,
         choice: usize,
     ) -> Option<StepRun> {
-        let view = View::new(read_state.clone(), read.clone());
-        let unchanged = |local: &LocalState, before: &LocalState| match reduction {
-            Reduction {
-                session_only_steps: true,
-                fold_deliveries: true,
-                ..
-            } => local.same_apart_from_session_and_caches(before),
-            Reduction {
-                session_only_steps: true,
-                ..
-            } => local.same_apart_from_session(before),
-            _ => local == before,
+        let before = &state.locals[i];
+        let (decision, kinds_read, choices) = self.decide(state, i, &read, &read_state, choice);
+        let ignores_caches = semantics.reduction.fold_deliveries && !semantics.settling;
+        let unchanged = |local: &LocalState| {
+            let bookkeeping_only = if ignores_caches {
+                local.same_apart_from_session_and_caches(before)
+            } else {
+                local.same_apart_from_session(before)
+            };
+            local == &**before
+                || (bookkeeping_only && self.leaves_out_session_step(semantics, state, i, before))
         };
+        let keep = semantics.reduction.equivalent_reads && self.groups_reads(state);
         let nothing = StepRun {
             transition: None,
-            kinds_read: KindSet::EMPTY,
-            state: StateView::new(),
-            choices: 1,
+            kinds_read,
+            state: read_state.clone(),
+            choices,
+            decision: keep.then(|| decision.clone()),
         };
-        let before = &state.locals[i];
-        let mut local = LocalState::clone(before);
-        forget_observed(&mut local, &read, &read_state);
-        if let Read::PerKind(revisions) = &read {
-            for kind in self.registrations[i].watches {
-                local.caches[kind.index()] = Some(revisions[kind.index()]);
-            }
-        }
-        let (operation, choices) = self.controllers[i].step_choosing(&view, &mut local, choice);
+        let Decision {
+            operation,
+            mut local,
+        } = decision;
+        let view_kinds = kinds_read;
         local.session.read = Some(read.clone());
         // The other controllers' local states are cloned only for a step that changes
         // something: most reads a simulation tries change nothing.
@@ -222,7 +350,7 @@ impl System {
                 let change = Change {
                     operation: &operation,
                     read: &read,
-                    read_kinds: view.kinds_read(),
+                    read_kinds: view_kinds,
                     mode: self.config.commit,
                 };
                 match history.commit(&change) {
@@ -234,22 +362,10 @@ impl System {
                             revision,
                         }
                     }
-                    Err(_) if self.config.commit == CommitMode::Atomic => {
-                        return Some(StepRun {
-                            kinds_read: view.kinds_read(),
-                            state: read_state,
-                            choices,
-                            ..nothing
-                        });
-                    }
+                    Err(_) if self.config.commit == CommitMode::Atomic => return Some(nothing),
                     Err(reason) => {
-                        if unchanged(&local, before) {
-                            return Some(StepRun {
-                                kinds_read: view.kinds_read(),
-                                state: read_state,
-                                choices,
-                                ..nothing
-                            });
+                        if unchanged(&local) {
+                            return Some(nothing);
                         }
                         Outcome::Rejected { operation, reason }
                     }
@@ -257,14 +373,9 @@ impl System {
             }
             None => {
                 let stale = self.config.commit == CommitMode::Atomic
-                    && !reads_are_fresh(&view, &read_state, &state.history.latest_state());
-                if stale || unchanged(&local, before) {
-                    return Some(StepRun {
-                        kinds_read: view.kinds_read(),
-                        state: read_state,
-                        choices,
-                        ..nothing
-                    });
+                    && !reads_are_fresh(view_kinds, &read_state, &state.history.latest_state());
+                if stale || unchanged(&local) {
+                    return Some(nothing);
                 }
                 Outcome::Local
             }
@@ -286,9 +397,7 @@ impl System {
                 outcome,
                 next,
             }),
-            kinds_read: view.kinds_read(),
-            state: read_state,
-            choices,
+            ..nothing
         })
     }
 
@@ -393,8 +502,8 @@ fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
 /// Atomic commit mode for a step that writes nothing but changes its controller's local state
 /// (a node starting a container): it still commits only if every kind it read is unchanged in
 /// the latest revision.
-fn reads_are_fresh(view: &View, read_state: &StateView, latest: &StateView) -> bool {
-    view.kinds_read()
+fn reads_are_fresh(kinds_read: KindSet, read_state: &StateView, latest: &StateView) -> bool {
+    kinds_read
         .iter()
         .all(|kind| read_state.same_kind(latest, kind))
 }

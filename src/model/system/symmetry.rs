@@ -15,6 +15,13 @@
 //! values pair each node of one state with a node of the other carrying the same resources,
 //! local state and budgets in every revision, which is a renaming; sorting makes the result the
 //! same whatever the names.
+//!
+//! The condition a model can break: nothing in it may name an interchangeable node but the
+//! node's own Node and the pods bound to it (`spec.nodeName`), which the fingerprint
+//! abstracts. A resource that names a node otherwise (a template's `nodeName`, a
+//! `nodeSelector` or affinity on its hostname, an annotation) or a rule parameter that does
+//! (other than the rule's `who`, part of the class) makes renaming change what happens; such a
+//! node is left out of the symmetry, with a note saying where it is named.
 
 use std::mem;
 
@@ -31,6 +38,8 @@ pub(super) struct Symmetry {
     /// For each environment rule, the member it names and the rule's position among that
     /// member's rules (the same position pairs the rules of two members).
     member_of_rule: Vec<Option<(usize, usize)>>,
+    /// The nodes left out because the model names them elsewhere, and where.
+    notes: Vec<String>,
 }
 
 /// A node controller: its name, index, the rules naming it (signature, index) and its class.
@@ -64,6 +73,18 @@ impl Symmetry {
             let class = hash_of(&(registrations[i].kind, &spec.node, signatures));
             candidates.push((spec.name.clone(), i, rules, class));
         }
+        // A node the model names elsewhere is not interchangeable.
+        let mut notes = Vec::new();
+        candidates.retain(|c| match named_elsewhere(config, &c.0) {
+            Some(place) => {
+                notes.push(format!(
+                    "symmetry: {} is not interchangeable: it is named in {place}",
+                    c.0
+                ));
+                false
+            }
+            None => true,
+        });
         let classes: Vec<u64> = candidates.iter().map(|c| c.3).collect();
         candidates.retain(|c| classes.iter().filter(|k| **k == c.3).count() > 1);
         candidates.sort_by(|a, b| a.0.cmp(&b.0));
@@ -71,6 +92,7 @@ impl Symmetry {
             members: Vec::new(),
             member_of_controller: vec![None; config.controllers.len()],
             member_of_rule: vec![None; config.environment.len()],
+            notes,
         };
         for (m, (name, controller, rules, class)) in candidates.into_iter().enumerate() {
             symmetry.member_of_controller[controller] = Some(m);
@@ -80,6 +102,11 @@ impl Symmetry {
             symmetry.members.push(Member { name, class });
         }
         symmetry
+    }
+
+    /// The nodes left out because the model names them elsewhere: one line each.
+    pub(super) fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The names of the interchangeable nodes, sorted.
@@ -177,6 +204,53 @@ fn names(op: &EnvironmentOp) -> Option<&str> {
     match who {
         crate::model::environment::Who::Named(name) => Some(name),
         crate::model::environment::Who::All => None,
+    }
+}
+
+/// Where the model names node `name` other than in its own Node, the pods bound to it and the
+/// `who` of the rules that name it: a resource (`StatefulSet/web`) or a rule (`environment
+/// rule 2`), or `None`.
+fn named_elsewhere(config: &ModelConfig, name: &str) -> Option<String> {
+    for object in &config.initial {
+        let value = match object {
+            Object::Node(node) if node.metadata.name == name => {
+                let mut node = node.clone();
+                node.metadata.name.clear();
+                node.metadata.uid.clear();
+                serde_json::to_value(&node)
+            }
+            Object::Pod(pod) => {
+                let mut pod = pod.clone();
+                pod.spec.node_name = None;
+                serde_json::to_value(&pod)
+            }
+            other => serde_json::to_value(other),
+        }
+        .ok()?;
+        if mentions(&value, name) {
+            let meta = object.metadata();
+            return Some(format!("{}/{}", object.kind(), meta.name));
+        }
+    }
+    for (i, rule) in config.environment.iter().enumerate() {
+        if names(&rule.op).is_some() {
+            continue;
+        }
+        if serde_json::to_value(&rule.op).is_ok_and(|v| mentions(&v, name)) {
+            return Some(format!("environment rule {}", i + 1));
+        }
+    }
+    None
+}
+
+/// Whether a key or a string in `value` is `name`, or a `/`- or `=`-separated part of one.
+fn mentions(value: &serde_json::Value, name: &str) -> bool {
+    let is = |text: &str| text.split(['/', '=']).any(|part| part == name);
+    match value {
+        serde_json::Value::String(text) => is(text),
+        serde_json::Value::Array(items) => items.iter().any(|v| mentions(v, name)),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| is(k) || mentions(v, name)),
+        _ => false,
     }
 }
 

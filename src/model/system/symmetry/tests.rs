@@ -319,3 +319,32 @@ fn the_three_node_model_is_symmetric() {
         vec!["node-1", "node-2", "node-3"]
     );
 }
+
+#[test]
+fn a_node_named_by_a_resource_is_left_out_of_the_symmetry_with_a_note() {
+    let plain = system(config_of(THREE_NODES, Consistency::Causal), true);
+    assert_eq!(
+        plain.interchangeable_nodes(),
+        ["node-1", "node-2", "node-3"]
+    );
+    assert!(plain.reduction_notes().is_empty());
+    // A template that pins its pods to node-1's hostname: renaming node-1 changes what happens.
+    let pinned = THREE_NODES.replace(
+        "      template:\n        metadata:\n          labels: {app: web}\n        spec:\n",
+        "      template:\n        metadata:\n          labels: {app: web}\n        spec:\n          nodeSelector: {kubernetes.io/hostname: node-1}\n",
+    );
+    assert_ne!(pinned, THREE_NODES, "the template was found");
+    let pinned = system(config_of(&pinned, Consistency::Causal), true);
+    assert_eq!(pinned.interchangeable_nodes(), ["node-2", "node-3"]);
+    let notes = pinned.reduction_notes();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("node-1") && notes[0].contains("StatefulSet/web"),
+        "{notes:?}"
+    );
+    // Without the reduction asked for, nothing to say.
+    let off = System::new(pinned.config().clone())
+        .unwrap()
+        .with_reduction(Reduction::NONE);
+    assert!(off.reduction_notes().is_empty());
+}
