@@ -468,6 +468,7 @@ fn the_readme_first_command_leaves_a_fresh_clone_clean() {
         "",
         "after `orchard check {model}`"
     );
+}
 
 #[test]
 fn the_pod_garbage_collector_s_stale_read_fails_p8_with_the_default_reductions_as_without() {
