@@ -189,7 +189,10 @@ mod tests {
         let visible = picker.visible();
         assert!(visible.iter().any(|e| e.kind == EntryKind::Trace));
         assert!(
-            visible.iter().all(|e| e.name.contains("stale")),
+            visible.iter().all(|e| {
+                let text = format!("{} {}", e.name, e.description).to_lowercase();
+                text.contains("stale") && text.contains("p8")
+            }),
             "{visible:?}"
         );
         picker.set_filter("no such thing anywhere");

@@ -21,7 +21,7 @@ use crate::explore::session::{Overrides, Picker, Session};
 /// The stale-reads model.
 pub const MODEL: &str = "models/statefulset-stale-reads.yaml";
 /// Its shipped counterexample.
-pub const TRACE: &str = "traces/statefulset-stale-reads-P8-resettable-session.json";
+pub const TRACE: &str = "tests/fixtures/traces/statefulset-stale-reads-P8-resettable-session.json";
 
 /// An app on a file, without colours (snapshots are text).
 pub fn app_on(file: &str) -> App {

@@ -18,7 +18,8 @@ pub(super) fn shipped(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-pub(super) const STALE_TRACE: &str = "traces/statefulset-stale-reads-P8-resettable-session.json";
+pub(super) const STALE_TRACE: &str =
+    "tests/fixtures/traces/statefulset-stale-reads-P8-resettable-session.json";
 pub(super) const STALE_MODEL: &str = "models/statefulset-stale-reads.yaml";
 
 pub(super) fn open(path: &str) -> Session {

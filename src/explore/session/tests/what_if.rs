@@ -71,7 +71,7 @@ fn what_if_read_your_writes_keeps_the_whole_path_and_its_violation() {
 
 #[test]
 fn an_informer_trace_groups_reads_per_kind_and_breaks_under_relist_latest() {
-    let mut s = open("traces/statefulset-stale-reads-P8-informer.json");
+    let mut s = open("tests/fixtures/traces/statefulset-stale-reads-P8-informer.json");
     s.handle(Command::Goto(7));
     let lines: Vec<String> = s.actions().iter().map(|a| a.text()).collect();
     assert!(
