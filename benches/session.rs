@@ -17,16 +17,15 @@ fn open(model: &str) -> Session {
 }
 
 /// The stale-reads model with its environment unbounded (images toggling, nodes restarting up
-/// to 1,000 times), so that a random walk goes on for 1,000 steps; written to a temporary file.
+/// to 1,000 times, in ten copies of each rule), so that a random walk goes on for 1,000 steps; written to a temporary file.
 fn unbounded_stale_reads() -> std::path::PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/statefulset-stale-reads.yaml");
     let text = std::fs::read_to_string(path).expect("the shipped model");
-    let text = text
-        .replace(
-            "images: [\"nginx:2\"]",
-            "images: [\"nginx:2\", \"nginx:1\"]",
-        )
-        .replace("max: 1\n", "max: 1000\n");
+    // A rule fires at most 100 times (the loader's limit): ten copies of each rule.
+    let rules = "  - change-image: StatefulSet/web\n    images: [\"nginx:2\", \"nginx:1\"]\n    max: 100\n  - restart-node: all\n    max: 100\n";
+    let once = "  - change-image: StatefulSet/web\n    images: [\"nginx:2\"]\n    max: 1\n  - restart-node: all\n    max: 1\n";
+    assert!(text.contains(once), "the stale-reads model's environment");
+    let text = text.replace(once, &rules.repeat(10));
     let out = std::env::temp_dir().join(format!("orchard-bench-{}.yaml", std::process::id()));
     std::fs::write(&out, text).expect("a temporary file");
     out

@@ -568,7 +568,8 @@ fn fields_kubernetes_knows_but_orchard_does_not_model_are_reported_as_ignored() 
         "Deployment/web: spec.template.spec.containers[0].livenessProbe",
     ] {
         assert!(
-            err.contains("ignored (not modelled): line") && err.contains(field),
+            err.contains("fields not modelled (ignored; --quiet hides this)")
+                && err.contains(field),
             "{field}: {err}"
         );
     }

@@ -93,19 +93,29 @@ fn every_shipped_trace_replays() {
     assert!(replayed >= 5, "the shipped traces: {replayed}");
 }
 
-/// The shipped stale-reads trace with its model grown to 400 replicas on roomy nodes: settling
-/// its start takes seconds, before any step is replayed.
+/// The shipped stale-reads trace with its model grown to 100 replicas on 16 roomy nodes under
+/// informer consistency (within the loader's limits): settling its start takes seconds, before
+/// any step is replayed.
 fn slow_trace(s: &crate::support::Scratch) -> String {
     let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("traces/statefulset-stale-reads-P8-resettable-session.json");
     let mut trace: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(shipped).unwrap()).unwrap();
-    trace["model"]["initial"][0]["spec"]["replicas"] = 400.into();
-    for c in trace["model"]["controllers"].as_array_mut().unwrap() {
-        if let Some(node) = c.get_mut("node") {
-            node["capacity"] =
-                serde_json::json!({"cpu": "1000", "memory": "1000Gi", "pods": "1000"});
-        }
+    trace["model"]["initial"][0]["spec"]["replicas"] = 100.into();
+    trace["model"]["consistency"]["level"] = "informer".into();
+    trace["consistency"]["level"] = "informer".into();
+    let controllers = trace["model"]["controllers"].as_array_mut().unwrap();
+    let mut node = controllers
+        .iter()
+        .find(|c| c["kind"] == "node")
+        .expect("a node")
+        .clone();
+    node["node"]["capacity"] =
+        serde_json::json!({"cpu": "1000", "memory": "1000Gi", "pods": "1000"});
+    controllers.retain(|c| c["kind"] != "node");
+    for i in 1..=16 {
+        node["name"] = format!("node-{i}").into();
+        controllers.push(node.clone());
     }
     s.write("slow.json", &serde_json::to_string_pretty(&trace).unwrap())
 }

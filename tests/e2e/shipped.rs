@@ -450,6 +450,7 @@ fn the_readme_first_command_leaves_a_fresh_clone_clean() {
         .expect("the README shows a check");
     let model = first
         .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| c == '`' || c == '(' || c == ')'))
         .find(|w| w.starts_with("models/"))
         .expect("a model path");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_orchard"))
