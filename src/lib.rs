@@ -4,3 +4,5 @@
 pub mod cli;
 pub mod explore;
 pub mod model;
+pub mod runtime;
+pub mod store;
