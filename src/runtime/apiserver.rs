@@ -10,6 +10,9 @@
 //! decide (a stale `resourceVersion` is then a conflict, an existing name a failed create). The
 //! object's `resourceVersion` is its mod revision in the store; uids and deletion timestamps
 //! are the model's, made from `R + 1`.
+//!
+//! One difference from the model, by the store's layout: names are unique per kind and
+//! namespace here (the store's keys), per kind in the model; a model uses one namespace.
 
 use std::sync::Arc;
 

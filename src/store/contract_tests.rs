@@ -455,3 +455,24 @@ fn a_three_member_cluster_forms_on_loopback() {
         members.iter().map(EtcdProcess::endpoint).collect();
     assert_eq!(ports.len(), 3, "different ports");
 }
+
+#[tokio::test]
+async fn a_memory_watch_overtaken_by_compaction_says_so() {
+    let store = MemoryStore::new();
+    let r1 = committed(&store, vec![Write::Create(pod("a", "v1"))]).await;
+    let mut behind = store.watch(Scope::All, r1).await.unwrap();
+    let mut caught_up = store.watch(Scope::All, r1).await.unwrap();
+    assert_eq!(next(&mut caught_up).await.unwrap().revision(), r1);
+    let r2 = committed(&store, vec![Write::Create(pod("b", "v1"))]).await;
+    store.compact(r2).await.unwrap();
+    // The watch that had not read r1 cannot any more; the one that had goes on.
+    let err = next(&mut behind).await.unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Compacted {
+            requested: r1,
+            compacted: Some(r2)
+        }
+    );
+    assert_eq!(next(&mut caught_up).await.unwrap().revision(), r2);
+}

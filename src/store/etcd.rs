@@ -22,8 +22,8 @@ use crate::model::resources::{Object, Revision};
 /// How long connecting (and the first request) may take before the endpoint is unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// How long one request may take.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request may take (a watch: its creation; its stream is not limited).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// A store on a running etcd (3.4 or later).
 #[derive(Clone)]
@@ -45,9 +45,9 @@ impl EtcdStore {
             endpoint: endpoint.clone(),
             reason,
         };
-        let options = ConnectOptions::new()
-            .with_connect_timeout(CONNECT_TIMEOUT)
-            .with_timeout(REQUEST_TIMEOUT);
+        // No gRPC-level request timeout: it would also cut long-lived watch streams; each
+        // unary request is bounded by `REQUEST_TIMEOUT` in `call`.
+        let options = ConnectOptions::new().with_connect_timeout(CONNECT_TIMEOUT);
         let connected = tokio::time::timeout(CONNECT_TIMEOUT, async {
             let client = Client::connect(endpoints, Some(options)).await?;
             let mut kv = client.kv_client();
