@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench store` (release). Plain timing: each figure is operations over wall
 //! time for a fixed duration, one writer issuing creates then updates of its own pods, then
-//! 16 writers at once on different pods.
+//! 16 writers at once on different pods. Run by `cargo test --all-targets` (no `--bench`
+//! argument), it only checks itself: 0.1 s per figure, no 3-member cluster.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +16,9 @@ use orchard::store::{EtcdProcess, EtcdStore, MemoryStore, Store};
 
 /// How long each measurement runs.
 const RUN: Duration = Duration::from_secs(2);
+
+/// How long each measurement runs when the bench is run as a test.
+const QUICK_RUN: Duration = Duration::from_millis(100);
 
 /// Concurrent writers in the second measurement.
 const WRITERS: usize = 16;
@@ -65,10 +69,10 @@ async fn writer(api: ApiServer, prefix: String, run: Duration) -> (u64, u64) {
     (creates, updates)
 }
 
-async fn measure(label: &str, store: Arc<dyn Store>) {
+async fn measure(label: &str, store: Arc<dyn Store>, run: Duration) {
     let api = ApiServer::new(store);
     let started = Instant::now();
-    let (creates, updates) = writer(api.clone(), "solo".into(), RUN).await;
+    let (creates, updates) = writer(api.clone(), "solo".into(), run).await;
     let elapsed = started.elapsed().as_secs_f64();
     let half = elapsed / 2.0;
     println!(
@@ -78,7 +82,7 @@ async fn measure(label: &str, store: Arc<dyn Store>) {
     );
     let started = Instant::now();
     let tasks: Vec<_> = (0..WRITERS)
-        .map(|w| tokio::spawn(writer(api.clone(), format!("w{w}"), RUN)))
+        .map(|w| tokio::spawn(writer(api.clone(), format!("w{w}"), run)))
         .collect();
     let (mut creates, mut updates) = (0, 0);
     for task in tasks {
@@ -104,18 +108,23 @@ async fn etcd_store(members: &[EtcdProcess]) -> Arc<dyn Store> {
 }
 
 fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let run = if bench { RUN } else { QUICK_RUN };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
-        measure("memory", Arc::new(MemoryStore::new())).await;
+        measure("memory", Arc::new(MemoryStore::new()), run).await;
         match EtcdProcess::start_cluster(1) {
-            Ok(one) => measure("etcd, 1 member", etcd_store(&one).await).await,
+            Ok(one) => measure("etcd, 1 member", etcd_store(&one).await, run).await,
             Err(e) => println!("etcd, 1 member: not measured: {e}"),
         }
+        if !bench {
+            return;
+        }
         match EtcdProcess::start_cluster(3) {
-            Ok(three) => measure("etcd, 3 members", etcd_store(&three).await).await,
+            Ok(three) => measure("etcd, 3 members", etcd_store(&three).await, run).await,
             Err(e) => println!("etcd, 3 members: not measured: {e}"),
         }
     });

@@ -92,9 +92,11 @@ impl ApiServer {
 
     /// Applies one operation as the model's API server would; a rejection says why.
     pub async fn apply(&self, operation: &Operation) -> Result<Accepted, ApiError> {
-        let mut key = Key::of(operation.object());
+        let sent = Key::of(operation.object());
+        let mut key = sent.clone();
         for _ in 0..MAX_ATTEMPTS {
-            let (stored, at) = if key.name.is_empty() {
+            // Each attempt starts from the key sent: a generated name is made anew.
+            let (stored, at) = if sent.name.is_empty() {
                 // A name from generateName: the rules make it from the revision written.
                 let at = self.store.revision().await?;
                 let named = apply(&StateView::new(), operation, at + 1)?;
@@ -108,7 +110,7 @@ impl ApiServer {
                 key = named_key;
                 (read.value, at)
             } else {
-                let read = self.store.get(&key, At::Latest).await?;
+                let read = self.store.get(&sent, At::Latest).await?;
                 (read.value, read.revision)
             };
             let view = StateView::from_objects(stored.iter().map(|s| s.object.clone()));

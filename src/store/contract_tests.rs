@@ -476,3 +476,15 @@ async fn a_memory_watch_overtaken_by_compaction_says_so() {
     );
     assert_eq!(next(&mut caught_up).await.unwrap().revision(), r2);
 }
+
+/// Slow (6 s): an idle etcd watch is not cut by any request timeout.
+#[tokio::test]
+#[ignore = "waits 6 s"]
+async fn an_etcd_watch_outlives_the_request_timeout() {
+    let (_etcd, store) = start_etcd().await;
+    let from = store.revision().await.unwrap() + 1;
+    let mut watch = store.watch(Scope::All, from).await.unwrap();
+    tokio::time::sleep(super::etcd::REQUEST_TIMEOUT + Duration::from_secs(2)).await;
+    let r = committed(&store, vec![Write::Create(pod("late", "v1"))]).await;
+    assert_eq!(next(&mut watch).await.unwrap().revision(), r);
+}

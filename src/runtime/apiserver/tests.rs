@@ -236,6 +236,25 @@ async fn generate_name_names_from_the_revision(api: ApiServer) {
     let name = created.object.unwrap().metadata().name.clone();
     assert_eq!(name, format!("web-{}", created.revision));
     assert!(stored(&api, Kind::Pod, &name).await.is_some());
+
+    // Writers racing for the same generated name: the loser names again, none is lost.
+    let mut p = as_pod(&pod("", "v1"));
+    p.metadata.generate_name = "race-".into();
+    let racers: Vec<_> = (0..4)
+        .map(|_| {
+            let api = api.clone();
+            let operation = Operation::Create(Object::Pod(p.clone()));
+            tokio::spawn(async move { api.apply(&operation).await })
+        })
+        .collect();
+    let mut names = std::collections::BTreeSet::new();
+    for racer in racers {
+        let accepted = racer.await.unwrap().expect("every create is accepted");
+        names.insert(accepted.object.unwrap().metadata().name.clone());
+    }
+    assert_eq!(names.len(), 4, "{names:?}");
+    let pods = api.store().list(Scope::Kind(Kind::Pod), At::Latest).await;
+    assert_eq!(pods.unwrap().value.len(), 5);
 }
 
 async fn the_initial_state_loads_at_one_revision(api: ApiServer) {
