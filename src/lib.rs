@@ -4,4 +4,6 @@
 pub mod cli;
 pub mod explore;
 pub mod model;
+pub mod runtime;
+pub mod store;
 pub mod ui;

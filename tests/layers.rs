@@ -74,3 +74,49 @@ fn the_model_layer_imports_nothing_above_it_and_does_no_io() {
         offences.join("\n")
     );
 }
+
+/// The `crate::` layers a file under `src/<layer>` uses.
+fn crate_imports(layer: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(layer);
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut uses = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).expect("readable source");
+        for (number, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("crate::") {
+                rest = &rest[at + "crate::".len()..];
+                let used: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                uses.push((format!("{}:{}", file.display(), number + 1), used));
+            }
+        }
+    }
+    uses
+}
+
+#[test]
+fn the_store_imports_only_the_model_and_the_runtime_only_the_store_and_the_model() {
+    for (layer, allowed) in [
+        ("store", &["model", "store"][..]),
+        ("runtime", &["model", "store", "runtime"][..]),
+    ] {
+        let uses = crate_imports(layer);
+        assert!(!uses.is_empty(), "src/{layer} imports the layers below it");
+        let offences: Vec<String> = uses
+            .iter()
+            .filter(|(_, used)| !allowed.contains(&used.as_str()))
+            .map(|(at, used)| format!("{at}: crate::{used}"))
+            .collect();
+        assert!(
+            offences.is_empty(),
+            "src/{layer} may import only {allowed:?}:\n{}",
+            offences.join("\n")
+        );
+    }
+}

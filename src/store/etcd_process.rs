@@ -1,0 +1,221 @@
+//! A private etcd for tests and `--start-etcd`: Debian's `etcd` on free loopback ports in a
+//! temporary data directory, healthy before it is handed out, stopped (and its directory
+//! removed) when dropped, also when starting it failed half-way.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use thiserror::Error;
+
+/// The program started, found on `PATH` (Debian's `etcd-server` package).
+pub const ETCD_PROGRAM: &str = "etcd";
+
+/// How long a member may take to become healthy.
+pub const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a private etcd could not be started.
+#[derive(Debug, Error)]
+pub enum EtcdError {
+    /// No `etcd` on `PATH`.
+    #[error("`{ETCD_PROGRAM}` not found on PATH: install Debian's etcd-server")]
+    NotInstalled,
+    /// The temporary directory, a port or the log file could not be had.
+    #[error("starting etcd: {0}")]
+    Io(#[from] std::io::Error),
+    /// A member exited or did not become healthy in time.
+    #[error("etcd member {name} at {endpoint} {what}; its log ends:\n{log}")]
+    Unhealthy {
+        /// The member's name.
+        name: String,
+        /// Its client URL.
+        endpoint: String,
+        /// What happened.
+        what: String,
+        /// The last lines of its log.
+        log: String,
+    },
+}
+
+/// One running etcd member, stopped when dropped.
+#[derive(Debug)]
+pub struct EtcdProcess {
+    child: Child,
+    name: String,
+    client_url: String,
+    peer_url: String,
+    log_path: std::path::PathBuf,
+    /// Removed after the child is stopped (fields drop after `Drop::drop`).
+    dir: TempDir,
+}
+
+impl EtcdProcess {
+    /// Starts a one-member etcd and waits until it is healthy.
+    pub fn start() -> Result<EtcdProcess, EtcdError> {
+        let mut members = EtcdProcess::start_cluster(1)?;
+        Ok(members.remove(0))
+    }
+
+    /// Starts a cluster of `members` members, all on 127.0.0.1 on different ports, and waits
+    /// until every member is healthy. Blocks (up to [`START_TIMEOUT`]); in async code call it
+    /// through `spawn_blocking`.
+    pub fn start_cluster(members: usize) -> Result<Vec<EtcdProcess>, EtcdError> {
+        let ports = free_ports(2 * members.max(1))?;
+        let names: Vec<String> = (0..members.max(1)).map(|i| format!("orchard{i}")).collect();
+        let peer = |i: usize| format!("http://127.0.0.1:{}", ports[2 * i + 1]);
+        let initial_cluster = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("{name}={}", peer(i)))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut started = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            let client_url = format!("http://127.0.0.1:{}", ports[2 * i]);
+            started.push(spawn(name, client_url, peer(i), &initial_cluster)?);
+        }
+        let deadline = Instant::now() + START_TIMEOUT;
+        for member in &mut started {
+            member.wait_healthy(deadline)?;
+        }
+        Ok(started)
+    }
+
+    /// The client URL, e.g. `http://127.0.0.1:40123`.
+    pub fn endpoint(&self) -> &str {
+        &self.client_url
+    }
+
+    /// The peer URL.
+    pub fn peer_url(&self) -> &str {
+        &self.peer_url
+    }
+
+    /// The member's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The member's temporary directory (data and log), removed when it stops.
+    pub fn log_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether `GET /health` says the member is healthy now.
+    pub fn is_healthy(&self) -> bool {
+        health(&self.client_url).unwrap_or(false)
+    }
+
+    fn wait_healthy(&mut self, deadline: Instant) -> Result<(), EtcdError> {
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Err(self.unhealthy(format!("exited ({status})")));
+            }
+            if self.is_healthy() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(self.unhealthy(format!(
+                    "was not healthy within {} s",
+                    START_TIMEOUT.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn unhealthy(&self, what: String) -> EtcdError {
+        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(10)..].join("\n");
+        EtcdError::Unhealthy {
+            name: self.name.clone(),
+            endpoint: self.client_url.clone(),
+            what,
+            log: tail,
+        }
+    }
+}
+
+impl Drop for EtcdProcess {
+    fn drop(&mut self) {
+        // Already exited or not ours to signal any more: nothing to stop.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(
+    name: &str,
+    client_url: String,
+    peer_url: String,
+    initial_cluster: &str,
+) -> Result<EtcdProcess, EtcdError> {
+    let dir = tempfile::Builder::new().prefix("orchard-etcd-").tempdir()?;
+    let log_path = dir.path().join("etcd.log");
+    let log = File::create(&log_path)?;
+    let child = Command::new(ETCD_PROGRAM)
+        .arg("--name")
+        .arg(name)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--listen-client-urls", &client_url])
+        .args(["--advertise-client-urls", &client_url])
+        .args(["--listen-peer-urls", &peer_url])
+        .args(["--initial-advertise-peer-urls", &peer_url])
+        .args(["--initial-cluster", initial_cluster])
+        .args(["--initial-cluster-state", "new"])
+        .args(["--initial-cluster-token", "orchard"])
+        .args(["--heartbeat-interval", "10", "--election-timeout", "100"])
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => EtcdError::NotInstalled,
+            _ => EtcdError::Io(e),
+        })?;
+    Ok(EtcdProcess {
+        child,
+        name: name.to_string(),
+        client_url,
+        peer_url,
+        log_path,
+        dir,
+    })
+}
+
+/// Ports free on 127.0.0.1 now, all different (held together while chosen).
+fn free_ports(n: usize) -> std::io::Result<Vec<u16>> {
+    let listeners = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .collect()
+}
+
+/// Whether `GET <url>/health` answers `"health":"true"`.
+fn health(client_url: &str) -> std::io::Result<bool> {
+    let host = client_url.trim_start_matches("http://");
+    let addr: SocketAddr = host
+        .parse()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let timeout = Duration::from_millis(300);
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(stream, "GET /health HTTP/1.0\r\nHost: {host}\r\n\r\n")?;
+    let mut response = String::new();
+    stream.take(64 * 1024).read_to_string(&mut response)?;
+    Ok(response.starts_with("HTTP/1.") && response.contains("\"health\":\"true\""))
+}
