@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod explore;
+pub mod history_view;
 pub mod model;
