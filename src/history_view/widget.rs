@@ -55,7 +55,7 @@ fn node_glyph(graph: &DagGraph, position: usize) -> char {
     }
 }
 
-/// A row's graph part (two characters a column, `width` columns) and its label.
+/// A row's graph part (`width` columns, two characters each but the last) and its label.
 pub fn row_text(
     graph: &DagGraph,
     layout: &Layout,
@@ -72,7 +72,9 @@ pub fn row_text(
             } else {
                 lanes.push(glyph(cell));
             }
-            lanes.push(if cell.has(Cell::RIGHT) { '─' } else { ' ' });
+            if c + 1 < width {
+                lanes.push(if cell.has(Cell::RIGHT) { '─' } else { ' ' });
+            }
         }
     }
     (lanes, label(graph, highlight, position))
