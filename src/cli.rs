@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod dag;
 mod load;
 mod models;
 mod replay;
@@ -30,6 +31,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Replay a trace file.
     Replay(replay::ReplayArgs),
+    /// Print the revision DAG of a trace (at its end or a step) or of a model's start state.
+    Dag(dag::DagArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -80,6 +83,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         }
         Command::Check(args) => check::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Dag(args) => dag::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),

@@ -7,9 +7,10 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
+use crate::model::config::Start;
 use crate::model::history::{HistoryGraph, Read, Session};
 use crate::model::resources::{Kind, Revision};
-use crate::model::system::{Action, Outcome, System, SystemState, Transition};
+use crate::model::system::{Action, Outcome, SETTLE_LIMIT, System, SystemState, Transition};
 
 /// Who wrote a revision, at which step, and what it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -42,6 +43,35 @@ impl Provenance {
             out.record_action(system, first_step + i, &t.action, &t.outcome);
         }
         out
+    }
+
+    /// The writes that made a model's start state: with `start: settled`, the settling steps
+    /// (numbered from 1 and shown as `start` steps by no path), taken again from the fresh
+    /// state; for a plain start, none. Nothing when re-settling does not give the system's own
+    /// start state.
+    pub fn of_start(system: &System) -> Provenance {
+        if system.config().start != Start::Settled {
+            return Provenance::default();
+        }
+        let mut fresh_config = system.config().clone();
+        fresh_config.start = Start::Initial;
+        let Ok(fresh) = System::new(fresh_config) else {
+            return Provenance::default();
+        };
+        let (settled, taken) = system.settle(fresh.initial(), SETTLE_LIMIT);
+        if settled != system.initial() {
+            return Provenance::default();
+        }
+        let mut out = Provenance::from_transitions(system, 1, &taken);
+        for w in out.by_revision.values_mut() {
+            w.step = 0;
+        }
+        out
+    }
+
+    /// Adds the writes of `other` (a later part of the path).
+    pub fn extend(&mut self, other: Provenance) {
+        self.by_revision.extend(other.by_revision);
     }
 
     /// Records the write an action made at step `step`, if it made one.

@@ -421,11 +421,11 @@ fn widget_draws_an_optimistic_history() {
     let g = dag(&fig_3_17().graph(&[]), vec![]);
     let mut state = DagViewState::default();
     insta::assert_snapshot!(screen(&g, &Highlight::none(), &mut state, 60, 6), @r"
-      ● r5 s4 w: create Pod e  (latest, term 2)
-      ◆ r4 s3 w: create Pod d  (commit point, term 2)
-    × │ r3 s2 w: create Pod c  (head, lost, term 1)
-    ○─╯ r2 s1 w: create Pod b  (term 1)
-    ○   r1 start  (term 1)
+      ● r5 s4 w: create Pod e  (latest)
+      ◆ r4 s3 w: create Pod d  (commit point, term 2 starts)
+    × │ r3 s2 w: create Pod c  (head, lost)
+    ○─╯ r2 s1 w: create Pod b
+    ○   r1 start
 
     ");
 }
@@ -481,7 +481,7 @@ fn dot_and_json_mark_lost_branches_merges_and_the_reader() {
     );
     let text = to_text(&g, &Layout::of(&g), &Highlight::none());
     assert!(
-        text.starts_with("  ● r5 s4 w: create Pod e  (latest, term 2)\n"),
+        text.starts_with("  ● r5 s4 w: create Pod e  (latest)\n"),
         "{text}"
     );
 }

@@ -87,6 +87,7 @@ pub(crate) fn label(graph: &DagGraph, highlight: &Highlight, position: usize) ->
     };
     let mut out = format!("r{}", node.revision);
     match &node.written {
+        Some(w) if w.step == 0 => out.push_str(&format!(" settling {}: {}", w.writer, w.change)),
         Some(w) => out.push_str(&format!(" s{} {}: {}", w.step, w.writer, w.change)),
         None => out.push_str(" start"),
     }
@@ -107,8 +108,13 @@ pub(crate) fn label(graph: &DagGraph, highlight: &Highlight, position: usize) ->
     if node.lost {
         notes.push("lost".to_string());
     }
-    if node.term > 0 {
-        notes.push(format!("term {}", node.term));
+    let parent_term = graph
+        .parents(node.revision)
+        .first()
+        .and_then(|(p, _)| graph.node(*p))
+        .map(|p| p.term);
+    if node.term > 1 && parent_term != Some(node.term) {
+        notes.push(format!("term {} starts", node.term));
     }
     if let Some(marks) = highlight.marks.get(&node.revision) {
         notes.extend(mark_words(marks));
