@@ -365,13 +365,13 @@ fn a_read_lights_the_revisions_it_reads() {
 
 // ---------------------------------------------------------------- widget
 
-fn screen(
+fn buffer(
     graph: &DagGraph,
     highlight: &Highlight,
     state: &mut DagViewState,
     w: u16,
     h: u16,
-) -> String {
+) -> ratatui::buffer::Buffer {
     let layout = Layout::of(graph);
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
     terminal
@@ -379,7 +379,17 @@ fn screen(
             f.render_stateful_widget(DagView::new(graph, &layout, highlight), f.area(), state)
         })
         .expect("draws");
-    let buffer = terminal.backend().buffer();
+    terminal.backend().buffer().clone()
+}
+
+fn screen(
+    graph: &DagGraph,
+    highlight: &Highlight,
+    state: &mut DagViewState,
+    w: u16,
+    h: u16,
+) -> String {
+    let buffer = buffer(graph, highlight, state, w, h);
     let mut out = String::new();
     for y in 0..h {
         let line: String = (0..w)
@@ -444,6 +454,21 @@ fn widget_draws_a_causal_history_with_the_selection() {
     ○─╯   r1 start
 
     ");
+}
+
+#[test]
+fn selecting_a_revision_lights_its_parent_edges_only() {
+    use ratatui::style::Color;
+    let g = dag(&fig_3_18().graph(&[]), vec![]);
+    let mut state = DagViewState::default();
+    // e's merge edge from c turns at (x 2, y 0), its edge from b at (x 4, y 3); d is at (x 0, y 1).
+    let selected = Highlight::none().with_selected(Some(5));
+    let b = buffer(&g, &selected, &mut state, 40, 5);
+    assert_eq!((b[(2, 0)].symbol(), b[(2, 0)].fg), ("╭", Color::Yellow));
+    assert_eq!((b[(4, 3)].symbol(), b[(4, 3)].fg), ("╯", Color::Yellow));
+    assert_ne!(b[(0, 1)].fg, Color::Yellow, "d is not selected");
+    let none = buffer(&g, &Highlight::none(), &mut state, 40, 5);
+    assert_ne!(none[(2, 0)].fg, Color::Yellow);
 }
 
 #[test]
