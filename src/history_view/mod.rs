@@ -13,7 +13,7 @@ pub use export::{to_dot, to_json, to_text};
 pub use graph::{DagGraph, EdgeKind, Provenance, RevisionNode, Written};
 pub use highlight::{Highlight, Mark};
 pub use layout::{Cell, EdgeGeometry, Layout, Row};
-pub use widget::{DagView, DagViewState, glyph, row_text};
+pub use widget::{DagView, DagViewState, LR_STEP, Orientation, glyph, row_text};
 
 #[cfg(test)]
 mod tests;

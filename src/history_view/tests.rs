@@ -472,6 +472,37 @@ fn selecting_a_revision_lights_its_parent_edges_only() {
 }
 
 #[test]
+fn widget_draws_left_to_right() {
+    let g = dag(&fig_3_18().graph(&[]), vec![]);
+    let layout = Layout::of(&g);
+    let mut terminal = Terminal::new(TestBackend::new(24, 5)).expect("a test terminal");
+    let mut state = DagViewState::default();
+    let none = Highlight::none();
+    terminal
+        .draw(|f| {
+            let view = DagView::new(&g, &layout, &none).orientation(Orientation::LeftToRight);
+            f.render_stateful_widget(view, f.area(), &mut state)
+        })
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    let lines: Vec<String> = (0..5)
+        .map(|y| {
+            let line: String = (0..24)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            line.trim_end().to_string()
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"), @r"
+    ○───○───────○
+    ╰───┼───○───────╮
+        ╰───────────●
+    1   2   3   4   5
+    r5 s4 w: create Pod e  (
+    ");
+}
+
+#[test]
 fn scrolling_leaves_and_regains_follow_mode() {
     let mut state = DagViewState::default();
     state.scroll(3, 10);

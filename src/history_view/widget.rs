@@ -22,6 +22,7 @@ pub fn glyph(cell: Cell) -> char {
     match (up, down, left, right) {
         (true, true, false, false) if cell.has(Cell::DASHED) => '┆',
         (true, true, false, false) => '│',
+        (false, false, true, true) if cell.has(Cell::DASHED) => '┄',
         (false, false, true, _) | (false, false, _, true) => '─',
         (false, true, false, true) => '╭',
         (false, true, true, false) => '╮',
@@ -183,12 +184,43 @@ impl DagViewState {
     }
 }
 
+/// Which way time runs on screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Orientation {
+    /// Newest at the top, one line per revision with its label (as `jj log`).
+    #[default]
+    TopDown,
+    /// Oldest at the left, [`LR_STEP`] characters per revision, lanes as lines; under them
+    /// the revision numbers and the selected (or latest) revision's label.
+    LeftToRight,
+}
+
+/// The characters a revision takes left to right.
+pub const LR_STEP: usize = 4;
+
+/// The same cell drawn left to right: time runs rightwards, lanes downwards.
+fn transposed(cell: Cell) -> Cell {
+    let mut flags = cell.0 & (Cell::DASHED | Cell::NODE);
+    for (from, to) in [
+        (Cell::LEFT, Cell::NEWER),
+        (Cell::RIGHT, Cell::OLDER),
+        (Cell::OLDER, Cell::LEFT),
+        (Cell::NEWER, Cell::RIGHT),
+    ] {
+        if cell.has(from) {
+            flags |= to;
+        }
+    }
+    Cell(flags)
+}
+
 /// The widget: draws a window of a graph's layout. See the module documentation.
 #[derive(Clone, Copy, Debug)]
 pub struct DagView<'a> {
     graph: &'a DagGraph,
     layout: &'a Layout,
     highlight: &'a Highlight,
+    orientation: Orientation,
 }
 
 impl<'a> DagView<'a> {
@@ -198,7 +230,15 @@ impl<'a> DagView<'a> {
             graph,
             layout,
             highlight,
+            orientation: Orientation::TopDown,
         }
+    }
+
+    /// Draws time running left to right instead (the state's window is then
+    /// `area.width / LR_STEP` revisions).
+    pub fn orientation(mut self, orientation: Orientation) -> Self {
+        self.orientation = orientation;
+        self
     }
 }
 
@@ -207,8 +247,11 @@ impl StatefulWidget for DagView<'_> {
 
     fn render(self, area: Rect, buf: &mut Buffer, state: &mut DagViewState) {
         let len = self.layout.len().min(self.graph.len());
-        let height = area.height as usize;
-        if len == 0 || height == 0 || area.width == 0 {
+        let height = match self.orientation {
+            Orientation::TopDown => area.height as usize,
+            Orientation::LeftToRight => area.width as usize / LR_STEP,
+        };
+        if len == 0 || height == 0 || area.width == 0 || area.height == 0 {
             return;
         }
         if state.follow {
@@ -221,6 +264,10 @@ impl StatefulWidget for DagView<'_> {
         let oldest = newest + 1 - shown;
         let width = self.layout.width(oldest..newest + 1);
         let lit_edges = self.lit_edges(oldest, newest);
+        if self.orientation == Orientation::LeftToRight {
+            self.render_left_to_right(area, buf, state, oldest..newest + 1, &lit_edges);
+            return;
+        }
         for d in 0..shown {
             let position = newest - d;
             let y = area.y + d as u16;
@@ -265,6 +312,69 @@ impl StatefulWidget for DagView<'_> {
 }
 
 impl DagView<'_> {
+    /// Draws rows `rows` with time running rightwards: see [`Orientation::LeftToRight`].
+    fn render_left_to_right(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        state: &DagViewState,
+        rows: std::ops::Range<usize>,
+        lit_edges: &[(usize, usize)],
+    ) {
+        let lanes = self.layout.width(rows.clone());
+        let bottom = area.y + area.height;
+        for (i, position) in rows.clone().enumerate() {
+            let x = area.x + (i * LR_STEP) as u16;
+            let row = &self.layout.rows()[position];
+            let node = self.graph.node_at(position);
+            let lost = node.is_some_and(|n| n.lost);
+            let lit = node.is_some_and(|n| self.highlight.is_lit(n.revision));
+            for c in 0..lanes {
+                let y = area.y + c as u16;
+                if y >= bottom {
+                    break;
+                }
+                let cell = row.cells.get(c).copied().unwrap_or_default();
+                let mut style = Style::default().fg(Color::DarkGray);
+                if lit_edges.contains(&(position, c)) {
+                    style = Style::default().fg(Color::Yellow);
+                }
+                let ch = if cell.has(Cell::NODE) {
+                    style = node_style(lost, lit);
+                    node_glyph(self.graph, position)
+                } else {
+                    glyph(transposed(cell))
+                };
+                buf[(x, y)].set_char(ch).set_style(style);
+                if cell.has(Cell::NEWER) && position + 1 < rows.end {
+                    let line = if cell.has(Cell::DASHED) { '┄' } else { '─' };
+                    for dx in 1..LR_STEP as u16 {
+                        buf[(x + dx, y)].set_char(line).set_style(style);
+                    }
+                }
+            }
+            let y = area.y + lanes as u16;
+            if let (Some(node), true) = (node, y < bottom) {
+                let mut style = if lit {
+                    Style::default().fg(Color::Green)
+                } else {
+                    Style::default()
+                };
+                if state.selected == Some(position) {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                let number = node.revision.to_string();
+                buf.set_stringn(x, y, &number, LR_STEP - 1, style);
+            }
+        }
+        let y = area.y + lanes as u16 + 1;
+        let shown = state.selected.unwrap_or(rows.end - 1);
+        if y < bottom {
+            let text = label(self.graph, self.highlight, shown);
+            buf.set_stringn(area.x, y, &text, area.width as usize, Style::default());
+        }
+    }
+
     /// The (row, column) cells of the selected revision's parent edges within the window.
     fn lit_edges(&self, oldest: usize, newest: usize) -> Vec<(usize, usize)> {
         let Some(revision) = self.highlight.selected else {
