@@ -1,6 +1,7 @@
 //! The revision DAG's speed: lanes for 10,000 revisions (linear, and causal with 50 heads),
 //! one more revision appended, a scroll or jump drawn at 160x48, and a 100,000-revision
-//! history. Plain timing (`cargo bench --bench dag`); release build.
+//! history. Plain timing (`cargo bench --bench dag`); release build. Without `--bench` (as
+//! `cargo test --all-targets` runs it) only a quick smoke run of 1,000 revisions.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -193,6 +194,12 @@ fn case(name: &str, history: &HistoryGraph) {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this without `--bench`: a quick smoke run only.
+    if !std::env::args().any(|a| a == "--bench") {
+        case("linear (smoke)", &linear(1_000));
+        case("causal (smoke)", &causal(1_000, 50));
+        return;
+    }
     case("linear", &linear(10_000));
     case("causal", &causal(10_000, 50));
     case("linear", &linear(100_000));
