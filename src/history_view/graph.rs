@@ -336,6 +336,33 @@ impl DagGraph {
             .collect()
     }
 
+    /// The readers whose session or informer caches stand on `revision`, as `node-1 session`
+    /// or `scheduler pods cache`, in configuration order.
+    pub fn standing(&self, revision: Revision) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, session) in &self.sessions {
+            if session.read.as_ref().is_some_and(|r| {
+                !matches!(r, Read::PerKind(_)) && r.revisions().contains(&revision)
+            }) {
+                out.push(format!("{name} session"));
+            }
+            if session.last_write == Some(revision) {
+                out.push(format!("{name} last write"));
+            }
+        }
+        for (name, caches) in &self.caches {
+            let kinds: Vec<&str> = caches
+                .iter()
+                .filter(|(_, r)| *r == revision)
+                .map(|(k, _)| k.plural())
+                .collect();
+            if !kinds.is_empty() {
+                out.push(format!("{name} {} cache", kinds.join(",")));
+            }
+        }
+        out
+    }
+
     /// The reader names, in configuration order.
     pub fn readers(&self) -> impl Iterator<Item = &str> {
         self.readable.iter().map(|(n, _)| n.as_str())

@@ -357,6 +357,32 @@ fn informer_caches_light_each_kind_at_its_own_revision() {
 }
 
 #[test]
+fn a_selected_revision_names_the_sessions_and_caches_standing_on_it() {
+    let h = linear(ConsistencySetting::of(Consistency::MonotonicSession), 4);
+    let readers = vec![
+        ("node-1".to_string(), session(2)),
+        ("scheduler".to_string(), session(3)),
+    ];
+    let mut history = h.graph(&readers);
+    history.caches = vec![("kubelet".into(), vec![(Kind::Node, 2), (Kind::Pod, 2)])];
+    let g = dag(&history, readers);
+    assert_eq!(
+        g.standing(2),
+        ["node-1 session", "kubelet nodes,pods cache"]
+    );
+    assert!(g.standing(4).is_empty());
+    let layout = Layout::of(&g);
+    let selected = Highlight::none().with_selected(Some(2));
+    let (_, text) = row_text(&g, &layout, &selected, 1, 1);
+    assert_eq!(
+        text,
+        "r2 s1 w: create Pod b  (under node-1 session, kubelet nodes,pods cache)"
+    );
+    let (_, plain) = row_text(&g, &layout, &Highlight::none(), 1, 1);
+    assert_eq!(plain, "r2 s1 w: create Pod b");
+}
+
+#[test]
 fn a_read_lights_the_revisions_it_reads() {
     let lit = Highlight::read(&Read::merge(vec![4, 3]));
     assert_eq!(letters(&lit.readable()), "cd");

@@ -120,6 +120,12 @@ pub(crate) fn label(graph: &DagGraph, highlight: &Highlight, position: usize) ->
     if let Some(marks) = highlight.marks.get(&node.revision) {
         notes.extend(mark_words(marks));
     }
+    if highlight.selected == Some(node.revision) {
+        let standing = graph.standing(node.revision);
+        if !standing.is_empty() {
+            notes.push(format!("under {}", standing.join(", ")));
+        }
+    }
     if !notes.is_empty() {
         out.push_str("  (");
         out.push_str(&notes.join(", "));
