@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod dag;
 mod diff;
 mod explore;
 mod flags;
@@ -39,6 +40,8 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Show what changes between two steps of a trace.
     Diff(diff::DiffArgs),
+    /// Print the revision DAG of a trace (at its end or a step) or of a model's start state.
+    Dag(dag::DagArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -96,6 +99,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Explore(args) => explore::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Dag(args) => dag::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod explore;
+pub mod history_view;
 pub mod model;
 pub mod runtime;
 pub mod store;

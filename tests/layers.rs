@@ -120,3 +120,73 @@ fn the_store_imports_only_the_model_and_the_runtime_only_the_store_and_the_model
         );
     }
 }
+
+/// Every `crate::` path a line of `code` names, as `crate::word`.
+fn crate_paths(line: &str) -> Vec<String> {
+    line.match_indices("crate::")
+        .map(|(i, _)| {
+            let rest = &line[i + "crate::".len()..];
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            format!("crate::{word}")
+        })
+        .collect()
+}
+
+#[test]
+fn the_history_view_imports_only_the_model_and_does_no_io() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/history_view");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= 5, "src/history_view has its files");
+    let mut offences = Vec::new();
+    let io = [
+        "tokio",
+        "crossterm",
+        "clap",
+        "std::fs",
+        "std::net",
+        "std::process",
+        "std::thread",
+        "std::env",
+        "println!",
+        "eprintln!",
+    ];
+    for file in files {
+        let text = fs::read_to_string(&file).expect("readable source");
+        if is_test_file(&file, &text) {
+            continue;
+        }
+        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+        for (number, line) in code.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            let mut found: Vec<String> = crate_paths(line)
+                .into_iter()
+                .filter(|p| p != "crate::model")
+                .collect();
+            found.extend(
+                io.iter()
+                    .filter(|w| line.contains(*w))
+                    .map(|w| w.to_string()),
+            );
+            for word in found {
+                offences.push(format!("{}:{}: {word}", file.display(), number + 1));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "src/history_view imports only crate::model:\n{}",
+        offences.join("\n")
+    );
+    assert_eq!(
+        crate_paths("use crate::explore::trace; crate::model::x"),
+        ["crate::explore", "crate::model"],
+        "the check sees a higher layer's path"
+    );
+}

@@ -314,7 +314,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
 
 /// The fields of a model file that orchard ignores, in one line: `FILE: 2 fields not modelled
 /// (ignored; --quiet hides this): StatefulSet/web: spec...ports (line 44), ...`.
-fn ignored_line(file: &LoadedFile) -> Option<String> {
+pub(crate) fn ignored_line(file: &LoadedFile) -> Option<String> {
     if file.ignored.is_empty() {
         return None;
     }

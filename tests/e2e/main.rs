@@ -4,6 +4,7 @@
 mod bad_input;
 mod bench;
 mod check;
+mod dag;
 mod explore;
 mod explore_tmux;
 mod explore_tui;

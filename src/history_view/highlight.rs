@@ -1,0 +1,137 @@
+//! What to light on the DAG: the revisions a reader may read now (and why), the revisions a
+//! read reads, and a selected revision's parent edges.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::graph::DagGraph;
+use crate::model::history::Read;
+use crate::model::resources::{Kind, Revision};
+
+/// Why a revision is lit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "mark")]
+pub enum Mark {
+    /// The reader may read it now (alone or as part of a merge).
+    Readable,
+    /// The reader's session stands on it (its last read), and may read it.
+    Session,
+    /// The reader's last accepted write (read-your-writes: it never reads older).
+    LastWrite,
+    /// Informer: the reader's caches of these kinds stand at it.
+    Cache {
+        /// The kinds.
+        kinds: Vec<Kind>,
+    },
+    /// The read being shown reads it.
+    Read,
+}
+
+/// The lit revisions, each with its marks, and the revision whose parent edges are lit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Highlight {
+    /// The marks of each lit revision.
+    pub marks: BTreeMap<Revision, Vec<Mark>>,
+    /// The selected revision: its edges to its parents are lit.
+    pub selected: Option<Revision>,
+}
+
+impl Highlight {
+    /// Nothing lit.
+    pub fn none() -> Highlight {
+        Highlight::default()
+    }
+
+    /// The revisions `reader` may read now: every revision of every read it may make (for a
+    /// session level: the session revision's successors; under informer: where each cache
+    /// stands, per kind), its session revision and, with read-your-writes, its last write.
+    /// `None` for a reader the graph does not know.
+    pub fn reader(graph: &DagGraph, reader: &str) -> Option<Highlight> {
+        let (_, reads) = graph.readable.iter().find(|(n, _)| n == reader)?;
+        let mut out = Highlight::default();
+        for read in reads {
+            for r in read.revisions() {
+                out.add(r, Mark::Readable);
+            }
+        }
+        if let Some((_, session)) = graph.sessions.iter().find(|(n, _)| n == reader) {
+            if let Some(read) = &session.read {
+                for r in read.revisions() {
+                    out.add(r, Mark::Session);
+                }
+            }
+            if let Some(w) = session.last_write {
+                out.add(w, Mark::LastWrite);
+            }
+        }
+        if let Some((_, caches)) = graph.caches.iter().find(|(n, _)| n == reader) {
+            let mut by_revision: BTreeMap<Revision, Vec<Kind>> = BTreeMap::new();
+            for &(kind, r) in caches {
+                by_revision.entry(r).or_default().push(kind);
+            }
+            for (r, kinds) in by_revision {
+                out.add(r, Mark::Cache { kinds });
+            }
+        }
+        Some(out)
+    }
+
+    /// The revisions a read reads.
+    pub fn read(read: &Read) -> Highlight {
+        let mut out = Highlight::default();
+        for r in read.revisions() {
+            out.add(r, Mark::Read);
+        }
+        out
+    }
+
+    /// Selects a revision, lighting its parent edges.
+    pub fn with_selected(mut self, revision: Option<Revision>) -> Highlight {
+        self.selected = revision;
+        self
+    }
+
+    /// Adds a mark to a revision (once).
+    pub fn add(&mut self, revision: Revision, mark: Mark) {
+        let marks = self.marks.entry(revision).or_default();
+        if !marks.contains(&mark) {
+            marks.push(mark);
+        }
+    }
+
+    /// Whether a revision is lit.
+    pub fn is_lit(&self, revision: Revision) -> bool {
+        self.marks.contains_key(&revision)
+    }
+
+    /// The lit revisions the reader may read (every mark but a past session's own revision
+    /// and a last write count, since a session level never re-reads its session revision).
+    pub fn readable(&self) -> Vec<Revision> {
+        self.marks
+            .iter()
+            .filter(|(_, m)| {
+                m.iter()
+                    .any(|m| matches!(m, Mark::Readable | Mark::Cache { .. } | Mark::Read))
+            })
+            .map(|(r, _)| *r)
+            .collect()
+    }
+}
+
+/// Short words for a revision's marks, as labels show them.
+pub(crate) fn mark_words(marks: &[Mark]) -> Vec<String> {
+    marks
+        .iter()
+        .map(|m| match m {
+            Mark::Readable => "readable".to_string(),
+            Mark::Session => "session".to_string(),
+            Mark::LastWrite => "last write".to_string(),
+            Mark::Cache { kinds } => {
+                let names: Vec<&str> = kinds.iter().map(|k| k.plural()).collect();
+                format!("{} cache", names.join(","))
+            }
+            Mark::Read => "read".to_string(),
+        })
+        .collect()
+}

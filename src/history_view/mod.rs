@@ -1,0 +1,19 @@
+//! The revision DAG: a history's graph (petgraph, typed edges), its lane layout, its ratatui
+//! widget and its DOT, JSON and text exports. Imports only `crate::model` (and petgraph,
+//! ratatui); pure functions over a model state and the path that led to it, no I/O. A UI pane
+//! holds a [`Layout`] and a [`DagViewState`] and draws a [`DagView`].
+
+mod export;
+mod graph;
+mod highlight;
+mod layout;
+mod widget;
+
+pub use export::{to_dot, to_json, to_text};
+pub use graph::{DagGraph, EdgeKind, Provenance, RevisionNode, Written};
+pub use highlight::{Highlight, Mark};
+pub use layout::{Cell, EdgeGeometry, Layout, Row};
+pub use widget::{DagView, DagViewState, LR_STEP, Orientation, glyph, row_text};
+
+#[cfg(test)]
+mod tests;
