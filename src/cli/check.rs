@@ -146,25 +146,8 @@ pub fn plan(mut file: LoadedFile, o: &Overrides) -> anyhow::Result<Plan> {
     if let Some(level) = o.consistency {
         config.consistency.level = level;
     }
-    let level = config.consistency.level;
-    if o.read_your_writes && !level.has_sessions() {
-        bail!(
-            "--read-your-writes: means nothing under {}: only the session levels \
-             (monotonic-session, resettable-session) keep a session to read one's writes from",
-            level.name()
-        );
-    }
-    if o.relist.is_some() && level != Consistency::Informer {
-        bail!(
-            "--relist: means nothing under {}: only informer caches are relisted",
-            level.name()
-        );
-    }
-    if o.lag.is_some() && level != Consistency::Informer {
-        bail!(
-            "--lag: means nothing under {}: only informer caches lag",
-            level.name()
-        );
+    if let Some(why) = o.settings().pointless_under(config.consistency.level) {
+        bail!("{why}");
     }
     o.settings().apply(config);
     let ids = || properties::all().into_iter().map(|p| p.id);

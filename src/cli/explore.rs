@@ -63,6 +63,9 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
     let start = match &args.file {
         Some(path) => {
             let session = Session::open(path, &overrides).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(why) = overrides.pointless_under(session.config().consistency.level) {
+                bail!("{why}");
+            }
             for warning in session.warnings() {
                 eprintln!("{warning}");
             }

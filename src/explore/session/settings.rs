@@ -74,6 +74,30 @@ impl Overrides {
         }
     }
 
+    /// Why an override means nothing under `level` (the level the overrides leave), if one
+    /// does: read-your-writes outside the session levels, relist or lag outside informer.
+    pub fn pointless_under(&self, level: Consistency) -> Option<String> {
+        if self.read_your_writes && !level.has_sessions() {
+            Some(format!(
+                "--read-your-writes: means nothing under {}: only the session levels \
+                 (monotonic-session, resettable-session) keep a session to read one's writes from",
+                level.name()
+            ))
+        } else if self.relist.is_some() && level != Consistency::Informer {
+            Some(format!(
+                "--relist: means nothing under {}: only informer caches are relisted",
+                level.name()
+            ))
+        } else if self.lag.is_some() && level != Consistency::Informer {
+            Some(format!(
+                "--lag: means nothing under {}: only informer caches lag",
+                level.name()
+            ))
+        } else {
+            None
+        }
+    }
+
     /// Whether nothing is overridden.
     pub fn is_empty(&self) -> bool {
         *self == Overrides::default()
