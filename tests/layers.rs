@@ -43,13 +43,16 @@ fn is_test_file(path: &Path, text: &str) -> bool {
         || text.starts_with("#![cfg(test)]")
 }
 
-#[test]
-fn the_model_layer_imports_nothing_above_it_and_does_no_io() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
+/// The code lines of the non-test files under `src/<layer>`, comments left out, each with the
+/// place it stands (`file:line`); the layer must have at least `min_files` files.
+fn code_lines(layer: &str, min_files: usize) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(layer);
     let mut files = Vec::new();
     rust_files(&root, &mut files);
-    assert!(files.len() > 10, "src/model has its files");
-    let mut offences = Vec::new();
+    assert!(files.len() >= min_files, "src/{layer} has its files");
+    let mut lines = Vec::new();
     for file in files {
         let text = fs::read_to_string(&file).expect("readable source");
         if is_test_file(&file, &text) {
@@ -58,13 +61,24 @@ fn the_model_layer_imports_nothing_above_it_and_does_no_io() {
         let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
         for (number, line) in code.lines().enumerate() {
             let line = line.trim_start();
-            if line.starts_with("//") {
-                continue;
+            if !line.starts_with("//") {
+                lines.push((
+                    format!("{}:{}", file.display(), number + 1),
+                    line.to_string(),
+                ));
             }
-            for word in FORBIDDEN {
-                if line.contains(word) {
-                    offences.push(format!("{}:{}: {word}", file.display(), number + 1));
-                }
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_model_layer_imports_nothing_above_it_and_does_no_io() {
+    let mut offences = Vec::new();
+    for (at, line) in code_lines("model", 11) {
+        for word in FORBIDDEN {
+            if line.contains(word) {
+                offences.push(format!("{at}: {word}"));
             }
         }
     }
@@ -137,10 +151,6 @@ fn crate_paths(line: &str) -> Vec<String> {
 
 #[test]
 fn the_history_view_imports_only_the_model_and_does_no_io() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/history_view");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    assert!(files.len() >= 5, "src/history_view has its files");
     let mut offences = Vec::new();
     let io = [
         "tokio",
@@ -154,29 +164,18 @@ fn the_history_view_imports_only_the_model_and_does_no_io() {
         "println!",
         "eprintln!",
     ];
-    for file in files {
-        let text = fs::read_to_string(&file).expect("readable source");
-        if is_test_file(&file, &text) {
-            continue;
-        }
-        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
-        for (number, line) in code.lines().enumerate() {
-            let line = line.trim_start();
-            if line.starts_with("//") {
-                continue;
-            }
-            let mut found: Vec<String> = crate_paths(line)
-                .into_iter()
-                .filter(|p| p != "crate::model")
-                .collect();
-            found.extend(
-                io.iter()
-                    .filter(|w| line.contains(*w))
-                    .map(|w| w.to_string()),
-            );
-            for word in found {
-                offences.push(format!("{}:{}: {word}", file.display(), number + 1));
-            }
+    for (at, line) in code_lines("history_view", 5) {
+        let mut found: Vec<String> = crate_paths(&line)
+            .into_iter()
+            .filter(|p| p != "crate::model")
+            .collect();
+        found.extend(
+            io.iter()
+                .filter(|w| line.contains(*w))
+                .map(|w| w.to_string()),
+        );
+        for word in found {
+            offences.push(format!("{at}: {word}"));
         }
     }
     assert!(
