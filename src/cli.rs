@@ -6,6 +6,7 @@ mod check;
 mod dag;
 mod diff;
 mod explore;
+mod export;
 mod flags;
 mod legend;
 mod load;
@@ -13,6 +14,7 @@ mod models;
 mod replay;
 mod report;
 mod signals;
+mod state;
 
 use std::process::ExitCode;
 
@@ -42,6 +44,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the revision DAG of a trace (at its end or a step) or of a model's start state.
     Dag(dag::DagArgs),
+    /// Write a trace in another tool's format (ITF, as Apalache and Quint write it).
+    Export(export::ExportArgs),
+    /// Print the resources at a step of a trace as `kubectl get -o yaml` does.
+    State(state::StateArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -100,6 +106,8 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Replay(args) => replay::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Dag(args) => dag::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::State(args) => state::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),

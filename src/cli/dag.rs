@@ -2,14 +2,17 @@
 //! revision DAG at the end of a trace (or after step N), or of a model's start state.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
 use super::Outcome;
 use super::check::ignored_line;
+use super::export::open_trace;
+use super::flags;
 use super::load::{load_model, warn_outside};
-use crate::explore::replay::replay;
-use crate::explore::trace::{Trace, TraceError, line_of_key, line_of_step};
+use super::signals::Signals;
+use crate::explore::stop::{Stop, StopReason};
 use crate::history_view::{DagGraph, Highlight, Layout, Provenance, to_dot, to_json, to_text};
 use crate::model::suggest::did_you_mean;
 use crate::model::system::{System, SystemState};
@@ -42,10 +45,18 @@ pub struct DagArgs {
     /// Collapse runs of more than this many revisions by one writer.
     #[arg(long)]
     pub collapse: Option<usize>,
+    /// Give up after this many seconds (0.001 to a year): settling a large model's start state
+    /// can take long.
+    #[arg(long, value_parser = flags::timeout)]
+    pub timeout: Option<Duration>,
 }
 
-/// Runs `orchard dag`: 0 when printed, 2 on bad input.
+/// Runs `orchard dag`: 0 when printed, 2 on bad input or when `--timeout` passes while a
+/// model's start state settles; SIGINT and SIGTERM stop settling too (130, 143).
 pub fn run(args: &DagArgs) -> anyhow::Result<Outcome> {
+    let stop = Stop::after(args.timeout);
+    let signals = Signals::install(&stop)?;
+    let started = Instant::now();
     let (system, state, provenance) = if is_trace(&args.input) {
         from_trace(&args.input, args.step)?
     } else {
@@ -62,8 +73,28 @@ pub fn run(args: &DagArgs) -> anyhow::Result<Outcome> {
         }
         let origin = file.path.display().to_string();
         let system = System::new(file.config).with_context(|| origin.clone())?;
-        let state = system.initial();
-        let provenance = Provenance::of_start(&system);
+        let settled = stop.initial(&system).and_then(|state| {
+            let provenance = Provenance::of_start_until(&system, &state, &|| stop.should_stop());
+            match stop.reason() {
+                Some(reason) => Err(reason),
+                None => Ok((state, provenance)),
+            }
+        });
+        let (state, provenance) = match settled {
+            Ok(settled) => settled,
+            Err(StopReason::Timeout) => bail!(
+                "{origin}: the start state did not settle within --timeout ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            ),
+            Err(StopReason::Cancelled) => {
+                let (name, code) = signals.received().unwrap_or(("a signal", 130));
+                eprintln!(
+                    "{origin}: stopped by {name} while settling the start state, after {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(Outcome::Interrupted(code));
+            }
+        };
         (system, state, provenance)
     };
     let mut graph = DagGraph::of_state(&system, &state, &provenance);
@@ -98,46 +129,16 @@ fn from_trace(
     path: &Path,
     step: Option<usize>,
 ) -> anyhow::Result<(System, SystemState, Provenance)> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{origin}: cannot read the trace"))?;
-    let trace = match Trace::parse(&text) {
-        Ok(trace) => trace,
-        Err(TraceError::Json {
-            line,
-            column,
-            message,
-        }) => bail!("{origin}:{line}:{column}: {message}"),
-        Err(e) => match e.field().and_then(|f| line_of_key(&text, f)) {
-            Some(line) => bail!("{origin}:{line}: {e}"),
-            None => bail!("{origin}: {e}"),
-        },
-    };
-    let last = trace.steps.len();
+    let file = open_trace(path)?;
+    let last = file.last();
     let step = step.unwrap_or(last);
     if step > last {
-        bail!("--step {step}: {origin} has {last} steps (0 is the start state)");
+        bail!(
+            "--step {step}: {} has {last} steps: give 0 (the start state) to {last}",
+            file.origin
+        );
     }
-    let replayed = match replay(&trace) {
-        Ok(r) => r,
-        Err(e) => match e
-            .step()
-            .and_then(|s| line_of_step(&text, s - 1))
-            .or_else(|| e.field().and_then(|f| line_of_key(&text, f)))
-        {
-            Some(line) => bail!("{origin}:{line}: {e}"),
-            None => bail!("{origin}: {e}"),
-        },
-    };
-    let system = replayed.system;
-    let mut provenance = Provenance::of_start(&system);
-    for (i, s) in trace.steps[..step].iter().enumerate() {
-        // The replay took every step, so each is enabled again from the same state.
-        let t = system
-            .take(&replayed.states[i], &s.action)
-            .map_err(|e| anyhow::anyhow!("{origin}: step {}: {e}", i + 1))?;
-        provenance.record_action(&system, i + 1, &t.action, &t.outcome);
-    }
-    let state = replayed.states[step].clone();
-    Ok((system, state, provenance))
+    let provenance = file.provenance(step);
+    let state = file.states[step].clone();
+    Ok((file.system, state, provenance))
 }

@@ -50,6 +50,16 @@ impl Provenance {
     /// state; for a plain start, none. Nothing when re-settling does not give the system's own
     /// start state.
     pub fn of_start(system: &System) -> Provenance {
+        Provenance::of_start_until(system, &system.initial(), &|| false)
+    }
+
+    /// As [`Provenance::of_start`] for the system's start state `start` computed already,
+    /// settling again only while `stop` returns false (nothing once it returns true).
+    pub fn of_start_until(
+        system: &System,
+        start: &SystemState,
+        stop: &dyn Fn() -> bool,
+    ) -> Provenance {
         if system.config().start != Start::Settled {
             return Provenance::default();
         }
@@ -58,8 +68,8 @@ impl Provenance {
         let Ok(fresh) = System::new(fresh_config) else {
             return Provenance::default();
         };
-        let (settled, taken) = system.settle(fresh.initial(), SETTLE_LIMIT, &|| false);
-        if settled != system.initial() {
+        let (settled, taken) = system.settle(fresh.initial(), SETTLE_LIMIT, stop);
+        if stop() || &settled != start {
             return Provenance::default();
         }
         let mut out = Provenance::from_transitions(system, 1, &taken);

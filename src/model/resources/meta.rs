@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Shared};
+use super::{Kind, Shared, kube_time};
 
 /// A revision of the model's history: the etcd-style counter that `resourceVersion` carries.
 pub type Revision = u64;
@@ -31,12 +31,20 @@ pub struct Metadata {
     /// Bumped by the API server on every spec change; 1 after create.
     #[serde(skip_serializing_if = "is_zero")]
     pub generation: i64,
-    /// The revision that last wrote this resource.
-    #[serde(skip_serializing_if = "is_zero_u64")]
+    /// The revision that last wrote this resource (read from a number or, as Kubernetes
+    /// writes it, a string of digits).
+    #[serde(
+        skip_serializing_if = "is_zero_u64",
+        deserialize_with = "kube_time::revision"
+    )]
     pub resource_version: Revision,
     /// The logical time (revision) at which deletion was requested; the resource is then
-    /// read-only but for its finalizers.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// read-only but for its finalizers. Read from a number or, as Kubernetes writes it, an
+    /// RFC 3339 time ([`kube_time::timestamp`]: revision `r` is `r` seconds after the Unix epoch).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "kube_time::deletion_timestamp"
+    )]
     pub deletion_timestamp: Option<Revision>,
     /// Seconds the deletion waits for the node to stop the pod; 0 once the node (or a force
     /// delete) has finished with it, after which the resource goes when its finalizers are gone.

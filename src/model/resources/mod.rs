@@ -4,6 +4,7 @@
 mod deployment;
 mod int_or_string;
 mod job;
+pub mod kube_time;
 mod meta;
 mod node;
 mod pod;
