@@ -8,6 +8,7 @@ mod dag;
 mod explore;
 mod explore_tmux;
 mod explore_tui;
+mod export;
 mod fuzz;
 mod models;
 mod replay;
