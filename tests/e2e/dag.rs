@@ -59,6 +59,26 @@ fn the_dot_of_every_shipped_trace_is_accepted_by_graphviz() {
         if let Err(e) = graphviz_accepts(&dot) {
             panic!("{t}: graphviz rejects the DOT: {e}\n{dot}");
         }
+        // Styled for a reader: one controller of each kind in the trace's model.
+        let text = std::fs::read_to_string(&t).expect("the trace");
+        let model: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let mut kinds = std::collections::BTreeSet::new();
+        for c in model["model"]["controllers"]
+            .as_array()
+            .expect("controllers")
+        {
+            if !kinds.insert(c["kind"].to_string()) {
+                continue;
+            }
+            let reader = c["name"].as_str().expect("a name");
+            let dot = s
+                .run(&["dag", &t, "--format", "dot", "--reader", reader])
+                .expect(0)
+                .stdout();
+            if let Err(e) = graphviz_accepts(&dot) {
+                panic!("{t} --reader {reader}: graphviz rejects the DOT: {e}\n{dot}");
+            }
+        }
     }
     assert!(
         graphviz_accepts("digraph { a -> }").is_err(),

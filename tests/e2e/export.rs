@@ -480,26 +480,27 @@ fn kubectl_applies_every_shipped_state() {
     }
     let s = Scratch::new();
     let server = fake_api_server();
-    for t in shipped_traces() {
-        for extra in [None, Some("--for-apply")] {
-            let mut args = vec!["state", &t, "--output-file", "state.yaml"];
+    // Every shipped trace's last state, as printed and for apply, in one kubectl run each
+    // (kubectl takes a directory; the dry run creates each object on its own).
+    for (dir, extra) in [("printed", None), ("for-apply", Some("--for-apply"))] {
+        let mut objects = 0;
+        for (i, t) in shipped_traces().iter().enumerate() {
+            let file = format!("{dir}/{i:02}.yaml");
+            let mut args = vec!["state", t, "--output-file", &file];
             args.extend(extra);
             s.run(&args).expect(0);
-            let list: Value = serde_saphyr::from_str(&s.read("state.yaml")).unwrap();
-            let out = kubectl_apply(&s, &server, "state.yaml");
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success(), "{t} {extra:?}: {stdout}\n{stderr}");
-            let created = stdout
-                .lines()
-                .filter(|l| l.ends_with("created (dry run)"))
-                .count();
-            assert_eq!(
-                created,
-                items(&list).len(),
-                "{t} {extra:?}: {stdout}\n{stderr}"
-            );
+            let list: Value = serde_saphyr::from_str(&s.read(&file)).unwrap();
+            objects += items(&list).len();
         }
+        let out = kubectl_apply(&s, &server, dir);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{dir}: {stdout}\n{stderr}");
+        let created = stdout
+            .lines()
+            .filter(|l| l.ends_with("created (dry run)"))
+            .count();
+        assert_eq!(created, objects, "{dir}: {stdout}\n{stderr}");
     }
     // The other way: a kind the server does not serve is refused.
     let bogus = s.write(
