@@ -1,10 +1,13 @@
 //! Writes per second the API server (`orchard::runtime::ApiServer`) sustains on each store: the
-//! memory store, a 1-member and a 3-member etcd on loopback (private, started here).
+//! memory store, a 1-member and a 3-member etcd on loopback, and a 3-member etcd with each
+//! member in its own network namespace (`orchard::store::netns`, where namespaces can be
+//! made), all private, started here.
 //!
-//! `cargo bench --bench store` (release). Plain timing: each figure is operations over wall
-//! time for a fixed duration, one writer issuing creates then updates of its own pods, then
-//! 16 writers at once on different pods. Run by `cargo test --all-targets` (no `--bench`
-//! argument), it only checks itself: 0.1 s per figure, no 3-member cluster.
+//! `cargo bench --bench store [-- TARGET...]` (release), TARGET among `memory`, `etcd-1`,
+//! `etcd-3`, `etcd-3-netns` (default: all). Plain timing: each figure is operations over wall
+//! time for a fixed duration, with 1, 4 and 16 writers at once, each issuing creates then
+//! updates of its own pods. Run by `cargo test --all-targets` (no `--bench` argument), it only
+//! checks itself: 0.1 s per figure, memory and a 1-member etcd.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +15,7 @@ use std::time::{Duration, Instant};
 use orchard::model::operation::Operation;
 use orchard::model::resources::{Container, Metadata, Object, Pod, Shared};
 use orchard::runtime::ApiServer;
-use orchard::store::{EtcdProcess, EtcdStore, MemoryStore, Store};
+use orchard::store::{EtcdProcess, EtcdStore, MemoryStore, NetnsCluster, Store};
 
 /// How long each measurement runs.
 const RUN: Duration = Duration::from_secs(2);
@@ -20,8 +23,11 @@ const RUN: Duration = Duration::from_secs(2);
 /// How long each measurement runs when the bench is run as a test.
 const QUICK_RUN: Duration = Duration::from_millis(100);
 
-/// Concurrent writers in the second measurement.
-const WRITERS: usize = 16;
+/// How many writers write at once, one measurement each.
+const WRITERS: [usize; 3] = [1, 4, 16];
+
+/// The stores measured, by the name that selects them.
+const TARGETS: [&str; 4] = ["memory", "etcd-1", "etcd-3", "etcd-3-netns"];
 
 fn pod(name: String) -> Object {
     let mut p = Pod {
@@ -71,31 +77,24 @@ async fn writer(api: ApiServer, prefix: String, run: Duration) -> (u64, u64) {
 
 async fn measure(label: &str, store: Arc<dyn Store>, run: Duration) {
     let api = ApiServer::new(store);
-    let started = Instant::now();
-    let (creates, updates) = writer(api.clone(), "solo".into(), run).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let half = elapsed / 2.0;
-    println!(
-        "{label:<16} 1 writer : {:>9.0} creates/s {:>9.0} updates/s",
-        creates as f64 / half,
-        updates as f64 / half
-    );
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..WRITERS)
-        .map(|w| tokio::spawn(writer(api.clone(), format!("w{w}"), run)))
-        .collect();
-    let (mut creates, mut updates) = (0, 0);
-    for task in tasks {
-        let (c, u) = task.await.expect("writer task");
-        creates += c;
-        updates += u;
+    for writers in WRITERS {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| tokio::spawn(writer(api.clone(), format!("w{writers}-{w}"), run)))
+            .collect();
+        let (mut creates, mut updates) = (0, 0);
+        for task in tasks {
+            let (c, u) = task.await.expect("writer task");
+            creates += c;
+            updates += u;
+        }
+        let half = started.elapsed().as_secs_f64() / 2.0;
+        println!(
+            "{label:<20} {writers:>2} writers: {:>9.0} creates/s {:>9.0} updates/s",
+            creates as f64 / half,
+            updates as f64 / half
+        );
     }
-    let half = started.elapsed().as_secs_f64() / 2.0;
-    println!(
-        "{label:<16} {WRITERS} writers: {:>9.0} creates/s {:>9.0} updates/s",
-        creates as f64 / half,
-        updates as f64 / half
-    );
 }
 
 async fn etcd_store(members: &[EtcdProcess]) -> Arc<dyn Store> {
@@ -107,25 +106,51 @@ async fn etcd_store(members: &[EtcdProcess]) -> Arc<dyn Store> {
     )
 }
 
+async fn measure_target(target: &str, run: Duration) {
+    match target {
+        "memory" => measure("memory", Arc::new(MemoryStore::new()), run).await,
+        "etcd-1" | "etcd-3" => {
+            let members = if target == "etcd-1" { 1 } else { 3 };
+            match EtcdProcess::start_cluster(members) {
+                Ok(cluster) => measure(target, etcd_store(&cluster).await, run).await,
+                Err(e) => println!("{target}: not measured: {e}"),
+            }
+        }
+        _ => match NetnsCluster::start(3) {
+            Ok(cluster) => measure(target, etcd_store(cluster.members()).await, run).await,
+            Err(e) => println!("{target}: not measured: {e}"),
+        },
+    }
+}
+
 fn main() {
-    let bench = std::env::args().any(|a| a == "--bench");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let chosen: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(String::as_str)
+        .collect();
+    if let Some(unknown) = chosen.iter().find(|c| !TARGETS.contains(c)) {
+        eprintln!(
+            "unknown target `{unknown}`: choose among {}",
+            TARGETS.join(", ")
+        );
+        std::process::exit(2);
+    }
+    let targets: Vec<&str> = match (bench, chosen.is_empty()) {
+        (false, _) => vec!["memory", "etcd-1"],
+        (true, true) => TARGETS.to_vec(),
+        (true, false) => chosen,
+    };
     let run = if bench { RUN } else { QUICK_RUN };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
-        measure("memory", Arc::new(MemoryStore::new()), run).await;
-        match EtcdProcess::start_cluster(1) {
-            Ok(one) => measure("etcd, 1 member", etcd_store(&one).await, run).await,
-            Err(e) => println!("etcd, 1 member: not measured: {e}"),
-        }
-        if !bench {
-            return;
-        }
-        match EtcdProcess::start_cluster(3) {
-            Ok(three) => measure("etcd, 3 members", etcd_store(&three).await, run).await,
-            Err(e) => println!("etcd, 3 members: not measured: {e}"),
+        for target in targets {
+            measure_target(target, run).await;
         }
     });
 }

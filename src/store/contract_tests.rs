@@ -1,5 +1,6 @@
 //! The store contract (module doc), checked on the memory store and on a real etcd that each
-//! test starts on free loopback ports and stops at its end.
+//! test starts on free loopback ports and stops at its end, read linearizably and serializably
+//! (one member: the same state either way).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,16 @@ macro_rules! contract {
                 }
             )*
         }
+        mod etcd_serializable {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    let (_etcd, store) =
+                        super::start_etcd_reading(super::Reads::Serializable).await;
+                    super::$check(std::sync::Arc::new(store)).await;
+                }
+            )*
+        }
     };
 }
 
@@ -40,11 +51,16 @@ contract!(
 
 /// A private etcd and a store connected to it.
 pub async fn start_etcd() -> (EtcdProcess, EtcdStore) {
+    start_etcd_reading(Reads::Linearizable).await
+}
+
+/// A private etcd and a store connected to it that reads as `reads` says.
+pub async fn start_etcd_reading(reads: Reads) -> (EtcdProcess, EtcdStore) {
     let etcd = tokio::task::spawn_blocking(EtcdProcess::start)
         .await
         .expect("start task")
         .unwrap_or_else(|e| panic!("etcd-server must be installed (.ci/run does): {e}"));
-    let store = EtcdStore::connect(&[etcd.endpoint().to_string()])
+    let store = EtcdStore::connect_with(&[etcd.endpoint().to_string()], reads)
         .await
         .expect("connect to the private etcd");
     (etcd, store)
@@ -454,6 +470,46 @@ fn a_three_member_cluster_forms_on_loopback() {
     let ports: std::collections::BTreeSet<&str> =
         members.iter().map(EtcdProcess::endpoint).collect();
     assert_eq!(ports.len(), 3, "different ports");
+}
+
+/// A serializable store reads its member's own state: it still answers when the member has lost
+/// its quorum, where a linearizable read through the same member does not.
+#[tokio::test]
+async fn a_member_without_its_quorum_serves_serializable_reads_only() {
+    let mut members = tokio::task::spawn_blocking(|| EtcdProcess::start_cluster(3))
+        .await
+        .expect("start task")
+        .expect("etcd-server installed");
+    let endpoints: Vec<String> = members.iter().map(|m| m.endpoint().to_string()).collect();
+    let writer = EtcdStore::connect(&endpoints).await.expect("connect");
+    let last = std::slice::from_ref(&endpoints[2]);
+    let serializable = EtcdStore::connect_with(last, Reads::Serializable)
+        .await
+        .expect("connect");
+    let linearizable = EtcdStore::connect(last).await.expect("connect");
+    assert_eq!(serializable.reads(), Reads::Serializable);
+    assert!(serializable.describe().contains("serializable"));
+    let r = committed(&writer, vec![Write::Create(pod("a", "v1"))]).await;
+    while serializable.revision().await.expect("revision") < r {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Members 0 and 1 stop; member 2 is left alone, without a quorum.
+    let _last = members.pop();
+    drop(members);
+    let read = serializable
+        .list(Scope::All, At::Latest)
+        .await
+        .expect("served");
+    assert_eq!((names(&read), read.revision), (vec!["a".to_string()], r));
+    let quorum_read = tokio::time::timeout(
+        Duration::from_millis(300),
+        linearizable.list(Scope::All, At::Latest),
+    )
+    .await;
+    assert!(
+        !matches!(quorum_read, Ok(Ok(_))),
+        "a linearizable read needs the quorum: {quorum_read:?}"
+    );
 }
 
 #[tokio::test]

@@ -25,11 +25,38 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 /// How long one request may take (a watch: its creation; its stream is not limited).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(4);
 
+/// How an [`EtcdStore`] reads ([`Store::get`], [`Store::list`], [`Store::revision`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reads {
+    /// Through the raft quorum (etcd's default): a read sees every write committed before it,
+    /// and fails on a member cut off from the quorum.
+    #[default]
+    Linearizable,
+    /// From the member the request reaches, without the quorum (etcd's serializable range): a
+    /// member cut off from the others keeps answering with the state it last applied, so a
+    /// store connected to that one member sees its (possibly stale) state.
+    Serializable,
+}
+
+/// What one member says of itself and the cluster (etcd's maintenance status).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberStatus {
+    /// The answering member's id.
+    pub member: u64,
+    /// The leader it knows of (0: none).
+    pub leader: u64,
+    /// Its raft term.
+    pub raft_term: u64,
+    /// The store revision it has applied.
+    pub revision: Revision,
+}
+
 /// A store on a running etcd (3.4 or later).
 #[derive(Clone)]
 pub struct EtcdStore {
     client: Client,
     endpoint: String,
+    reads: Reads,
 }
 
 impl EtcdStore {
@@ -37,6 +64,12 @@ impl EtcdStore {
     /// checks it answers: an etcd that is not there is [`StoreError::Unreachable`], naming the
     /// endpoints, within [`CONNECT_TIMEOUT`].
     pub async fn connect(endpoints: &[String]) -> Result<EtcdStore, StoreError> {
+        EtcdStore::connect_with(endpoints, Reads::Linearizable).await
+    }
+
+    /// Connects as [`EtcdStore::connect`] does, reading as `reads` says (the check that etcd
+    /// answers reads so too). To see one member's own state, serializably, give one endpoint.
+    pub async fn connect_with(endpoints: &[String], reads: Reads) -> Result<EtcdStore, StoreError> {
         let endpoint = endpoints.join(",");
         if endpoints.is_empty() {
             return Err(StoreError::Invalid("no etcd endpoint given".into()));
@@ -53,7 +86,7 @@ impl EtcdStore {
             let mut kv = client.kv_client();
             kv.get(
                 REGISTRY,
-                Some(GetOptions::new().with_prefix().with_count_only()),
+                Some(get_options(reads).with_prefix().with_count_only()),
             )
             .await?;
             Ok::<_, etcd_client::Error>(client)
@@ -65,8 +98,29 @@ impl EtcdStore {
                 CONNECT_TIMEOUT.as_secs()
             ))),
             Ok(Err(e)) => Err(unreachable(e.to_string())),
-            Ok(Ok(client)) => Ok(EtcdStore { client, endpoint }),
+            Ok(Ok(client)) => Ok(EtcdStore {
+                client,
+                endpoint,
+                reads,
+            }),
         }
+    }
+
+    /// How it reads.
+    pub fn reads(&self) -> Reads {
+        self.reads
+    }
+
+    /// The status of the member a request reaches (with one endpoint: that member).
+    pub async fn status(&self) -> Result<MemberStatus, StoreError> {
+        let mut maintenance = self.client.maintenance_client();
+        let response = self.call(None, maintenance.status()).await?;
+        Ok(MemberStatus {
+            member: response.header().map_or(0, |h| h.member_id()),
+            leader: response.leader(),
+            raft_term: response.raft_term(),
+            revision: header_revision(response.header()),
+        })
     }
 
     /// The endpoints, comma-separated.
@@ -128,6 +182,14 @@ impl EtcdStore {
     }
 }
 
+/// A range request's options, serializable or not.
+fn get_options(reads: Reads) -> GetOptions {
+    match reads {
+        Reads::Linearizable => GetOptions::new(),
+        Reads::Serializable => GetOptions::new().with_serializable(),
+    }
+}
+
 fn prefix(scope: Scope) -> String {
     match scope {
         Scope::Kind(kind) => kind_prefix(kind),
@@ -184,12 +246,15 @@ fn header_revision(header: Option<&etcd_client::ResponseHeader>) -> Revision {
 #[async_trait]
 impl Store for EtcdStore {
     fn describe(&self) -> String {
-        format!("etcd at {}", self.endpoint)
+        match self.reads {
+            Reads::Linearizable => format!("etcd at {}", self.endpoint),
+            Reads::Serializable => format!("etcd at {} (serializable reads)", self.endpoint),
+        }
     }
 
     async fn revision(&self) -> Result<Revision, StoreError> {
         let mut kv = self.client.kv_client();
-        let options = GetOptions::new().with_prefix().with_count_only();
+        let options = get_options(self.reads).with_prefix().with_count_only();
         let response = self.call(None, kv.get(REGISTRY, Some(options))).await?;
         Ok(header_revision(response.header()))
     }
@@ -197,8 +262,11 @@ impl Store for EtcdStore {
     async fn get(&self, key: &Key, at: At) -> Result<Read<Option<Stored>>, StoreError> {
         let mut kv = self.client.kv_client();
         let (options, requested) = match at {
-            At::Latest => (GetOptions::new(), None),
-            At::Revision(r) => (GetOptions::new().with_revision(etcd_revision(r)?), Some(r)),
+            At::Latest => (get_options(self.reads), None),
+            At::Revision(r) => (
+                get_options(self.reads).with_revision(etcd_revision(r)?),
+                Some(r),
+            ),
         };
         let response = self
             .call(requested, kv.get(key.path(), Some(options)))
@@ -213,7 +281,7 @@ impl Store for EtcdStore {
 
     async fn list(&self, scope: Scope, at: At) -> Result<Read<Vec<Stored>>, StoreError> {
         let mut kv = self.client.kv_client();
-        let options = GetOptions::new().with_prefix();
+        let options = get_options(self.reads).with_prefix();
         let (options, requested) = match at {
             At::Latest => (options, None),
             At::Revision(r) => (options.with_revision(etcd_revision(r)?), Some(r)),

@@ -64,24 +64,15 @@ impl EtcdProcess {
     /// through `spawn_blocking`.
     pub fn start_cluster(members: usize) -> Result<Vec<EtcdProcess>, EtcdError> {
         let ports = free_ports(2 * members.max(1))?;
-        let names: Vec<String> = (0..members.max(1)).map(|i| format!("orchard{i}")).collect();
-        let peer = |i: usize| format!("http://127.0.0.1:{}", ports[2 * i + 1]);
-        let initial_cluster = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| format!("{name}={}", peer(i)))
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut started = Vec::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            let client_url = format!("http://127.0.0.1:{}", ports[2 * i]);
-            started.push(spawn(name, client_url, peer(i), &initial_cluster)?);
-        }
-        let deadline = Instant::now() + START_TIMEOUT;
-        for member in &mut started {
-            member.wait_healthy(deadline)?;
-        }
-        Ok(started)
+        let members = (0..members.max(1))
+            .map(|i| Member {
+                name: format!("orchard{i}"),
+                client_url: format!("http://127.0.0.1:{}", ports[2 * i]),
+                peer_url: format!("http://127.0.0.1:{}", ports[2 * i + 1]),
+                wrapper: Vec::new(),
+            })
+            .collect();
+        start_members(members, &[])
     }
 
     /// The client URL, e.g. `http://127.0.0.1:40123`.
@@ -153,18 +144,63 @@ impl Drop for EtcdProcess {
     }
 }
 
-fn spawn(
-    name: &str,
-    client_url: String,
-    peer_url: String,
-    initial_cluster: &str,
-) -> Result<EtcdProcess, EtcdError> {
+/// One member to start: its name and URLs, and the command it runs under.
+#[derive(Clone, Debug)]
+pub(crate) struct Member {
+    /// The member's name.
+    pub name: String,
+    /// The URL it serves clients on.
+    pub client_url: String,
+    /// The URL it serves its peers on.
+    pub peer_url: String,
+    /// The program and arguments etcd is run by (`ip netns exec NS`); empty: run directly.
+    pub wrapper: Vec<String>,
+}
+
+/// Starts these members as one new cluster, with `extra` arguments for each (`--pre-vote`),
+/// and waits until every member is healthy. Members already started are stopped if a later
+/// one fails.
+pub(crate) fn start_members(
+    members: Vec<Member>,
+    extra: &[&str],
+) -> Result<Vec<EtcdProcess>, EtcdError> {
+    let initial_cluster = members
+        .iter()
+        .map(|m| format!("{}={}", m.name, m.peer_url))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut started = Vec::with_capacity(members.len());
+    for member in members {
+        started.push(spawn(member, &initial_cluster, extra)?);
+    }
+    let deadline = Instant::now() + START_TIMEOUT;
+    for member in &mut started {
+        member.wait_healthy(deadline)?;
+    }
+    Ok(started)
+}
+
+fn spawn(member: Member, initial_cluster: &str, extra: &[&str]) -> Result<EtcdProcess, EtcdError> {
+    let Member {
+        name,
+        client_url,
+        peer_url,
+        wrapper,
+    } = member;
     let dir = tempfile::Builder::new().prefix("orchard-etcd-").tempdir()?;
     let log_path = dir.path().join("etcd.log");
     let log = File::create(&log_path)?;
-    let child = Command::new(ETCD_PROGRAM)
+    let mut command = match wrapper.split_first() {
+        None => Command::new(ETCD_PROGRAM),
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(ETCD_PROGRAM);
+            command
+        }
+    };
+    let child = command
         .arg("--name")
-        .arg(name)
+        .arg(&name)
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .args(["--listen-client-urls", &client_url])
@@ -175,17 +211,18 @@ fn spawn(
         .args(["--initial-cluster-state", "new"])
         .args(["--initial-cluster-token", "orchard"])
         .args(["--heartbeat-interval", "10", "--election-timeout", "100"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => EtcdError::NotInstalled,
+            std::io::ErrorKind::NotFound if wrapper.is_empty() => EtcdError::NotInstalled,
             _ => EtcdError::Io(e),
         })?;
     Ok(EtcdProcess {
         child,
-        name: name.to_string(),
+        name,
         client_url,
         peer_url,
         log_path,

@@ -2,7 +2,9 @@
 //!
 //! Owns the [`Store`] trait and its two implementations, [`MemoryStore`] (in process, the
 //! embedded default) and [`EtcdStore`] (a real etcd, objects laid out as the Kubernetes API
-//! server lays them out), and [`EtcdProcess`], a private etcd for tests and `--start-etcd`.
+//! server lays them out), and [`EtcdProcess`], a private etcd for tests and `--start-etcd`;
+//! [`netns::NetnsCluster`] runs each member of one in a network namespace of its own, so that
+//! a member's peer link can be cut (a stale member for serializable reads, [`Reads`]).
 //! Imports only `crate::model`. Promises: both implementations pass the same contract tests
 //! (`contract_tests.rs`), and no rule of the API server lives here (see `runtime::apiserver`).
 //!
@@ -35,6 +37,7 @@ mod etcd;
 mod etcd_process;
 mod key;
 mod memory;
+pub mod netns;
 mod watch;
 
 #[cfg(test)]
@@ -45,10 +48,11 @@ use async_trait::async_trait;
 use crate::model::resources::{Kind, Object, Revision};
 
 pub use error::StoreError;
-pub use etcd::EtcdStore;
+pub use etcd::{EtcdStore, MemberStatus, Reads};
 pub use etcd_process::{EtcdError, EtcdProcess};
 pub use key::Key;
 pub use memory::MemoryStore;
+pub use netns::{NetnsCluster, NetnsError};
 pub use watch::{Watch, WatchEvent, WatchSource};
 
 /// Which revision a read is served at.
