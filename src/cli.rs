@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod dag;
 mod diff;
+mod explain;
 mod explore;
 mod flags;
 mod legend;
@@ -42,6 +43,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the revision DAG of a trace (at its end or a step) or of a model's start state.
     Dag(dag::DagArgs),
+    /// Explain a trace: its stale reads, what they led to, and the settings that prevent it.
+    Explain(explain::ExplainArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -100,6 +103,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Replay(args) => replay::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Dag(args) => dag::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),
