@@ -104,7 +104,10 @@ fn a_path_that_records_no_violation_is_explained_too() {
         out.contains("The path has nine steps under resettable-session with the kubernetes commit mode, and records no violated property."),
         "{out}"
     );
-    assert!(out.contains("at step 8 read r7, eight revisions behind"), "{out}");
+    assert!(
+        out.contains("at step 8 read r7, eight revisions behind"),
+        "{out}"
+    );
     assert!(!out.contains(" fails ("), "{out}");
 }
 

@@ -253,12 +253,15 @@ pub fn explain(input: &PathInput<'_>) -> Explanation {
             stale.prevented_by = what_ifs
                 .iter()
                 .filter_map(|w| match &w.result {
-                    WhatIfResult::Breaks { step, why, .. } if *step == stale.step => {
-                        Some(Prevention {
-                            setting: w.setting.clone(),
-                            why: why.clone(),
-                        })
-                    }
+                    WhatIfResult::Breaks {
+                        step,
+                        why,
+                        prevents: true,
+                        ..
+                    } if *step == stale.step => Some(Prevention {
+                        setting: w.setting.clone(),
+                        why: why.clone(),
+                    }),
                     _ => None,
                 })
                 .collect();

@@ -265,11 +265,16 @@ fn what_ifs(e: &Explanation) -> Vec<String> {
         let setting = under(&w.setting);
         let setting = capitalised(&setting);
         match &w.result {
-            WhatIfResult::Breaks { step, .. } if stale_steps.contains(step) => {}
+            WhatIfResult::Breaks {
+                step,
+                prevents: true,
+                ..
+            } if stale_steps.contains(step) => {}
             WhatIfResult::Breaks {
                 step,
                 describe,
                 why,
+                ..
             } => out.push(format!(
                 "{setting} the path breaks at step {step} ({describe}): {why}."
             )),

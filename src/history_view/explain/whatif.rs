@@ -33,8 +33,11 @@ pub enum WhatIfResult {
         step: usize,
         /// It for people: `node-1 reads r7`.
         describe: String,
-        /// Why: `node-1 has no session since its restart and reads only the latest, r15`.
+        /// Why: `node-1, without a session, may read only the latest revision, r15`.
         why: String,
+        /// Whether the step is prevented (impossible, or its write rejected), not merely
+        /// changed into another write.
+        prevents: bool,
     },
     /// Every step is still possible; whether the recorded property still fails where it did
     /// (`None` when the path records none).
@@ -155,6 +158,7 @@ fn rerun(
                     step,
                     describe,
                     why: changed(&next.outcome, &t.outcome),
+                    prevents: matches!(next.outcome, Outcome::Rejected { .. }),
                 };
             }
             Err(e) => {
@@ -162,6 +166,7 @@ fn rerun(
                     step,
                     describe,
                     why: not_enabled(&system, &state, &t.action, &e),
+                    prevents: true,
                 };
             }
         }
