@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod dag;
 mod diff;
+mod explain;
 mod explore;
 mod export;
 mod flags;
@@ -48,6 +49,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Print the resources at a step of a trace as `kubectl get -o yaml` does.
     State(state::StateArgs),
+    /// Explain a trace: its stale reads, what they led to, and the settings that prevent it.
+    Explain(explain::ExplainArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -108,6 +111,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Dag(args) => dag::run(&args),
         Command::Export(args) => export::run(&args),
         Command::State(args) => state::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),

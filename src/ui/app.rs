@@ -254,6 +254,13 @@ impl App {
                 self.overlay = Some(Overlay::save(None));
                 return Flow::Redraw;
             }
+            Cmd::Explain => {
+                if let Some(session) = &self.session {
+                    let explanation = Box::new(session.explanation());
+                    self.overlay = Some(Overlay::Explain(explanation, Scroll::default()));
+                }
+                return Flow::Redraw;
+            }
             Cmd::Open => {
                 let picker = Picker::scan(Path::new("models"), Path::new("traces"));
                 self.overlay = Some(Overlay::picker(picker));

@@ -105,6 +105,8 @@ pub enum Cmd {
     Open,
     /// Check from here (breadth-first).
     Check,
+    /// Explain the path: its stale reads and the broken property, in sentences.
+    Explain,
     /// Watch the selected field.
     Watch,
     /// The next branch at a fork (path).
@@ -255,6 +257,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Key::ch('s'), X::Global, Cmd::Save, "save trace", false),
     b(Key::ch('o'), X::Global, Cmd::Open, "open", false),
     b(Key::ch('c'), X::Global, Cmd::Check, "check from here (bfs)", false),
+    b(Key::ch('e'), X::Global, Cmd::Explain, "explain the path (stale reads, the broken property)", false),
     b(Key::ch('k'), X::Global, Cmd::Up, "up", false),
     b(Key::plain(K::Up), X::Global, Cmd::Up, "up", false),
     b(Key::ch('j'), X::Global, Cmd::Down, "down", false),

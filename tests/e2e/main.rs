@@ -5,6 +5,7 @@ mod bad_input;
 mod bench;
 mod check;
 mod dag;
+mod explain;
 mod explore;
 mod explore_tmux;
 mod explore_tui;

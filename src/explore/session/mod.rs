@@ -22,8 +22,8 @@
 //! what they produce, alternatives, cache moves, environment, restarts), [`Session::preview`],
 //! [`Session::properties`] (violated first), [`Session::forks`], [`Session::diff`],
 //! [`Session::watches`], [`Session::what_if`], [`Session::check_status`],
-//! [`Session::check_report`], [`Session::message`], [`Session::warnings`],
-//! [`Session::complete`], [`Session::system`], [`Session::tree`].
+//! [`Session::check_report`], [`Session::explanation`], [`Session::message`],
+//! [`Session::warnings`], [`Session::complete`], [`Session::system`], [`Session::tree`].
 //!
 //! Commands ([`Command`]): take (an action or a line of the actions), back, redo, goto,
 //! first, last; switch branch; mark, diff (marked or previous, two steps, a branch); check
@@ -43,6 +43,7 @@ pub mod view;
 pub mod watch;
 pub mod whatif;
 
+mod explain;
 mod from_here;
 mod handle;
 mod read;

@@ -10,6 +10,7 @@ mod deployment;
 mod global;
 mod guarantees;
 mod job;
+pub mod offenders;
 mod replicaset;
 mod statefulset;
 pub mod vacuity;

@@ -5,14 +5,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::{Overlay, help, text};
+use super::{Overlay, explain, help, text};
 use crate::explore::session::Session;
 use crate::ui::app::App;
 use crate::ui::layout::centred;
 use crate::ui::panes::diff_lines;
 use crate::ui::theme::Theme;
 
-/// The lines of a text overlay (help, diff, what-if, error).
+/// The lines of a text overlay (help, diff, what-if, explanation, error).
 pub fn text_lines(app: &App, overlay: &Overlay) -> Vec<Line<'static>> {
     let theme = &app.theme;
     match (overlay, &app.session) {
@@ -27,6 +27,7 @@ pub fn text_lines(app: &App, overlay: &Overlay) -> Vec<Line<'static>> {
             None => Vec::new(),
         },
         (Overlay::WhatIf(_), Some(s)) => what_if_lines(s, theme),
+        (Overlay::Explain(e, _), _) => explain::lines(e, theme),
         (Overlay::Error(e, _), _) => e
             .lines()
             .map(|l| Line::styled(l.to_string(), theme.bad()))
@@ -138,6 +139,18 @@ pub fn draw(app: &App, overlay: &Overlay, frame: &mut Frame) {
                 lines,
                 *s,
                 "Esc close · :restore",
+            );
+        }
+        Overlay::Explain(_, s) => {
+            let lines = text_lines(app, overlay);
+            text::draw(
+                frame,
+                screen,
+                theme,
+                "explain",
+                lines,
+                *s,
+                "↑↓ scroll · Esc close",
             );
         }
         Overlay::Error(_, s) => {

@@ -1,8 +1,9 @@
-//! What is drawn over the panes: the help, a diff, the what-if result, a running check, a
-//! watch's timeline, an error, the picker, and a line being typed (the `:` command line with
-//! completion, a filter, the save name). The keys each one answers are in the keymap.
+//! What is drawn over the panes: the help, a diff, the what-if result, the path explained, a
+//! running check, a watch's timeline, an error, the picker, and a line being typed (the `:`
+//! command line with completion, a filter, the save name). The keys each one answers are in the keymap.
 
 pub mod draw;
+pub mod explain;
 pub mod help;
 pub mod line;
 pub mod picker;
@@ -37,6 +38,8 @@ pub enum Overlay {
     Diff(Scroll),
     /// The session's what-if report.
     WhatIf(Scroll),
+    /// The current path's explanation, computed when opened.
+    Explain(Box<crate::history_view::Explanation>, Scroll),
     /// The running check's progress.
     Check,
     /// Watch `index`'s timeline.
@@ -109,9 +112,11 @@ impl Overlay {
     /// The contexts keys are looked up in while this overlay is up.
     pub fn contexts(&self, pane: &[Context]) -> Vec<Context> {
         match self {
-            Overlay::Help(_) | Overlay::Diff(_) | Overlay::WhatIf(_) | Overlay::Error(..) => {
-                vec![Context::Overlay]
-            }
+            Overlay::Help(_)
+            | Overlay::Diff(_)
+            | Overlay::WhatIf(_)
+            | Overlay::Explain(..)
+            | Overlay::Error(..) => vec![Context::Overlay],
             Overlay::Check => [&[Context::Check], pane, &[Context::Global]].concat(),
             Overlay::Watch { .. } => vec![Context::Watch],
             Overlay::Picker { .. } => vec![Context::Picker],
@@ -122,9 +127,11 @@ impl Overlay {
     /// The scroll of a text overlay (help, diff, what-if, error).
     pub fn text_scroll(&mut self) -> Option<&mut Scroll> {
         match self {
-            Overlay::Help(s) | Overlay::Diff(s) | Overlay::WhatIf(s) | Overlay::Error(_, s) => {
-                Some(s)
-            }
+            Overlay::Help(s)
+            | Overlay::Diff(s)
+            | Overlay::WhatIf(s)
+            | Overlay::Explain(_, s)
+            | Overlay::Error(_, s) => Some(s),
             _ => None,
         }
     }
@@ -132,7 +139,11 @@ impl Overlay {
     /// The mouse wheel over the overlay.
     pub fn scroll(&mut self, delta: isize) -> Flow {
         match self {
-            Overlay::Help(s) | Overlay::Diff(s) | Overlay::WhatIf(s) | Overlay::Error(_, s) => {
+            Overlay::Help(s)
+            | Overlay::Diff(s)
+            | Overlay::WhatIf(s)
+            | Overlay::Explain(_, s)
+            | Overlay::Error(_, s) => {
                 s.0 = s.0.saturating_add_signed(delta);
                 Flow::Redraw
             }
@@ -171,9 +182,11 @@ impl App {
             };
         }
         let flow = match &mut overlay {
-            Overlay::Help(_) | Overlay::Diff(_) | Overlay::WhatIf(_) | Overlay::Error(..) => {
-                Flow::Same
-            }
+            Overlay::Help(_)
+            | Overlay::Diff(_)
+            | Overlay::WhatIf(_)
+            | Overlay::Explain(..)
+            | Overlay::Error(..) => Flow::Same,
             Overlay::Check => match cmd {
                 Some(Cmd::Cancel) => {
                     self.overlay = Some(overlay);
