@@ -7,6 +7,7 @@ mod dag;
 mod diff;
 mod explore;
 mod flags;
+mod learn;
 mod legend;
 mod load;
 mod models;
@@ -42,6 +43,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the revision DAG of a trace (at its end or a step) or of a model's start state.
     Dag(dag::DagArgs),
+    /// List the lessons and their contrasts, or walk through one in the explorer.
+    Learn(learn::LearnArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -100,6 +103,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Replay(args) => replay::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Dag(args) => dag::run(&args),
+        Command::Learn(args) => learn::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),
