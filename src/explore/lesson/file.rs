@@ -13,6 +13,7 @@ use crate::explore::session::settings::parse_commit;
 use crate::model::config::{
     ConfigError, ModelConfig, Position, field_at, parse_model, plain_message,
 };
+use crate::model::history::{CommitMode, ConsistencySetting};
 
 /// A lesson file as written.
 #[derive(Debug, Deserialize)]
@@ -21,6 +22,12 @@ struct LessonFile {
     name: Spanned<String>,
     summary: Spanned<String>,
     model: Spanned<serde_json::Value>,
+    /// The model's consistency setting, changed for this lesson.
+    #[serde(default)]
+    consistency: Option<Spanned<String>>,
+    /// The model's commit mode, changed for this lesson.
+    #[serde(default)]
+    commit: Option<Spanned<String>>,
     steps: Spanned<Vec<StepField>>,
     #[serde(default)]
     end: Option<Spanned<String>>,
@@ -166,7 +173,14 @@ pub fn parse_lesson(
         None => String::new(),
     };
     let contrast_text = text_within(&o, &file.contrast.value.say, "contrast.say")?;
-    let model = model(&o, text, &file.model, include)?;
+    let mut model = model(&o, text, &file.model, include)?;
+    (model.consistency, model.commit) = settings(
+        &o,
+        "",
+        file.consistency.as_ref(),
+        file.commit.as_ref(),
+        &model,
+    )?;
 
     let system = replay::system_of(&model)
         .map_err(|e| o.at(&file.model, "model.controllers", e.to_string()))?;
@@ -327,30 +341,46 @@ fn inline_block(text: &str, start: Position) -> String {
     out
 }
 
+/// A model's settings with `consistency` (`LEVEL [read-your-writes] [relist=R] [lag=L]`, as
+/// the `:consistency` command takes it) and `commit` changed where given; `prefix` starts the
+/// fields' names.
+fn settings(
+    o: &Origin,
+    prefix: &str,
+    consistency: Option<&Spanned<String>>,
+    commit: Option<&Spanned<String>>,
+    model: &ModelConfig,
+) -> Result<(ConsistencySetting, CommitMode), ConfigError> {
+    let consistency = match consistency {
+        Some(c) => {
+            let words: Vec<&str> = c.value.split_whitespace().collect();
+            parse_setting(&words).map_err(|m| o.at(c, &format!("{prefix}consistency"), m))?
+        }
+        None => model.consistency,
+    };
+    let commit = match commit {
+        Some(c) => {
+            parse_commit(c.value.trim()).map_err(|m| o.at(c, &format!("{prefix}commit"), m))?
+        }
+        None => model.commit,
+    };
+    Ok((consistency, commit))
+}
+
 /// The contrast's settings: the lesson's own with the contrast's changes; they must differ.
 fn contrast_settings(
     o: &Origin,
     contrast: &Spanned<ContrastField>,
     model: &ModelConfig,
-) -> Result<
-    (
-        crate::model::history::ConsistencySetting,
-        crate::model::history::CommitMode,
-    ),
-    ConfigError,
-> {
+) -> Result<(ConsistencySetting, CommitMode), ConfigError> {
     let field = &contrast.value;
-    let consistency = match &field.consistency {
-        Some(c) => {
-            let words: Vec<&str> = c.value.split_whitespace().collect();
-            parse_setting(&words).map_err(|m| o.at(c, "contrast.consistency", m))?
-        }
-        None => model.consistency,
-    };
-    let commit = match &field.commit {
-        Some(c) => parse_commit(c.value.trim()).map_err(|m| o.at(c, "contrast.commit", m))?,
-        None => model.commit,
-    };
+    let (consistency, commit) = settings(
+        o,
+        "contrast.",
+        field.consistency.as_ref(),
+        field.commit.as_ref(),
+        model,
+    )?;
     if field.consistency.is_none() && field.commit.is_none() {
         return Err(o.at(
             contrast,
