@@ -172,3 +172,136 @@ impl Session {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::explore::lesson;
+    use crate::explore::session::Command;
+
+    fn open(name: &str) -> Session {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/lessons");
+        Session::for_lesson(lesson::find(&dir, name).unwrap()).unwrap()
+    }
+
+    fn progress(s: &Session) -> Progress {
+        s.lesson_view().unwrap().progress
+    }
+
+    #[test]
+    fn the_right_action_advances_and_the_actions_pane_is_told_which_line_takes_it() {
+        let mut s = open("stale-reads");
+        let steps = s.lesson().unwrap().steps.clone();
+        for (i, step) in steps.iter().enumerate() {
+            match progress(&s) {
+                Progress::Next {
+                    step: n,
+                    action,
+                    entry,
+                    done,
+                    ..
+                } => {
+                    assert_eq!(n, i + 1);
+                    assert_eq!(action, step.describe);
+                    let (line, k) = entry.expect("the step is among the actions");
+                    assert_eq!(s.actions()[line].actions[k], step.action);
+                    assert_eq!(done.is_some(), i > 0, "{done:?}");
+                }
+                other => panic!("step {}: {other:?}", i + 1),
+            }
+            s.handle(Command::Take(step.action.clone()));
+        }
+        match progress(&s) {
+            Progress::Done {
+                contrast, beyond, ..
+            } => {
+                assert_eq!(
+                    contrast,
+                    "step 8 (node-1 reads r7): allowed by resettable-session, not by monotonic-session"
+                );
+                assert_eq!(beyond, 0);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.lesson_next(), None);
+        assert!(!s.is_model_file(), "a lesson is not reloaded as a model");
+    }
+
+    #[test]
+    fn another_action_is_explained_and_going_back_returns_to_the_lesson() {
+        let mut s = open("stale-reads");
+        let first = s.lesson().unwrap().steps[0].action.clone();
+        s.handle(Command::Take(first));
+        // Step 2 is the StatefulSet controller's read of r9; restart node-1 instead.
+        let other = s
+            .actions()
+            .iter()
+            .find(|e| e.outcome == "restart node node-1")
+            .and_then(|e| e.action().cloned())
+            .expect("a restart is offered");
+        s.handle(Command::Take(other));
+        match progress(&s) {
+            Progress::Off {
+                step,
+                expected,
+                taken,
+                taken_outcome,
+                back,
+                ..
+            } => {
+                assert_eq!(step, 2);
+                assert_eq!(expected, "statefulset reads r9");
+                assert_eq!(taken, "restart node node-1");
+                assert!(
+                    taken_outcome.contains("force-delete Node node-1"),
+                    "{taken_outcome}"
+                );
+                assert_eq!(back, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(s.lesson_next(), None, "nothing is marked off the lesson");
+        s.handle(Command::Back);
+        assert!(
+            matches!(progress(&s), Progress::Next { step: 2, .. }),
+            "{:?}",
+            progress(&s)
+        );
+        // Jumping back to the start, then forward along the branch, leaves the lesson again.
+        s.handle(Command::First);
+        assert!(matches!(progress(&s), Progress::Next { step: 1, .. }));
+        s.handle(Command::Last);
+        assert!(matches!(progress(&s), Progress::Off { step: 2, .. }));
+    }
+
+    #[test]
+    fn a_step_shows_what_its_reader_may_read() {
+        let mut s = open("stale-reads");
+        let steps = s.lesson().unwrap().steps.clone();
+        for step in &steps[..7] {
+            s.handle(Command::Take(step.action.clone()));
+        }
+        // After the restart, resettable-session lets node-1 read any revision.
+        match progress(&s) {
+            Progress::Next { readable, .. } => {
+                assert_eq!(
+                    readable.as_deref(),
+                    Some("node-1 may read r1..r15 (15 revisions)")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut m = open("stale-reads-monotonic");
+        for step in &m.lesson().unwrap().steps.clone()[..7] {
+            m.handle(Command::Take(step.action.clone()));
+        }
+        match progress(&m) {
+            Progress::Next { readable, .. } => {
+                assert_eq!(readable.as_deref(), Some("node-1 may read r15"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
