@@ -9,6 +9,8 @@ mod explore;
 mod explore_tmux;
 mod explore_tui;
 mod fuzz;
+mod learn;
+mod learn_tmux;
 mod models;
 mod replay;
 mod shipped;
