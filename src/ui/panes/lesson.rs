@@ -132,3 +132,41 @@ pub fn draw(frame: &mut Frame, area: Rect, session: &Session, keymap: &Keymap, t
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::explore::lesson;
+    use crate::explore::session::Session;
+    use crate::ui::app::App;
+    use crate::ui::keymap::Keymap;
+    use crate::ui::tests::{render, typed};
+    use crate::ui::theme::Theme;
+
+    fn app(name: &str) -> App {
+        let lesson = lesson::find(Path::new("models/lessons"), name).unwrap();
+        let session = Session::for_lesson(lesson).unwrap();
+        App::new(session, Keymap::standard().unwrap(), Theme { color: false })
+    }
+
+    #[test]
+    fn the_panel_at_a_lessons_start_and_off_it() {
+        let mut app = app("stale-reads");
+        for (w, h) in [(80, 24), (160, 48)] {
+            insta::assert_snapshot!(format!("lesson_start_{w}x{h}"), render(&app, w, h));
+        }
+        // Enter takes the marked step; back, and `:take 5` restarts node-1 instead.
+        typed(&mut app, "<Enter>");
+        assert!(render(&app, 160, 48).contains("✓ step 1 done"));
+        typed(&mut app, "b:take 5<Enter>");
+        let screen = render(&app, 160, 48);
+        assert!(
+            screen.contains("✗ at step 1 you took restart node node-1"),
+            "{screen}"
+        );
+        for (w, h) in [(80, 24), (160, 48)] {
+            insta::assert_snapshot!(format!("lesson_off_{w}x{h}"), render(&app, w, h));
+        }
+    }
+}
