@@ -9,6 +9,7 @@ mod explain;
 mod explore;
 mod export;
 mod flags;
+mod learn;
 mod legend;
 mod load;
 mod models;
@@ -51,6 +52,8 @@ pub enum Command {
     State(state::StateArgs),
     /// Explain a trace: its stale reads, what they led to, and the settings that prevent it.
     Explain(explain::ExplainArgs),
+    /// List the lessons and their contrasts, or walk through one in the explorer.
+    Learn(learn::LearnArgs),
     /// List the model files of a directory with their descriptions.
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
@@ -112,6 +115,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Export(args) => export::run(&args),
         Command::State(args) => state::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Learn(args) => learn::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),

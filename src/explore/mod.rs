@@ -11,6 +11,7 @@
 pub mod bench;
 pub mod bfs;
 pub mod checker;
+pub mod lesson;
 pub mod model;
 pub mod outcome;
 pub mod progress;

@@ -104,7 +104,13 @@ impl App {
     }
 
     fn pane_height(&self, id: PaneId) -> usize {
-        layout::areas(self.screen.get()).map_or(1, |a| self.pane(id).height(a.pane(id)))
+        self.areas().map_or(1, |a| self.pane(id).height(a.pane(id)))
+    }
+
+    /// The screen divided as at the last frame (with the lesson panel when one is open).
+    pub(super) fn areas(&self) -> Option<layout::Areas> {
+        let lesson = self.session.as_ref().is_some_and(|s| s.lesson().is_some());
+        layout::areas_with(self.screen.get(), lesson)
     }
 
     /// The contexts keys are looked up in, the first first.
@@ -225,6 +231,10 @@ impl App {
             Cmd::Quit => return self.run(Command::Quit),
             Cmd::NextPane | Cmd::PrevPane => {
                 self.focus = self.focus.cycle(cmd == Cmd::NextPane);
+                // A pane the layout leaves out (the properties beside a lesson) is skipped.
+                if self.areas().is_some_and(|a| a.pane(self.focus).area() == 0) {
+                    self.focus = self.focus.cycle(cmd == Cmd::NextPane);
+                }
                 return Flow::Redraw;
             }
             Cmd::Help => {

@@ -8,13 +8,14 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::app::App;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::pane::Draw;
-use super::panes::{header, status};
+use super::panes::{header, lesson, status};
 
 /// Draws the app.
 pub fn draw(app: &App, frame: &mut Frame) {
     let screen = frame.area();
     let theme = &app.theme;
-    let Some(areas) = layout::areas(screen) else {
+    let lesson = app.session.as_ref().is_some_and(|s| s.lesson().is_some());
+    let Some(areas) = layout::areas_with(screen, lesson) else {
         let text = format!(
             "orchard explore needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; this one is {}x{}. Enlarge it, or press q to quit.",
             screen.width, screen.height
@@ -36,6 +37,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
                     focused: *id == app.focus,
                 };
                 app.pane(*id).draw(frame, *area, &view);
+            }
+            if let Some(area) = areas.lesson {
+                lesson::draw(frame, area, session, &app.keymap, theme);
             }
             let footer = app.keymap.footer(&app.contexts());
             status::draw(frame, areas.status, session, &footer, theme);

@@ -55,6 +55,8 @@ pub struct Areas {
     pub panes: Vec<(PaneId, Rect)>,
     /// The status line (the last line).
     pub status: Rect,
+    /// The lesson panel, when a lesson is open ([`areas_with`]).
+    pub lesson: Option<Rect>,
 }
 
 impl Areas {
@@ -77,6 +79,12 @@ impl Areas {
 
 /// Divides the screen; `None` when it is smaller than [`MIN_WIDTH`] x [`MIN_HEIGHT`].
 pub fn areas(screen: Rect) -> Option<Areas> {
+    areas_with(screen, false)
+}
+
+/// Divides the screen, with room for the lesson panel when `lesson`: in the wide layout
+/// under the actions, in the compact one in the properties' place (which are then not shown).
+pub fn areas_with(screen: Rect, lesson: bool) -> Option<Areas> {
     if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
         return None;
     }
@@ -86,6 +94,7 @@ pub fn areas(screen: Rect) -> Option<Areas> {
         Constraint::Length(1),
     ])
     .areas(screen);
+    let mut lesson_area = None;
     let panes = if screen.width >= WIDE {
         let [left, middle, right] = Layout::horizontal([
             Constraint::Percentage(32),
@@ -94,11 +103,28 @@ pub fn areas(screen: Rect) -> Option<Areas> {
         ])
         .areas(body);
         let [path, properties] = split(left, Direction::Vertical, 70);
+        let right = if lesson {
+            let [actions, panel] = split(right, Direction::Vertical, 55);
+            lesson_area = Some(panel);
+            actions
+        } else {
+            right
+        };
         vec![
             (PaneId::Path, path),
             (PaneId::State, middle),
             (PaneId::Actions, right),
             (PaneId::Properties, properties),
+        ]
+    } else if lesson {
+        let [top, bottom] = split(body, Direction::Vertical, 38);
+        let [path, state] = split(top, Direction::Horizontal, 50);
+        let [actions, panel] = split(bottom, Direction::Horizontal, 55);
+        lesson_area = Some(panel);
+        vec![
+            (PaneId::Path, path),
+            (PaneId::Actions, actions),
+            (PaneId::State, state),
         ]
     } else {
         let [top, bottom] = split(body, Direction::Vertical, 38);
@@ -115,6 +141,7 @@ pub fn areas(screen: Rect) -> Option<Areas> {
         header,
         panes,
         status,
+        lesson: lesson_area,
     })
 }
 
@@ -154,6 +181,26 @@ mod tests {
         assert_eq!(compact.status.y, 23);
         assert_eq!(wide.pane_at(1, 3), Some(PaneId::Path));
         assert_eq!(wide.pane_at(1, 0), None);
+    }
+
+    #[test]
+    fn a_lesson_gets_its_panel_beside_the_actions() {
+        for size in [Rect::new(0, 0, 80, 24), Rect::new(0, 0, 160, 48)] {
+            let plain = areas(size).unwrap();
+            let with = areas_with(size, true).unwrap();
+            assert_eq!(plain.lesson, None);
+            let panel = with.lesson.expect("a lesson panel");
+            assert!(panel.width >= 30 && panel.height >= 8, "{panel:?}");
+            for (id, area) in &with.panes {
+                assert!(
+                    area.intersection(panel).is_empty(),
+                    "{id:?} under the panel"
+                );
+            }
+            assert!(with.pane(PaneId::Actions).area() > 0);
+        }
+        let compact = areas_with(Rect::new(0, 0, 80, 24), true).unwrap();
+        assert_eq!(compact.pane(PaneId::Properties).area(), 0);
     }
 
     #[test]

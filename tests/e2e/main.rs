@@ -11,6 +11,8 @@ mod explore_tmux;
 mod explore_tui;
 mod export;
 mod fuzz;
+mod learn;
+mod learn_tmux;
 mod models;
 mod replay;
 mod shipped;

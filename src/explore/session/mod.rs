@@ -34,6 +34,7 @@
 pub mod actions;
 pub mod check;
 pub mod command;
+pub mod lesson;
 pub mod open;
 pub mod parse;
 pub mod picker;
@@ -59,6 +60,7 @@ use std::sync::Arc;
 pub use actions::{ActionEntry, EntryKind};
 pub use check::{CheckHandle, CheckRequest};
 pub use command::{CheckSpec, Command, Effect, LoadPurpose};
+pub use lesson::{LessonView, Progress};
 pub use open::{Content, OpenError, Source};
 pub use picker::{Picker, PickerEntry};
 pub use screen::{
@@ -108,6 +110,8 @@ pub struct Session {
     message: Option<Message>,
     warnings: Vec<String>,
     trace_dir: PathBuf,
+    /// The lesson walked through, when the session was opened on one.
+    lesson: Option<Arc<crate::explore::lesson::Lesson>>,
 }
 
 /// The explorer's system: the plain model (a person may take any read), with informer
@@ -197,6 +201,7 @@ impl Session {
             message: None,
             warnings: Vec::new(),
             trace_dir: PathBuf::from("traces"),
+            lesson: None,
         };
         session.refresh();
         session

@@ -98,6 +98,10 @@ fn collect(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     };
     for entry in read.flatten() {
         let path = entry.path();
+        // Lessons (`models/lessons/`) are not models: `orchard learn` opens them.
+        if path.is_dir() && path.file_name().is_some_and(|n| n == "lessons") {
+            continue;
+        }
         if path.is_dir() {
             collect(&path, extensions, out);
         } else if path

@@ -34,7 +34,7 @@ impl Session {
 
     /// Whether the file opened is a model (which a watcher may reload).
     pub fn is_model_file(&self) -> bool {
-        !self.from_trace
+        !self.from_trace && self.lesson.is_none()
     }
 
     /// The property the opened trace records as violated (`None` for a model, or a trace of

@@ -95,16 +95,20 @@ impl Pane for ActionsPane {
             .checked_sub(1)
             .and_then(|i| visible.get(i))
             .map(|&i| session.actions()[i].actor.clone());
+        let lesson = session.lesson_next().map(|(i, _)| i);
         for (row, &i) in visible.iter().enumerate().skip(offset).take(height) {
             let entry = &session.actions()[i];
             let first_of_actor = previous_actor.as_deref() != Some(entry.actor.as_str());
             previous_actor = Some(entry.actor.clone());
             let marker = match entry.kind {
+                _ if lesson == Some(i) => "▶ ",
                 EntryKind::Alternative => "  ⤷ ",
                 _ if first_of_actor => "• ",
                 _ => "  ",
             };
-            let style = if entry.action().is_none() {
+            let style = if lesson == Some(i) {
+                theme.good()
+            } else if entry.action().is_none() {
                 theme.dim()
             } else {
                 ratatui::style::Style::new()
@@ -195,6 +199,13 @@ impl Pane for ActionsPane {
             self.nav.selected = 0;
             self.nav.offset = 0;
             self.choice = 0;
+            // On a lesson, the line (and read) of its next step is selected.
+            if let Some((i, k)) = session.lesson_next()
+                && let Some(row) = self.visible(session).iter().position(|&v| v == i)
+            {
+                self.nav.selected = row;
+                self.choice = k;
+            }
         }
         self.nav.clamp(self.visible(session).len());
     }

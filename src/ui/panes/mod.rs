@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod header;
+pub mod lesson;
 pub mod path;
 pub mod properties;
 pub mod state;
