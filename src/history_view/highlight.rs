@@ -77,6 +77,28 @@ impl Highlight {
         Some(out)
     }
 
+    /// What an explorer lights for one of a reader's next actions: the revisions the reader
+    /// may read now ([`Highlight::reader`]) and, marked [`Mark::Read`], the revisions the
+    /// action reads (`reads`). `None` for a reader the graph does not know.
+    pub fn action(graph: &DagGraph, reader: &str, reads: &[Revision]) -> Option<Highlight> {
+        let mut out = Highlight::reader(graph, reader)?;
+        for &r in reads {
+            out.add(r, Mark::Read);
+        }
+        Some(out)
+    }
+
+    /// The revisions marked with `mark` (compared by kind: any [`Mark::Cache`] matches any),
+    /// oldest first.
+    pub fn marked(&self, mark: &Mark) -> Vec<Revision> {
+        let same = |m: &Mark| std::mem::discriminant(m) == std::mem::discriminant(mark);
+        self.marks
+            .iter()
+            .filter(|(_, ms)| ms.iter().any(same))
+            .map(|(r, _)| *r)
+            .collect()
+    }
+
     /// The revisions a read reads.
     pub fn read(read: &Read) -> Highlight {
         let mut out = Highlight::default();

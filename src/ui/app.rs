@@ -104,7 +104,30 @@ impl App {
     }
 
     fn pane_height(&self, id: PaneId) -> usize {
-        layout::areas(self.screen.get()).map_or(1, |a| self.pane(id).height(a.pane(id)))
+        self.areas().map_or(1, |a| self.pane(id).height(a.pane(id)))
+    }
+
+    /// The screen divided, with the revision DAG in the state tree's place when shown.
+    pub(super) fn areas(&self) -> Option<layout::Areas> {
+        let areas = layout::areas(self.screen.get())?;
+        Some(if self.panes.dag.shown {
+            areas.showing(PaneId::Dag, PaneId::State)
+        } else {
+            areas
+        })
+    }
+
+    /// Shows the revision DAG in the state tree's place, or the tree again; the focus moves
+    /// with it.
+    fn toggle_dag(&mut self) {
+        let dag = &mut self.panes.dag;
+        dag.shown = !dag.shown;
+        self.focus = match (self.focus, dag.shown) {
+            (PaneId::State, true) => PaneId::Dag,
+            (PaneId::Dag, false) => PaneId::State,
+            (other, _) => other,
+        };
+        self.after(None);
     }
 
     /// The contexts keys are looked up in, the first first.
@@ -205,7 +228,11 @@ impl App {
         };
         let height = self.pane_height(self.focus);
         let handled = match &self.session {
-            Some(session) => self.panes.get_mut(self.focus).handle(cmd, session, height),
+            Some(session) => {
+                let handled = self.panes.get_mut(self.focus).handle(cmd, session, height);
+                self.panes.link(session);
+                handled
+            }
             None => Handled::No,
         };
         match handled {
@@ -224,7 +251,19 @@ impl App {
         let command = match cmd {
             Cmd::Quit => return self.run(Command::Quit),
             Cmd::NextPane | Cmd::PrevPane => {
-                self.focus = self.focus.cycle(cmd == Cmd::NextPane);
+                // The DAG takes the state tree's turn when it is shown in its place.
+                let slot = match self.focus {
+                    PaneId::Dag => PaneId::State,
+                    other => other,
+                };
+                self.focus = match slot.cycle(cmd == Cmd::NextPane) {
+                    PaneId::State if self.panes.dag.shown => PaneId::Dag,
+                    other => other,
+                };
+                return Flow::Redraw;
+            }
+            Cmd::ToggleDag => {
+                self.toggle_dag();
                 return Flow::Redraw;
             }
             Cmd::Help => {

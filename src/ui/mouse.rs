@@ -5,7 +5,6 @@ use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 
 use super::app::App;
 use super::event::Flow;
-use super::layout;
 use super::pane::Handled;
 
 impl App {
@@ -18,7 +17,7 @@ impl App {
                 _ => Flow::Same,
             };
         }
-        let Some(areas) = layout::areas(self.screen.get()) else {
+        let Some(areas) = self.areas() else {
             return Flow::Same;
         };
         let Some(id) = areas.pane_at(x, y) else {
@@ -48,6 +47,7 @@ impl App {
             }
             _ => Handled::No,
         };
+        self.panes.link(session);
         match handled {
             Handled::Run(c) => self.run(c),
             Handled::No => Flow::Same,
