@@ -5,8 +5,9 @@
 
 use super::view::{self, EntryDiff, KindView};
 use super::{DiffView, NodeId, Session};
-use crate::model::history::{History, Read};
-use crate::model::resources::Revision;
+use crate::model::history::{ConsistencySetting, History, Read};
+/// A revision's number, as the DAG names revisions.
+pub use crate::model::resources::Revision;
 use crate::model::system::{Action, Transition};
 
 /// The reader an actions line is about, and what its chosen action reads.
@@ -19,6 +20,8 @@ pub struct DagFocus {
     /// The revisions the chosen action reads (a step's read; the revision a cache moves to),
     /// oldest first; none for a restart.
     pub reads: Vec<Revision>,
+    /// The consistency setting in force, which says what its marks mean.
+    pub setting: ConsistencySetting,
 }
 
 /// One revision of the cursor's history: its resources and how the latest differs from it.
@@ -77,6 +80,7 @@ impl Session {
             controller,
             reader: self.system.controller_name(controller).to_string(),
             reads,
+            setting: self.config.consistency,
         })
     }
 

@@ -10,6 +10,7 @@ use ratatui::layout::{Constraint, Layout as Split, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::explore::session::dag::Revision;
 use crate::explore::session::{Command, DagFocus, NodeId, Session};
 use crate::history_view::{DagGraph, DagView, DagViewState, Highlight, Layout, Provenance};
 use crate::ui::keymap::{Cmd, Context};
@@ -61,7 +62,7 @@ impl DagPane {
     }
 
     /// The selected revision, if any.
-    pub fn selected(&self) -> Option<crate::model::resources::Revision> {
+    pub fn selected(&self) -> Option<Revision> {
         let graph = self.graph()?;
         graph.node_at(self.view.selected?).map(|n| n.revision)
     }
@@ -70,7 +71,9 @@ impl DagPane {
     /// selected revision's edges.
     pub fn highlight(&self) -> Highlight {
         let lit = match (self.graph(), &self.focus) {
-            (Some(g), Some(f)) => Highlight::action(g, &f.reader, &f.reads).unwrap_or_default(),
+            (Some(g), Some(f)) => Highlight::action(g, &f.reader, &f.reads)
+                .unwrap_or_default()
+                .under(f.setting),
             _ => Highlight::none(),
         };
         lit.with_selected(self.selected())
@@ -178,14 +181,26 @@ impl DagPane {
         self.graph().map_or(0, DagGraph::len)
     }
 
-    /// The graph's share of the pane and the selected revision's below it.
-    fn split(&self, inner: Rect) -> [Rect; 2] {
-        let detail = if self.view.selected.is_some() {
+    /// The pane's inside: a line of what is lit (when a reader is), the graph, and the
+    /// selected revision's state and diff below it.
+    fn split(&self, inner: Rect) -> [Rect; 3] {
+        self.split_with(inner, self.view.selected.is_some())
+    }
+
+    /// As [`DagPane::split`], with or without a selected revision's part.
+    fn split_with(&self, inner: Rect, selected: bool) -> [Rect; 3] {
+        let summary = u16::from(self.focus.is_some());
+        let detail = if selected {
             (inner.height / 2).clamp(2, 16)
         } else {
             0
         };
-        Split::vertical([Constraint::Min(1), Constraint::Length(detail)]).areas(inner)
+        Split::vertical([
+            Constraint::Length(summary),
+            Constraint::Min(1),
+            Constraint::Length(detail),
+        ])
+        .areas(inner)
     }
 
     /// The selected revision's state and diff against the latest, as lines.
@@ -240,7 +255,8 @@ impl Pane for DagPane {
             height: inner_height(area) as u16,
             ..area
         };
-        usize::from(self.split(inner)[0].height)
+        // Keys that move the selection make one: its rows are what they scroll within.
+        usize::from(self.split_with(inner, true)[1].height)
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, view: &Draw) {
@@ -248,20 +264,21 @@ impl Pane for DagPane {
         let (Some(graph), Some(layout)) = (self.graph(), self.layout()) else {
             return;
         };
-        let mut title = format!(
+        let title = format!(
             "revisions at step {} · {} · latest r{}",
             view.session.cursor_step(),
             graph.len(),
             graph.latest
         );
-        if let Some(f) = &self.focus {
-            title.push_str(&format!(" · {} may read", f.reader));
-        }
         let outer = block(&title, "", view.focused, theme);
         let inner = outer.inner(area);
         frame.render_widget(outer, area);
-        let [graph_area, detail_area] = self.split(inner);
         let highlight = self.highlight();
+        let [summary_area, graph_area, detail_area] = self.split(inner);
+        if let Some(f) = &self.focus {
+            let text = format!("{}: {}", f.reader, highlight.summary());
+            frame.render_widget(Line::styled(text, theme.good()), summary_area);
+        }
         let mut state = self.view.clone();
         frame.render_stateful_widget(
             DagView::new(graph, layout, &highlight),
