@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::graph::DagGraph;
-use crate::model::history::Read;
+use crate::model::history::{Consistency, ConsistencySetting, Read};
 use crate::model::resources::{Kind, Revision};
 
 /// Why a revision is lit.
@@ -77,6 +77,77 @@ impl Highlight {
         Some(out)
     }
 
+    /// What an explorer lights for one of a reader's next actions: the revisions the reader
+    /// may read now ([`Highlight::reader`]) and, marked [`Mark::Read`], the revisions the
+    /// action reads (`reads`). `None` for a reader the graph does not know.
+    pub fn action(graph: &DagGraph, reader: &str, reads: &[Revision]) -> Option<Highlight> {
+        let mut out = Highlight::reader(graph, reader)?;
+        for &r in reads {
+            out.add(r, Mark::Read);
+        }
+        Some(out)
+    }
+
+    /// Leaves out the marks that mean nothing under `setting`: a session where reads do not
+    /// start from one (synchronous reads the latest, informer its caches), a last write
+    /// without read-your-writes (which alone makes it a floor).
+    pub fn under(mut self, setting: ConsistencySetting) -> Highlight {
+        let sessions = !matches!(
+            setting.level,
+            Consistency::Synchronous | Consistency::Informer
+        );
+        let last_write = setting.read_your_writes && setting.level.has_sessions();
+        for marks in self.marks.values_mut() {
+            marks.retain(|m| match m {
+                Mark::Session => sessions,
+                Mark::LastWrite => last_write,
+                _ => true,
+            });
+        }
+        self.marks.retain(|_, marks| !marks.is_empty());
+        self
+    }
+
+    /// The revisions marked with `mark` (compared by kind: any [`Mark::Cache`] matches any),
+    /// oldest first.
+    pub fn marked(&self, mark: &Mark) -> Vec<Revision> {
+        let same = |m: &Mark| std::mem::discriminant(m) == std::mem::discriminant(mark);
+        self.marks
+            .iter()
+            .filter(|(_, ms)| ms.iter().any(same))
+            .map(|(r, _)| *r)
+            .collect()
+    }
+
+    /// What is lit, in one line: `readable r15..r16 · session r14 · read r15`, with informer
+    /// caches as `pods cache r9`; empty when nothing is lit.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for (mark, word) in [
+            (Mark::Readable, "readable"),
+            (Mark::Session, "session"),
+            (Mark::LastWrite, "last write"),
+        ] {
+            let revisions = self.marked(&mark);
+            if !revisions.is_empty() {
+                parts.push(format!("{word} {}", ranges(&revisions)));
+            }
+        }
+        for (r, marks) in &self.marks {
+            for m in marks {
+                if let Mark::Cache { kinds } = m {
+                    let names: Vec<&str> = kinds.iter().map(|k| k.plural()).collect();
+                    parts.push(format!("{} cache r{r}", names.join(",")));
+                }
+            }
+        }
+        let read = self.marked(&Mark::Read);
+        if !read.is_empty() {
+            parts.push(format!("read {}", ranges(&read)));
+        }
+        parts.join(" · ")
+    }
+
     /// The revisions a read reads.
     pub fn read(read: &Read) -> Highlight {
         let mut out = Highlight::default();
@@ -117,6 +188,28 @@ impl Highlight {
             .map(|(r, _)| *r)
             .collect()
     }
+}
+
+/// Sorted revisions as runs of consecutive numbers: `r1, r3..r5`.
+fn ranges(revisions: &[Revision]) -> String {
+    let mut runs: Vec<(Revision, Revision)> = Vec::new();
+    for &r in revisions {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == r => *end = r,
+            _ => runs.push((r, r)),
+        }
+    }
+    let words: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                format!("r{a}")
+            } else {
+                format!("r{a}..r{b}")
+            }
+        })
+        .collect();
+    words.join(", ")
 }
 
 /// Short words for a revision's marks, as labels show them.

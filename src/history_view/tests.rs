@@ -313,6 +313,37 @@ fn read_your_writes_lights_the_last_write_and_reads_no_older() {
 }
 
 #[test]
+fn marks_a_level_gives_no_meaning_are_left_out_and_an_actions_reads_are_marked() {
+    let with_write = Session {
+        read: Some(Read::At(2)),
+        last_write: Some(4),
+    };
+    let of = ConsistencySetting::of;
+    let ryw = ConsistencySetting {
+        read_your_writes: true,
+        ..of(Consistency::MonotonicSession)
+    };
+    let h = linear(ryw, 5);
+    let readers = vec![("r".to_string(), with_write)];
+    let g = dag(&h.graph(&readers), readers);
+    let lit = Highlight::action(&g, "r", &[5]).expect("a known reader");
+    assert_eq!(
+        lit.summary(),
+        "readable r4..r5 · session r2 · last write r4 · read r5"
+    );
+    let plain = lit.clone().under(of(Consistency::MonotonicSession));
+    assert_eq!(plain.summary(), "readable r4..r5 · session r2 · read r5");
+    let synchronous = lit.clone().under(of(Consistency::Synchronous));
+    assert_eq!(synchronous.marked(&Mark::Session), Vec::<Revision>::new());
+    assert!(
+        !synchronous.is_lit(2),
+        "a revision left with no mark is not lit"
+    );
+    assert_eq!(lit.clone().under(ryw), lit);
+    assert!(Highlight::action(&g, "nobody", &[5]).is_none());
+}
+
+#[test]
 fn optimistic_and_causal_readable_sets() {
     let h = fig_3_17();
     let readers = vec![("r".to_string(), session(2))];

@@ -107,10 +107,29 @@ impl App {
         self.areas().map_or(1, |a| self.pane(id).height(a.pane(id)))
     }
 
-    /// The screen divided as at the last frame (with the lesson panel when one is open).
+    /// The screen divided as at the last frame: with the lesson panel when one is open, and
+    /// the revision DAG in the state tree's place when shown.
     pub(super) fn areas(&self) -> Option<layout::Areas> {
         let lesson = self.session.as_ref().is_some_and(|s| s.lesson().is_some());
-        layout::areas_with(self.screen.get(), lesson)
+        let areas = layout::areas_with(self.screen.get(), lesson)?;
+        Some(if self.panes.dag.shown {
+            areas.showing(PaneId::Dag, PaneId::State)
+        } else {
+            areas
+        })
+    }
+
+    /// Shows the revision DAG in the state tree's place, or the tree again; the focus moves
+    /// with it.
+    fn toggle_dag(&mut self) {
+        let dag = &mut self.panes.dag;
+        dag.shown = !dag.shown;
+        self.focus = match (self.focus, dag.shown) {
+            (PaneId::State, true) => PaneId::Dag,
+            (PaneId::Dag, false) => PaneId::State,
+            (other, _) => other,
+        };
+        self.after(None);
     }
 
     /// The contexts keys are looked up in, the first first.
@@ -211,7 +230,11 @@ impl App {
         };
         let height = self.pane_height(self.focus);
         let handled = match &self.session {
-            Some(session) => self.panes.get_mut(self.focus).handle(cmd, session, height),
+            Some(session) => {
+                let handled = self.panes.get_mut(self.focus).handle(cmd, session, height);
+                self.panes.link(session);
+                handled
+            }
             None => Handled::No,
         };
         match handled {
@@ -230,11 +253,27 @@ impl App {
         let command = match cmd {
             Cmd::Quit => return self.run(Command::Quit),
             Cmd::NextPane | Cmd::PrevPane => {
-                self.focus = self.focus.cycle(cmd == Cmd::NextPane);
+                let forward = cmd == Cmd::NextPane;
+                // The DAG takes the state tree's turn when it is shown in its place.
+                let dag_shown = self.panes.dag.shown;
+                let slot = |p: PaneId| if p == PaneId::Dag { PaneId::State } else { p };
+                let pane = |p: PaneId| {
+                    if p == PaneId::State && dag_shown {
+                        PaneId::Dag
+                    } else {
+                        p
+                    }
+                };
+                let mut next = pane(slot(self.focus).cycle(forward));
                 // A pane the layout leaves out (the properties beside a lesson) is skipped.
-                if self.areas().is_some_and(|a| a.pane(self.focus).area() == 0) {
-                    self.focus = self.focus.cycle(cmd == Cmd::NextPane);
+                if self.areas().is_some_and(|a| a.pane(next).area() == 0) {
+                    next = pane(slot(next).cycle(forward));
                 }
+                self.focus = next;
+                return Flow::Redraw;
+            }
+            Cmd::ToggleDag => {
+                self.toggle_dag();
                 return Flow::Redraw;
             }
             Cmd::Help => {

@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::App;
-use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use super::pane::Draw;
 use super::panes::{header, lesson, status};
 
@@ -14,8 +14,7 @@ use super::panes::{header, lesson, status};
 pub fn draw(app: &App, frame: &mut Frame) {
     let screen = frame.area();
     let theme = &app.theme;
-    let lesson = app.session.as_ref().is_some_and(|s| s.lesson().is_some());
-    let Some(areas) = layout::areas_with(screen, lesson) else {
+    let Some(areas) = app.areas() else {
         let text = format!(
             "orchard explore needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; this one is {}x{}. Enlarge it, or press q to quit.",
             screen.width, screen.height

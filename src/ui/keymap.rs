@@ -20,6 +20,8 @@ pub enum Context {
     Actions,
     /// The properties.
     Properties,
+    /// The revision DAG.
+    Dag,
     /// A read-only overlay (help, diff, what-if result, error).
     Overlay,
     /// The check-progress overlay.
@@ -41,6 +43,7 @@ impl Context {
             Context::State => "state",
             Context::Actions => "next actions",
             Context::Properties => "properties",
+            Context::Dag => "revision DAG",
             Context::Overlay => "overlays",
             Context::Check => "check progress",
             Context::Watch => "watch",
@@ -123,6 +126,8 @@ pub enum Cmd {
     Complete,
     /// Accept the typed text.
     Submit,
+    /// Show the revision DAG in the state tree's place, or the tree again.
+    ToggleDag,
 }
 
 /// A key with its modifiers; `Shift` is folded into the character.
@@ -280,6 +285,11 @@ pub const BINDINGS: &[Binding] = &[
     b(Key::ch('h'), X::State, Cmd::Collapse, "close", false),
     b(Key::plain(K::Left), X::State, Cmd::Collapse, "close", false),
     b(Key::ch('w'), X::State, Cmd::Watch, "watch field", true),
+    b(Key::ch('r'), X::State, Cmd::ToggleDag, "revision DAG", true),
+    b(Key::ch('r'), X::Global, Cmd::ToggleDag, "revision DAG / state tree", false),
+    b(Key::plain(K::Enter), X::Dag, Cmd::Enter, "diff revision with latest", true),
+    b(Key::ch('r'), X::Dag, Cmd::ToggleDag, "state tree", true),
+    b(Key::plain(K::Esc), X::Dag, Cmd::Close, "unselect revision", false),
     b(Key::plain(K::Enter), X::Actions, Cmd::Enter, "take action", true),
     b(Key::ch('l'), X::Actions, Cmd::Expand, "next/previous read", true),
     b(Key::plain(K::Right), X::Actions, Cmd::Expand, "next/previous read", false),

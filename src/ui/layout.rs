@@ -23,6 +23,8 @@ pub enum PaneId {
     State,
     /// The properties.
     Properties,
+    /// The revision DAG, in the state tree's place when shown (not in [`PaneId::ALL`]).
+    Dag,
 }
 
 impl PaneId {
@@ -66,6 +68,16 @@ impl Areas {
             .iter()
             .find(|(p, _)| *p == id)
             .map_or(Rect::default(), |(_, r)| *r)
+    }
+
+    /// The same areas with pane `shown` in the place of pane `instead_of`.
+    pub fn showing(mut self, shown: PaneId, instead_of: PaneId) -> Areas {
+        for (id, _) in &mut self.panes {
+            if *id == instead_of {
+                *id = shown;
+            }
+        }
+        self
     }
 
     /// The pane under a screen position.

@@ -47,6 +47,7 @@ impl App {
             }
             _ => Handled::No,
         };
+        self.panes.link(session);
         match handled {
             Handled::Run(c) => self.run(c),
             Handled::No => Flow::Same,

@@ -137,6 +137,11 @@ fn the_stale_reads_bug_found_in_the_explorer() {
     tmux.text("restore");
     tmux.keys(&["Enter"]);
     tmux.wait_text("VIOLATED: P8");
+    // The revision DAG in the state tree's place, and back.
+    tmux.keys(&["r"]);
+    tmux.wait_text("revisions at step 9 · 16 · latest r16");
+    tmux.keys(&["r"]);
+    tmux.wait_text("state at step 9");
     // Save the path under a name.
     tmux.keys(&["s"]);
     tmux.wait_text("save as traces/");

@@ -75,6 +75,8 @@ pub enum Command {
     Diff(usize, usize),
     /// Show the diff between the end of a branch and the end of the current path.
     DiffBranch(NodeId),
+    /// Show the diff from a revision of the cursor's history to its latest (the DAG pane).
+    DiffRevision(crate::model::resources::Revision),
     /// Close the diff.
     CloseDiff,
     /// Run a check from the cursor's state in the background.

@@ -74,6 +74,7 @@ impl Session {
             }
             Command::Diff(a, b) => self.show_diff(a, b),
             Command::DiffBranch(node) => self.diff_branch(node),
+            Command::DiffRevision(r) => self.diff_revision(r),
             Command::CloseDiff => self.diff = None,
             Command::Check(spec) => return self.start_check(spec),
             Command::CancelCheck => match &self.check {

@@ -23,10 +23,12 @@
 //! [`Session::properties`] (violated first), [`Session::forks`], [`Session::diff`],
 //! [`Session::watches`], [`Session::what_if`], [`Session::check_status`],
 //! [`Session::check_report`], [`Session::explanation`], [`Session::message`],
-//! [`Session::warnings`], [`Session::complete`], [`Session::system`], [`Session::tree`].
+//! [`Session::warnings`], [`Session::complete`], [`Session::system`], [`Session::tree`]; for
+//! the revision DAG ([`dag`]) [`Session::steps_into`], [`Session::dag_focus`],
+//! [`Session::revision_view`].
 //!
 //! Commands ([`Command`]): take (an action or a line of the actions), back, redo, goto,
-//! first, last; switch branch; mark, diff (marked or previous, two steps, a branch); check
+//! first, last; switch branch; mark, diff (marked or previous, two steps, a branch, a revision against the latest); check
 //! (BFS, DFS, simulation from the cursor), cancel, tick; what-if (consistency, commit, both,
 //! restore); watch, unwatch, next/previous change; save (path or branch), open, reload; a `:`
 //! line ([`parse::parse`], completion [`parse::complete`]); quit.
@@ -34,6 +36,7 @@
 pub mod actions;
 pub mod check;
 pub mod command;
+pub mod dag;
 pub mod lesson;
 pub mod open;
 pub mod parse;
@@ -60,6 +63,7 @@ use std::sync::Arc;
 pub use actions::{ActionEntry, EntryKind};
 pub use check::{CheckHandle, CheckRequest};
 pub use command::{CheckSpec, Command, Effect, LoadPurpose};
+pub use dag::{DagFocus, RevisionView};
 pub use lesson::{LessonView, Progress};
 pub use open::{Content, OpenError, Source};
 pub use picker::{Picker, PickerEntry};

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::model::resources::Kind;
+use crate::model::state::StateView;
 use crate::model::system::{System, SystemState};
 
 /// A flattened field: its dotted path and its value as text.
@@ -61,7 +62,11 @@ pub type Fields = BTreeMap<String, String>;
 /// The resources of a state's latest revision, by kind (in [`Kind::ALL`] order, kinds with no
 /// resource left out), each by name.
 pub fn resources(state: &SystemState) -> Vec<KindView> {
-    let latest = state.latest();
+    resources_of(&state.latest())
+}
+
+/// The resources of one revision's state, by kind, as [`resources`] gives the latest's.
+pub fn resources_of(latest: &StateView) -> Vec<KindView> {
     let mut by_kind: BTreeMap<usize, Vec<ResourceView>> = BTreeMap::new();
     for object in latest.objects() {
         let kind = object.kind();
@@ -85,9 +90,12 @@ pub fn resources(state: &SystemState) -> Vec<KindView> {
 
 /// Every resource of a state's latest revision as `Kind/name` and its fields.
 pub fn resource_fields(state: &SystemState) -> BTreeMap<String, Fields> {
-    state
-        .latest()
-        .objects()
+    resource_fields_of(&state.latest())
+}
+
+/// Every resource of one revision's state as `Kind/name` and its fields.
+pub fn resource_fields_of(view: &StateView) -> BTreeMap<String, Fields> {
+    view.objects()
         .iter()
         .map(|o| {
             let key = format!("{}/{}", o.kind().name(), o.name());
@@ -295,6 +303,16 @@ pub fn diff(system: &System, a: &SystemState, b: &SystemState) -> Vec<EntryDiff>
         ));
     }
     out
+}
+
+/// Two revisions' states' differences, resources only, by key (a revision holds no local
+/// state).
+pub fn diff_views(a: &StateView, b: &StateView) -> Vec<EntryDiff> {
+    let (ra, rb) = (resource_fields_of(a), resource_fields_of(b));
+    let keys: std::collections::BTreeSet<&String> = ra.keys().chain(rb.keys()).collect();
+    keys.into_iter()
+        .filter_map(|key| diff_entry(key, false, ra.get(key), rb.get(key)))
+        .collect()
 }
 
 fn diff_entry(key: &str, local: bool, a: Option<&Fields>, b: Option<&Fields>) -> Option<EntryDiff> {

@@ -27,6 +27,7 @@ pub fn lines(keymap: &Keymap, commands: &[(&str, &str)], theme: &Theme) -> Vec<L
         }
         out.push(Line::raw(""));
     }
+    out.extend(dag_legend(theme));
     out.push(Line::styled(
         "commands (type : then a command; Tab completes)",
         theme.title(),
@@ -38,5 +39,32 @@ pub fn lines(keymap: &Keymap, commands: &[(&str, &str)], theme: &Theme) -> Vec<L
             Span::raw(text.to_string()),
         ]));
     }
+    out
+}
+
+/// How the revision DAG (`r`) is drawn.
+fn dag_legend(theme: &Theme) -> Vec<Line<'static>> {
+    let rows = [
+        (
+            "● ◆ × ○",
+            "latest, commit point, lost, any other revision (newest at the top)",
+        ),
+        (
+            "lit",
+            "what the next actions' controller may read now; `read`: what its action reads",
+        ),
+        (
+            "↑↓ Enter",
+            "select a revision: its state and diff against the latest; Enter opens the diff",
+        ),
+    ];
+    let mut out = vec![Line::styled("revision DAG (r)", theme.title())];
+    for (what, text) in rows {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {what:<8}  "), theme.key()),
+            Span::raw(text),
+        ]));
+    }
+    out.push(Line::raw(""));
     out
 }

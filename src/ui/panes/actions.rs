@@ -37,7 +37,7 @@ impl ActionsPane {
     }
 
     /// The selected line and the index of its chosen action, if it has actions.
-    fn chosen(&self, session: &Session) -> Option<(usize, usize)> {
+    pub fn chosen(&self, session: &Session) -> Option<(usize, usize)> {
         let &i = self.visible(session).get(self.nav.selected)?;
         let n = session.actions()[i].actions.len();
         (n > 0).then(|| (i, self.choice.min(n - 1)))

@@ -1,6 +1,7 @@
 //! The panes of the explorer's screen, and the lines of a diff they share with the overlays.
 
 pub mod actions;
+pub mod dag;
 pub mod header;
 pub mod lesson;
 pub mod path;
@@ -26,6 +27,8 @@ pub struct Panes {
     pub state: state::StatePane,
     /// The properties.
     pub properties: properties::PropertiesPane,
+    /// The revision DAG (in the state tree's place when shown).
+    pub dag: dag::DagPane,
 }
 
 impl Panes {
@@ -36,6 +39,7 @@ impl Panes {
             PaneId::Actions => &self.actions,
             PaneId::State => &self.state,
             PaneId::Properties => &self.properties,
+            PaneId::Dag => &self.dag,
         }
     }
 
@@ -46,6 +50,7 @@ impl Panes {
             PaneId::Actions => &mut self.actions,
             PaneId::State => &mut self.state,
             PaneId::Properties => &mut self.properties,
+            PaneId::Dag => &mut self.dag,
         }
     }
 
@@ -54,6 +59,14 @@ impl Panes {
         for id in PaneId::ALL {
             self.get_mut(id).sync(session);
         }
+        self.dag.sync(session);
+        self.link(session);
+    }
+
+    /// Lets the DAG light what the actions pane's selected line reads.
+    pub fn link(&mut self, session: &Session) {
+        let chosen = self.actions.chosen(session);
+        self.dag.link(session, chosen);
     }
 }
 

@@ -2,6 +2,7 @@
 //! 80x24 and 160x48, and the behaviour behind keys, the mouse, resizes and colours.
 
 mod behaviour;
+mod dag;
 mod fuzz;
 mod snapshots;
 

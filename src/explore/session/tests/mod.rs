@@ -1,6 +1,7 @@
 //! Session tests, without a terminal: commands in, assertions on the session. Helpers here,
 //! tests by area.
 
+mod dag;
 mod files;
 mod from_here;
 mod moving;
