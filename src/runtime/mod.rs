@@ -38,3 +38,6 @@ pub mod task;
 pub use apiserver::{Accepted, ApiError, ApiServer};
 pub use informer::Informer;
 pub use task::{Command, LocalChange, StepReport, TaskError, TaskHandle, TaskSpec, spawn_all};
+
+#[cfg(test)]
+mod tests;
