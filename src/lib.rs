@@ -5,6 +5,7 @@ pub mod cli;
 pub mod explore;
 pub mod history_view;
 pub mod model;
+pub mod replay;
 pub mod runtime;
 pub mod store;
 pub mod ui;

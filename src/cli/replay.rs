@@ -1,10 +1,14 @@
-//! `orchard replay TRACE --against model`: re-run a trace's steps in its embedded model.
+//! `orchard replay TRACE --against model|controllers|etcd [--etcd URL,...|--start-etcd]
+//! [--report FILE]`: re-run a trace's steps in its embedded model, or with the deployed
+//! controllers on the memory store or a live etcd (`replay/target.rs`).
 
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+
+mod target;
 
 use super::Outcome;
 use super::flags;
@@ -19,6 +23,10 @@ use crate::explore::trace::Trace;
 pub enum Target {
     /// The model embedded in the trace.
     Model,
+    /// The deployed controllers (tokio tasks with informer caches) on the in-memory store.
+    Controllers,
+    /// The deployed controllers on a live etcd (`--etcd` or `--start-etcd`).
+    Etcd,
 }
 
 /// Arguments of `orchard replay`.
@@ -32,6 +40,15 @@ pub struct ReplayArgs {
     /// Give up after this many seconds (0.001 to a year), settling included.
     #[arg(long, value_parser = flags::timeout)]
     pub timeout: Option<Duration>,
+    /// With `--against etcd`: the etcd endpoints, comma-separated.
+    #[arg(long, value_delimiter = ',', conflicts_with = "start_etcd")]
+    pub etcd: Vec<String>,
+    /// With `--against etcd`: start a private etcd on free loopback ports (stopped at the end).
+    #[arg(long)]
+    pub start_etcd: bool,
+    /// Also write the report as JSON to this file (atomically).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 /// Runs `orchard replay`: 0 when every step replays and the recorded property fails at the
@@ -45,6 +62,12 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let origin = args.trace.display().to_string();
     let text = read_trace_file(&args.trace)?;
     let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
+    if args.against != Target::Etcd && (args.start_etcd || !args.etcd.is_empty()) {
+        bail!("--etcd and --start-etcd go with --against etcd");
+    }
+    if args.against != Target::Model {
+        return target::run(args, &trace, &text, &origin, &stop, &signals, started);
+    }
     let replayed = match within(&stop, &trace) {
         Err(StopReason::Cancelled) => {
             let (name, code) = signals.received().unwrap_or(("a signal", 130));
@@ -61,6 +84,9 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         Ok(result) => result,
     };
     let replayed = replayed.map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
+    if let Some(path) = &args.report {
+        target::write_report(path, &model_report(args, &trace, &replayed, &origin))?;
+    }
     let v = &trace.violation;
     if v.property.is_empty() {
         println!(
@@ -115,5 +141,40 @@ fn within(stop: &Stop, trace: &Trace) -> Result<Result<Replayed, ReplayError>, S
                 unreachable!("a replay that returns sends its result first");
             }
         }
+    }
+}
+
+/// The model replay as a report: every step matched its digest.
+fn model_report(
+    args: &ReplayArgs,
+    trace: &Trace,
+    replayed: &Replayed,
+    origin: &str,
+) -> crate::replay::Report {
+    use crate::model::history::History;
+    let steps = trace
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| crate::replay::StepRow {
+            step: i + 1,
+            action: replayed.system.describe(&step.action),
+            model_revision: replayed.states[i + 1].history.latest(),
+            store_revision: None,
+            matched: true,
+            first_difference: None,
+            note: None,
+        })
+        .collect();
+    crate::replay::Report {
+        trace: origin.to_string(),
+        target: "model".into(),
+        steps,
+        trace_steps: trace.steps.len(),
+        divergence: None,
+        property: trace.violation.property.clone(),
+        violation_step: trace.violation.step,
+        reproduced: replayed.violated,
+        command: format!("orchard replay {} --against model", args.trace.display()),
     }
 }

@@ -56,17 +56,34 @@ pub struct Accepted {
     pub object: Option<Object>,
 }
 
+/// Which number a write at a store revision makes its uids, generated names and deletion
+/// timestamps from (the store revision itself unless told otherwise).
+pub type Stamp = Arc<dyn Fn(Revision) -> Revision + Send + Sync>;
+
 /// The API server: the model's apply rules over a store. Cheap to clone; clones share the
 /// store.
 #[derive(Clone)]
 pub struct ApiServer {
     store: Arc<dyn Store>,
+    stamp: Option<Stamp>,
 }
 
 impl ApiServer {
     /// An API server writing to `store`.
     pub fn new(store: Arc<dyn Store>) -> ApiServer {
-        ApiServer { store }
+        ApiServer { store, stamp: None }
+    }
+
+    /// The same API server making uids, generated names and deletion timestamps from
+    /// `stamp(revision)` instead of the store revision written: a replay makes them as the
+    /// model did (Kubernetes makes them at random; the model from its own revisions).
+    pub fn with_stamp(mut self, stamp: Stamp) -> ApiServer {
+        self.stamp = Some(stamp);
+        self
+    }
+
+    fn stamped(&self, revision: Revision) -> Revision {
+        self.stamp.as_ref().map_or(revision, |f| f(revision))
     }
 
     /// The store behind it.
@@ -79,7 +96,7 @@ impl ApiServer {
     /// with a conflict if any of them exists.
     pub async fn load(&self, objects: Vec<Object>) -> Result<Revision, ApiError> {
         let revision = self.store.revision().await? + 1;
-        let state = initial_state(objects, revision);
+        let state = initial_state(objects, self.stamped(revision));
         let writes: Vec<Write> = state.objects().into_iter().map(Write::Create).collect();
         match self.store.commit(writes).await? {
             Outcome::Committed(revision) => Ok(revision),
@@ -99,7 +116,7 @@ impl ApiServer {
             let (stored, at) = if sent.name.is_empty() {
                 // A name from generateName: the rules make it from the revision written.
                 let at = self.store.revision().await?;
-                let named = apply(&StateView::new(), operation, at + 1)?;
+                let named = apply(&StateView::new(), operation, self.stamped(at + 1))?;
                 let Some(object) = named.objects().into_iter().next() else {
                     return Err(ApiError::Store(StoreError::Invalid(format!(
                         "{operation}: the rules named nothing"
@@ -114,7 +131,7 @@ impl ApiServer {
                 (read.value, read.revision)
             };
             let view = StateView::from_objects(stored.iter().map(|s| s.object.clone()));
-            let next = apply(&view, operation, at + 1)?;
+            let next = apply(&view, operation, self.stamped(at + 1))?;
             let after = next.get(key.kind, &key.name);
             let write = match (&stored, &after) {
                 (None, Some(object)) => Write::Create(object.clone()),

@@ -146,3 +146,137 @@ fn a_replay_stops_at_its_timeout_even_while_settling() {
     s.run(&["replay", shipped.to_str().unwrap(), "--timeout", "60"])
         .expect(0);
 }
+
+/// A shipped trace, by absolute path.
+fn shipped(name: &str) -> String {
+    format!("{}/traces/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every step of a printed report matched, and the property reproduced.
+fn all_matched(out: &str, property: &str) {
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" -> r") && !l.contains("model -> store"))
+        .collect();
+    assert!(rows.len() > 5, "{out}");
+    assert!(
+        rows.iter()
+            .all(|l| l.ends_with("  match") || l.contains("  match  (")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{property} is violated on the target")),
+        "{out}"
+    );
+    assert!(out.contains("reproduce with: orchard replay"), "{out}");
+}
+
+#[test]
+fn the_stale_reads_trace_from_check_replays_against_controllers_and_a_private_etcd() {
+    let s = crate::support::Scratch::new();
+    let model = format!(
+        "{}/models/statefulset-stale-reads.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    s.run(&["check", &model]).expect(1);
+    let trace = "traces/statefulset-stale-reads-P8-resettable-session.json";
+    assert!(s.exists(trace));
+    let out = s
+        .run(&["replay", trace, "--against", "controllers"])
+        .expect(0)
+        .stdout();
+    all_matched(&out, "P8");
+    let out = s
+        .run(&[
+            "replay",
+            trace,
+            "--against",
+            "etcd",
+            "--start-etcd",
+            "--report",
+            "out/report.json",
+        ])
+        .expect(0)
+        .stdout();
+    all_matched(&out, "P8");
+    assert!(out.contains("--start-etcd"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&s.read("out/report.json")).unwrap();
+    assert_eq!(report["reproduced"], true);
+    assert!(report["target"].as_str().unwrap().starts_with("etcd"));
+    let steps = report["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|r| r["matched"] == true));
+    assert!(steps.iter().all(|r| r["storeRevision"].is_u64()));
+}
+
+#[test]
+fn the_informer_trace_replays_against_controllers_and_a_private_etcd() {
+    let s = crate::support::Scratch::new();
+    let trace = shipped("statefulset-stale-reads-P8-informer.json");
+    for target in [
+        vec!["--against", "controllers"],
+        vec!["--against", "etcd", "--start-etcd"],
+    ] {
+        let mut args = vec!["replay", trace.as_str()];
+        args.extend(target);
+        let out = s.run(&args).expect(0).stdout();
+        all_matched(&out, "P8");
+        // The restarted node lists its pods at an old revision: the stale read itself.
+        assert!(out.contains("node-1 reads nodes@r2 pods@r6"), "{out}");
+    }
+}
+
+#[test]
+fn a_causal_trace_against_etcd_is_refused_naming_its_step_and_served_by_controllers() {
+    let s = crate::support::Scratch::new();
+    let trace = shipped("deployment-rollout-P8-causal.json");
+    let run = s
+        .run(&["replay", &trace, "--against", "etcd", "--start-etcd"])
+        .expect(2);
+    let err = run.stderr();
+    assert!(err.contains("step 6"), "{err}");
+    assert!(err.contains("cannot serve this history"), "{err}");
+    assert!(err.contains("causal branch"), "{err}");
+    let out = s
+        .run(&["replay", &trace, "--against", "controllers"])
+        .expect(0)
+        .stdout();
+    all_matched(&out, "P8");
+}
+
+#[test]
+fn an_absent_etcd_gives_exit_2_naming_the_endpoint() {
+    let s = crate::support::Scratch::new();
+    let trace = shipped("statefulset-stale-reads-P8-informer.json");
+    // A port nothing listens on: a free one, released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let run = s
+        .run(&["replay", &trace, "--against", "etcd", "--etcd", &endpoint])
+        .expect(2);
+    // The bound the command promises (the store's connect timeout is 4 s), not a benchmark.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let err = run.stderr();
+    assert!(err.contains(&endpoint), "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+}
+
+#[test]
+fn etcd_flags_without_etcd_and_etcd_without_an_endpoint_are_bad_input() {
+    let s = crate::support::Scratch::new();
+    let trace = shipped("statefulset-stale-reads-P8-informer.json");
+    let err = s
+        .run(&["replay", &trace, "--against", "controllers", "--start-etcd"])
+        .expect(2)
+        .stderr();
+    assert!(err.contains("--against etcd"), "{err}");
+    let err = s
+        .run(&["replay", &trace, "--against", "etcd"])
+        .expect(2)
+        .stderr();
+    assert!(err.contains("--start-etcd"), "{err}");
+}

@@ -5,6 +5,8 @@
 mod caches;
 mod environment;
 mod steps;
+
+pub use steps::{forget_observed, record_write};
 mod symmetry;
 
 use std::fmt;

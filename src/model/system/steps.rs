@@ -410,54 +410,74 @@ impl System {
         revision: Revision,
         history: &AnyHistory,
     ) {
-        let registration = self.registrations[i];
-        let guards = &self.config.guards;
-        let expectations = registration.expectations && guards.expectations;
-        let staleness_guard =
-            guards.staleness_guard_of(registration.kind, !registration.staleness_guard.is_empty());
-        let object = operation.object();
-        let guarded = staleness_guard && registration.staleness_guard.contains(&object.kind());
-        let expected = expectations && object.kind() == Kind::Pod;
-        if !guarded && !expected {
-            return;
-        }
-        let Some(key) = owner_key(object, history) else {
-            return;
-        };
-        if guarded {
-            local
-                .written
-                .entry(key.clone())
-                .or_default()
-                .insert(object.kind(), revision);
-        }
-        if expected {
-            let meta = object.metadata();
-            match operation {
-                Operation::Create(_) => {
-                    let name = if meta.name.is_empty() {
-                        format!("{}{}", meta.generate_name, revision)
-                    } else {
-                        meta.name.clone()
-                    };
-                    local
-                        .expectations
-                        .entry(key)
-                        .or_default()
-                        .creations
-                        .push(name);
-                }
-                Operation::Delete(_) | Operation::ForceDelete(_) => {
-                    let uid = meta.uid.clone();
-                    local
-                        .expectations
-                        .entry(key)
-                        .or_default()
-                        .deletions
-                        .push(uid);
-                }
-                Operation::Update(_) => {}
+        record_write(
+            self.registrations[i],
+            &self.config.guards,
+            local,
+            operation,
+            revision,
+            &|| history.latest_state(),
+        );
+    }
+}
+
+/// Records a controller's accepted write, committed at `revision`, in its expectations and
+/// staleness guard (as configured by `guards`); `latest` gives the state written (for the
+/// StatefulSet that selects an unowned PersistentVolumeClaim). The same bookkeeping the model's
+/// steps do, public so that a deployed controller keeps it alike.
+pub fn record_write(
+    registration: &Registration,
+    guards: &crate::model::config::Guards,
+    local: &mut LocalState,
+    operation: &Operation,
+    revision: Revision,
+    latest: &dyn Fn() -> StateView,
+) {
+    let expectations = registration.expectations && guards.expectations;
+    let staleness_guard =
+        guards.staleness_guard_of(registration.kind, !registration.staleness_guard.is_empty());
+    let object = operation.object();
+    let guarded = staleness_guard && registration.staleness_guard.contains(&object.kind());
+    let expected = expectations && object.kind() == Kind::Pod;
+    if !guarded && !expected {
+        return;
+    }
+    let Some(key) = owner_key(object, latest) else {
+        return;
+    };
+    if guarded {
+        local
+            .written
+            .entry(key.clone())
+            .or_default()
+            .insert(object.kind(), revision);
+    }
+    if expected {
+        let meta = object.metadata();
+        match operation {
+            Operation::Create(_) => {
+                let name = if meta.name.is_empty() {
+                    format!("{}{}", meta.generate_name, revision)
+                } else {
+                    meta.name.clone()
+                };
+                local
+                    .expectations
+                    .entry(key)
+                    .or_default()
+                    .creations
+                    .push(name);
             }
+            Operation::Delete(_) | Operation::ForceDelete(_) => {
+                let uid = meta.uid.clone();
+                local
+                    .expectations
+                    .entry(key)
+                    .or_default()
+                    .deletions
+                    .push(uid);
+            }
+            Operation::Update(_) => {}
         }
     }
 }
@@ -465,7 +485,7 @@ impl System {
 /// Drops the expectations and staleness-guard entries that what a step reads shows fulfilled:
 /// created pods it sees, deleted pods it sees gone or terminating, written kinds it sees at or
 /// past the write.
-fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
+pub fn forget_observed(local: &mut LocalState, read: &Read, state: &StateView) {
     let created_seen = |name: &String| state.pods.contains(name);
     let deleted_seen = |uid: &String| {
         !state
@@ -511,15 +531,14 @@ fn reads_are_fresh(kinds_read: KindSet, read_state: &StateView, latest: &StateVi
 /// The owner a write is for, as `Kind/name`: the written object's controller, or, for an
 /// object no controller owns (a StatefulSet's PersistentVolumeClaim, retained by default), the
 /// StatefulSet whose selector selects it (in the latest revision, the one written).
-fn owner_key(object: &Object, history: &AnyHistory) -> Option<String> {
+fn owner_key(object: &Object, latest: &dyn Fn() -> StateView) -> Option<String> {
     if let Some(owner) = object.metadata().controller_ref() {
         return Some(format!("{}/{}", owner.kind, owner.name));
     }
     if object.kind() != Kind::PersistentVolumeClaim {
         return None;
     }
-    history
-        .latest_state()
+    latest()
         .statefulsets
         .iter()
         .find(|s| s.spec.selector.matches(&object.metadata().labels))
