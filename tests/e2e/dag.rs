@@ -4,27 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::{Scratch, shipped_models};
-
-fn shipped_traces() -> Vec<String> {
-    let dir = shipped_models().join("../traces");
-    let mut out: Vec<String> = std::fs::read_dir(&dir)
-        .expect("traces/ is readable")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| p.to_str().expect("a UTF-8 path").to_string())
-        .collect();
-    out.sort();
-    assert!(out.len() > 5, "traces are shipped");
-    out
-}
-
-fn trace(name: &str) -> String {
-    shipped_traces()
-        .into_iter()
-        .find(|t| t.ends_with(name))
-        .expect("a shipped trace")
-}
+use crate::support::{Scratch, shipped_models, shipped_trace as trace, shipped_traces};
 
 /// Whether Graphviz accepts `dot` (panics when graphviz is not installed: .ci/run installs it).
 fn graphviz_accepts(dot: &str) -> Result<(), String> {

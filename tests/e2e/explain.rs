@@ -1,27 +1,7 @@
 //! `orchard explain`: the stale-reads trace told sentence by sentence; every shipped trace's
 //! stale reads and broken property named; a path that records no violation; bad input located.
 
-use crate::support::{Scratch, shipped_models};
-
-fn shipped_traces() -> Vec<String> {
-    let dir = shipped_models().join("../traces");
-    let mut out: Vec<String> = std::fs::read_dir(&dir)
-        .expect("traces/ is readable")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| p.to_str().expect("a UTF-8 path").to_string())
-        .collect();
-    out.sort();
-    assert!(out.len() > 5, "traces are shipped");
-    out
-}
-
-fn trace(name: &str) -> String {
-    shipped_traces()
-        .into_iter()
-        .find(|t| t.ends_with(name))
-        .expect("a shipped trace")
-}
+use crate::support::{Scratch, shipped_trace as trace, shipped_traces};
 
 /// The sentences printed (each on its own indented line after the file's name).
 fn sentences(out: &str) -> Vec<String> {

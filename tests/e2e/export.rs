@@ -11,27 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Scratch, shipped_models};
-
-fn shipped_traces() -> Vec<String> {
-    let dir = shipped_models().join("../traces");
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .expect("traces/")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| p.to_str().expect("a UTF-8 path").to_string())
-        .collect();
-    out.sort();
-    assert!(out.len() > 5, "traces are shipped");
-    out
-}
-
-fn trace(name: &str) -> String {
-    shipped_traces()
-        .into_iter()
-        .find(|t| t.ends_with(name))
-        .expect("a shipped trace")
-}
+use crate::support::{Scratch, shipped_models, shipped_trace as trace, shipped_traces};
 
 // ---- ITF, checked by its rules (Apalache ADR-015) ----
 

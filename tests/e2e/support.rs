@@ -150,3 +150,25 @@ pub fn failing_trace() -> (Scratch, String) {
     assert!(s.exists(&trace));
     (s, trace)
 }
+
+/// The shipped traces (`traces/*.json`), sorted, as paths.
+pub fn shipped_traces() -> Vec<String> {
+    let dir = shipped_models().join("../traces");
+    let mut out: Vec<String> = std::fs::read_dir(&dir)
+        .expect("traces/ is readable")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| p.to_str().expect("a UTF-8 path").to_string())
+        .collect();
+    out.sort();
+    assert!(out.len() > 5, "traces are shipped");
+    out
+}
+
+/// The shipped trace whose file name ends with `name`.
+pub fn shipped_trace(name: &str) -> String {
+    shipped_traces()
+        .into_iter()
+        .find(|t| t.ends_with(name))
+        .expect("a shipped trace")
+}
