@@ -75,7 +75,10 @@ pub fn available() -> Result<(), NetnsError> {
     if let Err(e) = Command::new(IP_PROGRAM).arg("-V").output() {
         return unavailable(format!("`{IP_PROGRAM}` (iproute2) cannot be run: {e}"));
     }
-    let probe = format!("{NAMESPACE_PREFIX}-probe-{}", std::process::id());
+    // Unique per call: tests in one process probe at the same time.
+    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = format!("{NAMESPACE_PREFIX}-probe-{}-{n}", std::process::id());
     if let Err(e) = ip(&["netns", "add", &probe]) {
         return unavailable(e.to_string());
     }
