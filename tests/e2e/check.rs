@@ -1,6 +1,6 @@
 //! `orchard check`: verdicts, exit codes, traces, JSON, and reproducible state counts.
 
-use crate::support::{Scratch, tiny, with_models};
+use crate::support::{Scratch, slow_settling, tiny, with_models};
 
 #[test]
 fn a_model_whose_properties_hold_exits_0() {
@@ -207,22 +207,6 @@ fn slow_bfs() -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
-}
-
-/// The stale-reads model settled from 100 replicas on 16 roomy nodes under informer
-/// consistency (within the loader's limits): settling alone takes seconds in a debug build.
-fn slow_settling(s: &Scratch) -> String {
-    let text = std::fs::read_to_string(
-        crate::support::shipped_models().join("statefulset-stale-reads.yaml"),
-    )
-    .unwrap()
-    .replace("replicas: 1\n", "replicas: 100\n")
-    .replace("count: 2,", "count: 16,")
-    .replace("consistency: resettable-session", "consistency: informer")
-    .replace("pods: 110", "pods: 1000")
-    .replace("cpu: \"4\"", "cpu: \"1000\"")
-    .replace("memory: 8Gi", "memory: 1000Gi");
-    s.write("big.yaml", &text)
 }
 
 #[test]

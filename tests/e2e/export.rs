@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Scratch, shipped_models, shipped_trace as trace, shipped_traces};
+use crate::support::{
+    Scratch, shipped_models, shipped_trace as trace, shipped_traces, slow_settling,
+};
 
 // ---- ITF, checked by its rules (Apalache ADR-015) ----
 
@@ -496,20 +498,6 @@ fn kubectl_applies_every_shipped_state() {
 }
 
 // ---- orchard dag: --timeout and signals while settling ----
-
-/// The stale-reads model settled from 100 replicas on 16 roomy nodes under informer
-/// consistency: settling its start state takes seconds in a debug build.
-fn slow_settling(s: &Scratch) -> String {
-    let text = std::fs::read_to_string(shipped_models().join("statefulset-stale-reads.yaml"))
-        .unwrap()
-        .replace("replicas: 1\n", "replicas: 100\n")
-        .replace("count: 2,", "count: 16,")
-        .replace("consistency: resettable-session", "consistency: informer")
-        .replace("pods: 110", "pods: 1000")
-        .replace("cpu: \"4\"", "cpu: \"1000\"")
-        .replace("memory: 8Gi", "memory: 1000Gi");
-    s.write("big.yaml", &text)
-}
 
 #[test]
 fn dag_stops_settling_at_its_timeout_and_on_sigint() {

@@ -172,3 +172,17 @@ pub fn shipped_trace(name: &str) -> String {
         .find(|t| t.ends_with(name))
         .expect("a shipped trace")
 }
+
+/// The stale-reads model settled from 100 replicas on 16 roomy nodes under informer
+/// consistency (within the loader's limits): settling alone takes seconds in a debug build.
+pub fn slow_settling(s: &Scratch) -> String {
+    let text = std::fs::read_to_string(shipped_models().join("statefulset-stale-reads.yaml"))
+        .unwrap()
+        .replace("replicas: 1\n", "replicas: 100\n")
+        .replace("count: 2,", "count: 16,")
+        .replace("consistency: resettable-session", "consistency: informer")
+        .replace("pods: 110", "pods: 1000")
+        .replace("cpu: \"4\"", "cpu: \"1000\"")
+        .replace("memory: 8Gi", "memory: 1000Gi");
+    s.write("big.yaml", &text)
+}
