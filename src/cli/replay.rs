@@ -1,8 +1,8 @@
 //! `orchard replay TRACE --against model|controllers|etcd [--etcd URL,...|--start-etcd]
-//! [--report FILE]`: re-run a trace's steps in its embedded model, or with the deployed
+//! [--report FILE] [--upgrade]`: re-run a trace's steps in its embedded model, or with the deployed
 //! controllers on the memory store or a live etcd (`replay/target.rs`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ use super::load::read_trace_file;
 use super::signals::Signals;
 use crate::explore::replay::{ReplayError, Replayed, replay};
 use crate::explore::stop::{Stop, StopReason};
-use crate::explore::trace::Trace;
+use crate::explore::trace::{FORMAT, Trace};
 
 /// What a trace is replayed against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -49,6 +49,10 @@ pub struct ReplayArgs {
     /// Also write the report as JSON to this file (atomically).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// With `--against model`: once every step replays, rewrite a trace of an older format
+    /// in the current one (format 2, canonical digests), atomically, in place.
+    #[arg(long)]
+    pub upgrade: bool,
 }
 
 /// Runs `orchard replay`: 0 when every step replays and the recorded property fails at the
@@ -64,6 +68,9 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
     if args.against != Target::Etcd && (args.start_etcd || !args.etcd.is_empty()) {
         bail!("--etcd and --start-etcd go with --against etcd");
+    }
+    if args.upgrade && args.against != Target::Model {
+        bail!("--upgrade goes with --against model");
     }
     if args.against != Target::Model {
         return target::run(args, &trace, &text, &origin, &stop, &signals, started);
@@ -86,6 +93,9 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let replayed = replayed.map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
     if let Some(path) = &args.report {
         target::write_report(path, &model_report(args, &trace, &replayed, &origin))?;
+    }
+    if args.upgrade {
+        upgrade(&args.trace, &origin, &trace, &replayed)?;
     }
     let v = &trace.violation;
     if v.property.is_empty() {
@@ -114,6 +124,24 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         );
         Ok(Outcome::Failure)
     }
+}
+
+/// Rewrites a replayed trace of an older format as the current format, in place and
+/// atomically; a trace in the current format is left as it is.
+fn upgrade(path: &Path, origin: &str, trace: &Trace, replayed: &Replayed) -> anyhow::Result<()> {
+    if trace.format == FORMAT {
+        println!("{origin}: already trace format {FORMAT}; left as it is");
+        return Ok(());
+    }
+    trace
+        .upgraded(&replayed.states)
+        .write_to(path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", e.path.display(), e.source))?;
+    println!(
+        "{origin}: rewritten from trace format {} to format {FORMAT}",
+        trace.format
+    );
+    Ok(())
 }
 
 /// Replays `trace` on a worker thread, waiting for it until `stop` says otherwise (polled every

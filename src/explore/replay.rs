@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use super::trace::{Trace, digest, line_of_key, line_of_step};
+use super::trace::{Trace, digest_for, line_of_key, line_of_step};
 use crate::model::properties::{self, PropertyKind};
 use crate::model::system::{Action, BuildError, NotEnabled, System, SystemState};
 
@@ -200,6 +200,7 @@ pub fn replay(trace: &Trace) -> Result<Replayed, ReplayError> {
         })?;
     }
     let initial = system.initial();
+    let digest = digest_for(trace.format);
     let found = digest(&initial);
     if found != trace.initial {
         return Err(ReplayError::InitialDigest {

@@ -1,7 +1,7 @@
-//! Traces: a counterexample as a self-contained JSON file (format 1).
+//! Traces: a counterexample as a self-contained JSON file (format 2; format 1 is still read).
 //!
 //! ```json
-//! { "format": 1,
+//! { "format": 2,
 //!   "model": { ...the resolved ModelConfig, whole... },
 //!   "consistency": { "level": "resettable-session", "read-your-writes": false },
 //!   "commit": "kubernetes",
@@ -11,7 +11,12 @@
 //!   "violation": { "property": "P8", "text": "...", "step": 4 } }
 //! ```
 //!
-//! A digest is [`crate::model::collection::hash_of`] of the whole state, as 16 hex digits.
+//! A digest (format 2) is [`crate::model::canonical::canonical_digest`]: the SHA-256 of the
+//! state's canonical serialisation (resources as their Kubernetes JSON, sorted; local states;
+//! budgets), as 16 hex digits, so that a change of in-memory representation leaves traces as
+//! they are. Format 1 recorded [`crate::model::collection::hash_of`] of the in-memory state
+//! ([`digest_v1`]); such a trace is still read and replayed with that digest, and `orchard
+//! replay --upgrade` rewrites it as format 2.
 //! `violation.step` counts steps: the state after that many steps violates the property.
 //! [`Trace::parse`] checks the file; [`super::replay`] checks that the model still produces it.
 
@@ -21,6 +26,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::model::canonical::canonical_digest;
 use crate::model::collection::hash_of;
 use crate::model::config::limits::{self, MAX_DEPTH};
 use crate::model::config::{FileKind, ModelConfig, field_at, manifest_error, plain_message, sniff};
@@ -28,14 +34,17 @@ use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Relist}
 use crate::model::properties::Property;
 use crate::model::system::{Action, Reduction, System, SystemState, Transition};
 
-/// The trace format this build writes and reads.
-pub const FORMAT: u32 = 1;
+/// The trace format this build writes.
+pub const FORMAT: u32 = 2;
+
+/// The oldest trace format this build still reads (its digests are [`digest_v1`]).
+pub const OLDEST_FORMAT: u32 = 1;
 
 /// A counterexample trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trace {
-    /// The format version, [`FORMAT`].
+    /// The format version: [`FORMAT`], or [`OLDEST_FORMAT`] for a trace written before it.
     pub format: u32,
     /// The model the trace was made from, with the consistency and commit mode it was checked
     /// under.
@@ -96,7 +105,7 @@ pub enum TraceError {
     },
     /// A format version this build does not read.
     #[error(
-        "field `format`: unknown trace format version {0} (this orchard reads version {FORMAT})"
+        "field `format`: unknown trace format version {0} (this orchard reads versions {OLDEST_FORMAT} to {FORMAT})"
     )]
     Version(u64),
     /// The file is empty.
@@ -145,9 +154,20 @@ pub struct TraceIoError {
     pub source: std::io::Error,
 }
 
-/// The digest of a state: a deterministic hash as 16 hex digits.
+/// The digest of a state as trace format 2 records it: the canonical digest.
 pub fn digest(state: &SystemState) -> String {
+    canonical_digest(state)
+}
+
+/// The digest of a state as trace format 1 recorded it: the in-memory hash, as 16 hex digits
+/// (it changes whenever the state's representation does).
+pub fn digest_v1(state: &SystemState) -> String {
     format!("{:016x}", hash_of(state))
+}
+
+/// The digest function of a trace format.
+pub fn digest_for(format: u32) -> fn(&SystemState) -> String {
+    if format == 1 { digest_v1 } else { digest }
 }
 
 impl Trace {
@@ -230,7 +250,10 @@ impl Trace {
     fn parse_json(text: &str) -> Result<(Trace, serde_json::Value), TraceError> {
         let raw: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
         match raw.get("format") {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT)) => {}
+            Some(serde_json::Value::Number(n))
+                if n
+                    .as_u64()
+                    .is_some_and(|v| (u64::from(OLDEST_FORMAT)..=u64::from(FORMAT)).contains(&v)) => {}
             Some(serde_json::Value::Number(n)) => {
                 return Err(TraceError::Version(n.as_u64().unwrap_or(u64::MAX)));
             }
@@ -300,22 +323,54 @@ impl Trace {
     /// same directory, then a rename. Returns the path written.
     pub fn write_into(&self, dir: &Path) -> Result<PathBuf, TraceIoError> {
         let path = dir.join(self.file_name());
-        let io = |source| TraceIoError {
+        std::fs::create_dir_all(dir).map_err(|source| TraceIoError {
             path: path.clone(),
             source,
+        })?;
+        self.write_to(&path)?;
+        Ok(path)
+    }
+
+    /// Writes the trace to `path` atomically (a temporary file beside it, then a rename); the
+    /// directory must exist.
+    pub fn write_to(&self, path: &Path) -> Result<(), TraceIoError> {
+        let io = |source| TraceIoError {
+            path: path.to_path_buf(),
+            source,
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file_name());
         remove_leftovers(dir);
-        let temp = dir.join(format!(".{}.{}.tmp", self.file_name(), std::process::id()));
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let written = std::fs::File::create(&temp).and_then(|mut f| {
             f.write_all(self.to_json().as_bytes())?;
             f.sync_all()
         });
-        if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &path)) {
+        if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
             let _ = std::fs::remove_file(&temp);
             return Err(io(e));
         }
-        Ok(path)
+        Ok(())
+    }
+
+    /// The trace in the current format, its digests those of `states` (the initial state and
+    /// the state after each step, as a replay produced them); everything else as it was.
+    pub fn upgraded(&self, states: &[SystemState]) -> Trace {
+        let mut trace = self.clone();
+        trace.format = FORMAT;
+        if let Some(initial) = states.first() {
+            trace.initial = digest(initial);
+        }
+        for (step, state) in trace.steps.iter_mut().zip(states.iter().skip(1)) {
+            step.digest = digest(state);
+        }
+        trace
     }
 }
 

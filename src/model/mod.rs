@@ -5,6 +5,7 @@
 //! (`explore`, `store`, `replay`, `ui`). Iteration order is always sorted.
 
 pub mod api;
+pub mod canonical;
 pub mod collection;
 pub mod config;
 pub mod controllers;

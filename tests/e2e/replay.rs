@@ -280,3 +280,46 @@ fn etcd_flags_without_etcd_and_etcd_without_an_endpoint_are_bad_input() {
         .stderr();
     assert!(err.contains("--start-etcd"), "{err}");
 }
+
+/// A trace of format 1 (digests of the in-memory state) still replays, its digests checked the
+/// old way; `--upgrade` rewrites it as format 2 in place, which replays with canonical
+/// digests, and a second `--upgrade` leaves it as it is.
+#[test]
+fn a_format_1_trace_replays_and_upgrades_to_format_2() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/format1/replicaset-scale-P10-optimistic-linear.json"
+    );
+    let s = crate::support::Scratch::new();
+    let old = std::fs::read_to_string(fixture).unwrap();
+    assert!(old.contains("\"format\": 1,"), "the fixture is of format 1");
+    s.write("old.json", &old);
+    let out = s.run(&["replay", "old.json"]).expect(0).stdout();
+    assert!(out.contains("P10"), "{out}");
+
+    // A changed digest is refused in format 1 as in format 2.
+    s.write("broken.json", &old.replacen("\"digest\": \"", "\"digest\": \"0", 2));
+    let err = s.run(&["replay", "broken.json"]).expect(2).stderr();
+    assert!(err.contains("digest"), "{err}");
+
+    let out = s.run(&["replay", "old.json", "--upgrade"]).expect(0).stdout();
+    assert!(out.contains("from trace format 1 to format 2"), "{out}");
+    let new = s.read("old.json");
+    assert!(new.contains("\"format\": 2,"), "{new}");
+    assert_ne!(old, new, "the digests are rewritten");
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&old).unwrap(),
+        serde_json::from_str(&new).unwrap(),
+    );
+    assert_eq!(a["steps"].as_array().unwrap().len(), b["steps"].as_array().unwrap().len());
+    assert_eq!(a["steps"][0]["action"], b["steps"][0]["action"]);
+    assert_ne!(a["steps"][0]["digest"], b["steps"][0]["digest"]);
+    s.run(&["replay", "old.json"]).expect(0);
+    let out = s.run(&["replay", "old.json", "--upgrade"]).expect(0).stdout();
+    assert!(out.contains("already trace format 2"), "{out}");
+    assert_eq!(s.read("old.json"), new);
+
+    // A trace that does not replay is not upgraded.
+    s.run(&["replay", "broken.json", "--upgrade"]).expect(2);
+    assert!(s.read("broken.json").contains("\"format\": 1,"));
+}
