@@ -17,6 +17,8 @@ mod replay;
 mod report;
 mod signals;
 mod state;
+mod swarm;
+mod triage;
 
 use std::process::ExitCode;
 
@@ -58,6 +60,9 @@ pub enum Command {
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
     Bench(bench::BenchArgs),
+    /// Run N independent searches (shards) of a model, here (--local) or as a Kubernetes
+    /// Indexed Job (--emit-job); `orchard swarm merge DIR` merges their results.
+    Swarm(swarm::SwarmArgs),
     /// One benchmark case, run by `orchard bench` in a child process.
     #[command(hide = true)]
     BenchCase(bench::BenchCaseArgs),
@@ -119,6 +124,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),
+        Command::Swarm(args) => swarm::run(&args),
     }
 }
 

@@ -17,6 +17,7 @@ use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, che
 use crate::explore::progress::Progress;
 use crate::explore::shrink::shrink_counterexamples;
 use crate::explore::stop::Stop;
+use crate::explore::swarm::{DEFAULT_SPLIT_DEPTH, Shard, over_seeds};
 use crate::explore::trace::Trace;
 use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::properties::vacuity::Vacuity;
@@ -88,6 +89,25 @@ pub struct CheckArgs {
     /// Let the model's `file:` entries name files outside its directory.
     #[arg(long)]
     pub allow_outside_files: bool,
+    /// Run as shard I of N of a swarm (`orchard swarm`): simulations over seeds I, I+N, ...
+    /// for half of --timeout, then breadth-first search of this shard's share of the states
+    /// at --split-depth.
+    #[arg(long, value_name = "I/N", value_parser = flags::shard)]
+    pub shard: Option<Shard>,
+    /// With --shard: the depth whose states are shared out among the shards.
+    #[arg(long, default_value_t = DEFAULT_SPLIT_DEPTH, value_parser = flags::max_depth)]
+    pub split_depth: usize,
+    /// Simulate over many seeds (--seeds, from --seed on), keep every counterexample
+    /// (minimised), group them by cause and write one trace per cause under TRACE_DIR/triage.
+    #[arg(long)]
+    pub all_counterexamples: bool,
+    /// With --shard or --all-counterexamples: the number of simulation seeds.
+    #[arg(long, default_value_t = 8, value_parser = flags::seeds)]
+    pub seeds: u64,
+    /// With --shard or --all-counterexamples: write the result as JSON to this file
+    /// (atomically), for `orchard swarm merge`.
+    #[arg(long, value_name = "FILE")]
+    pub result: Option<PathBuf>,
 }
 
 /// The command line's overrides of a model's settings.
@@ -249,6 +269,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .copied()
         .filter(|p| vacuity.applies(p))
         .collect();
+    if args.shard.is_some() || args.all_counterexamples {
+        return many(args, &plan, &options, &checked, signals.received());
+    }
+    if args.result.is_some() {
+        bail!("--result goes with --shard or --all-counterexamples");
+    }
     let mut progress = ProgressLine::new(args.progress, args.json);
     let mut outcome = check(plan.system.clone(), checked, &options, &mut |p| {
         progress.show(p)
@@ -291,6 +317,87 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     Ok(match signal {
         Some((_, code)) => Outcome::Interrupted(code),
         None if outcome.failed() => Outcome::Failure,
+        None => Outcome::Success,
+    })
+}
+
+/// `--shard` and `--all-counterexamples`: many counterexamples, grouped by cause.
+fn many(
+    args: &CheckArgs,
+    plan: &Plan,
+    options: &CheckOptions,
+    checked: &[&'static Property],
+    signal: Option<(&'static str, u8)>,
+) -> anyhow::Result<Outcome> {
+    use crate::explore::checker::DEFAULT_SIMULATION;
+    use crate::explore::swarm::{PropertyVerdict, RESULT_FORMAT, ShardResult, merge, run_shard};
+    let budget = args.timeout.unwrap_or(DEFAULT_SIMULATION);
+    let seeds = usize::try_from(args.seeds).unwrap_or(usize::MAX);
+    let result = match args.shard {
+        Some(shard) => {
+            let shard = Shard {
+                split_depth: args.split_depth,
+                ..shard
+            };
+            run_shard(&plan.system, checked, options, shard, seeds, budget)
+        }
+        None => {
+            let seeds: Vec<u64> = (0..args.seeds).map(|k| args.seed.wrapping_add(k)).collect();
+            let (found, states, _) =
+                over_seeds(&plan.system, checked, options, &seeds, budget, args.no_minimise);
+            ShardResult {
+                format: RESULT_FORMAT,
+                model: plan.system.config().name.clone(),
+                shard: None,
+                shards: 1,
+                split_depth: 0,
+                seeds,
+                simulation_states: states,
+                bfs_states: 0,
+                bfs_unique_states: 0,
+                bfs_depth: 0,
+                properties: checked
+                    .iter()
+                    .map(|p| PropertyVerdict {
+                        property: p.id.to_string(),
+                        verdict: if found.iter().any(|f| f.property == p.id) {
+                            "FAILED"
+                        } else {
+                            "holds within bounds"
+                        }
+                        .to_string(),
+                    })
+                    .collect(),
+                counterexamples: found,
+            }
+        }
+    };
+    if let Some(path) = &args.result {
+        super::triage::write_json(path, &result)?;
+    }
+    let failed = result.properties.iter().any(|p| p.verdict == "FAILED");
+    if args.shard.is_some() {
+        println!(
+            "shard {}: {} states, {} counterexamples",
+            args.shard.map(|s| s.to_string()).unwrap_or_default(),
+            result.states(),
+            result.counterexamples.len()
+        );
+    } else {
+        let merged = merge(vec![result]).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let dir = args.trace_dir.join(super::triage::TRIAGE_DIR);
+        let paths = super::triage::write_representatives(&dir, &merged.groups)?;
+        println!(
+            "{}: {} seeds, {} states",
+            args.model.display(),
+            args.seeds,
+            merged.states
+        );
+        super::triage::print_verdicts_and_groups(&merged, &paths);
+    }
+    Ok(match signal {
+        Some((_, code)) => Outcome::Interrupted(code),
+        None if failed => Outcome::Failure,
         None => Outcome::Success,
     })
 }

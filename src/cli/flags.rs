@@ -191,3 +191,8 @@ mod tests {
         assert!((1..=MAX_THREADS).contains(&cores));
     }
 }
+
+/// `--shard`: `I/N`, `0 <= I < N`.
+pub fn shard(s: &str) -> Result<crate::explore::swarm::Shard, String> {
+    s.parse()
+}

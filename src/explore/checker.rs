@@ -86,6 +86,8 @@ pub struct CheckOptions {
     /// The state to search from (the explorer's "check from here"); the system's initial
     /// state when `None`. Depths and counterexamples count from it.
     pub initial: Option<SystemState>,
+    /// A swarm's shard: BFS keeps only its share of the states at the split depth.
+    pub shard: Option<super::swarm::Shard>,
 }
 
 /// How long a simulation runs when no timeout is given.
@@ -102,6 +104,7 @@ impl Default for CheckOptions {
             stop_on_failure: true,
             stop: Stop::never(),
             initial: None,
+            shard: None,
         }
     }
 }

@@ -20,7 +20,9 @@ pub mod session;
 pub mod shrink;
 pub mod simulation;
 pub mod stop;
+pub mod swarm;
 pub mod trace;
+pub mod triage;
 
 #[cfg(test)]
 mod tests;

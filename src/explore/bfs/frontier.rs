@@ -57,6 +57,18 @@ impl Level {
         self.len == 0
     }
 
+    /// The level with only the states whose fingerprint `keep` accepts (a swarm shard's
+    /// share at its split depth).
+    pub fn keep(self, keep: impl Fn(u64) -> bool) -> Level {
+        let batches = self
+            .chunks
+            .into_iter()
+            .filter_map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .map(|batch| batch.into_iter().filter(|e| keep(e.fingerprint)).collect())
+            .collect();
+        Level::from_batches(batches)
+    }
+
     /// The next chunk nobody took yet.
     pub fn take(&self) -> Option<Vec<Entry>> {
         loop {

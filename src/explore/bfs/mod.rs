@@ -95,6 +95,9 @@ pub fn search(
         }
         drop(level);
         level = next.into_level();
+        if let Some(shard) = options.shard.filter(|s| s.split_depth == depth + 1) {
+            level = level.keep(|fingerprint| shard.keeps(fingerprint));
+        }
         if !level.is_empty() {
             depth += 1;
         }
