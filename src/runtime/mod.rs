@@ -1,7 +1,8 @@
 //! The deployed runtime: the model's code run outside the checker, over a [`crate::store`].
 //!
-//! Owns the API server over a store ([`apiserver`]), the informer caches ([`informer`]) and the
-//! controllers-as-tasks ([`task`]). Imports `crate::store` and `crate::model` only. Promises: no
+//! Owns the API server over a store ([`apiserver`]), the informer caches ([`informer`]), the
+//! controllers-as-tasks ([`task`]) and the Kubernetes API for kubectl over the API server
+//! ([`kubeapi`]). Imports `crate::store` and `crate::model` only. Promises: no
 //! rule of the model is re-implemented here: writes go through `model::api::apply`, controllers
 //! are the ones of a registration list (`model::controllers::REGISTRY`, or a test's own), and
 //! a step's bookkeeping (expectations, staleness guard) is the model's
@@ -33,6 +34,7 @@
 
 pub mod apiserver;
 pub mod informer;
+pub mod kubeapi;
 pub mod task;
 
 pub use apiserver::{Accepted, ApiError, ApiServer};

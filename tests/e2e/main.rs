@@ -11,6 +11,7 @@ mod explore_tmux;
 mod explore_tui;
 mod export;
 mod fuzz;
+mod kubeapi;
 mod learn;
 mod learn_tmux;
 mod models;
