@@ -96,6 +96,8 @@ pub async fn serve(
             Err(e) if is_transient(&e) => continue,
             Err(source) => return Err(KubeApiError::Listen { addr, source }),
         };
+        // Small responses go out at once (Go's servers, kube-apiserver's too, do the same).
+        let _ = stream.set_nodelay(true);
         let ctx = ctx.clone();
         let mut closing = ctx.shutdown.clone();
         connections.spawn(async move {
