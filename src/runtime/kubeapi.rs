@@ -9,8 +9,9 @@
 //! with a Kubernetes `Status` (400, 404, 405, 409, 413, 415, 422) and changes nothing.
 //!
 //! What is not Kubernetes: no authentication (loopback only), no `Table` responses (kubectl
-//! prints its default columns), no OpenAPI documents (`kubectl apply` takes
-//! `--validate=false`; see the README), a strategic merge patch is read as a merge patch,
+//! prints its default columns), an OpenAPI v3 index without schemas (enough for `kubectl
+//! apply` to leave field validation to the server, `kubeapi/openapi.rs` says how little it
+//! checks), a strategic merge patch is read as a merge patch,
 //! times are the model's logical ones (revision `r` is `r` seconds after the epoch), and
 //! `propagationPolicy` is accepted but the model has no garbage collector.
 
@@ -18,6 +19,7 @@ mod body;
 mod discovery;
 mod json;
 mod kubeconfig;
+mod openapi;
 mod read;
 mod routes;
 mod scale;
@@ -96,6 +98,8 @@ pub async fn serve(
             Err(e) if is_transient(&e) => continue,
             Err(source) => return Err(KubeApiError::Listen { addr, source }),
         };
+        // Small responses go out at once (Go's servers, kube-apiserver's too, do the same).
+        let _ = stream.set_nodelay(true);
         let ctx = ctx.clone();
         let mut closing = ctx.shutdown.clone();
         connections.spawn(async move {

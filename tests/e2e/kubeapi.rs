@@ -188,7 +188,7 @@ async fn kubectl_applies_watches_scales_and_deletes_through_the_model() {
         let nodes = kubectl_ok(&config, &["get", "nodes", "-o", "name"]);
         assert_eq!(nodes.lines().count(), 2, "{nodes}");
         let mut watch = PodWatch::start(&config);
-        let applied = kubectl_ok(&config, &["apply", "--validate=false", "-f", &manifest]);
+        let applied = kubectl_ok(&config, &["apply", "-f", &manifest]);
         assert!(
             applied.contains("statefulset.apps/web created"),
             "{applied}"
@@ -225,10 +225,7 @@ async fn kubectl_applies_watches_scales_and_deletes_through_the_model() {
         kubectl_ok(&config, &["label", "statefulset", "web", "tier=front"]);
         let file = config.with_file_name("stale.json");
         std::fs::write(&file, stale).unwrap();
-        let refused = kubectl(
-            &config,
-            &["replace", "--validate=false", "-f", file.to_str().unwrap()],
-        );
+        let refused = kubectl(&config, &["replace", "-f", file.to_str().unwrap()]);
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(!refused.status.success());
         assert!(
@@ -260,6 +257,15 @@ async fn kubectl_applies_watches_scales_and_deletes_through_the_model() {
             ],
         );
         assert!(patched.contains("patched"), "{patched}");
+        // Applying the manifest again is a (strategic merge) patch of the live object.
+        let manifest_two = manifest.replace("web.yaml", "web-one.yaml");
+        let again = kubectl_ok(&config, &["apply", "-f", &manifest_two]);
+        assert!(again.contains("statefulset.apps/web configured"), "{again}");
+        let replicas = kubectl_ok(
+            &config,
+            &["get", "sts", "web", "-o", "jsonpath={.spec.replicas}"],
+        );
+        assert_eq!(replicas, "1");
     })
     .await
     .unwrap();

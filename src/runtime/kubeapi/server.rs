@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use super::body::Body;
 use super::routes::{self, Route, Subresource};
 use super::status::Failure;
-use super::{discovery, read, scale, watch as watching, write};
+use super::{discovery, openapi, read, scale, watch as watching, write};
 use crate::runtime::ApiServer;
 
 /// The largest request body read (Kubernetes' own limit is 3 MiB).
@@ -161,6 +161,14 @@ fn not_allowed(request: &Request) -> Failure {
 }
 
 async fn dispatch(ctx: &Context, request: Request) -> Result<Reply, Failure> {
+    if request.method == Method::GET {
+        if request.path.trim_end_matches('/') == "/openapi/v3" {
+            return Ok(Reply::Json(StatusCode::OK, openapi::index()));
+        }
+        if let Some(group) = openapi::group_of(&request.path) {
+            return Ok(Reply::Json(StatusCode::OK, openapi::document(group)));
+        }
+    }
     let Some(route) = routes::parse(&request.path) else {
         return Err(Failure::not_found(format!(
             "the server could not find the requested resource ({})",
