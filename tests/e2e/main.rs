@@ -17,3 +17,4 @@ mod models;
 mod replay;
 mod shipped;
 mod support;
+mod swarm;

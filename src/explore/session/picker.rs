@@ -52,6 +52,15 @@ impl Picker {
         }
     }
 
+    /// The traces (`*.json`) in `dir` only, sorted by path: a triage's representatives, one
+    /// per cause, named `P8-cause-1-of-3-x12.json` (12 counterexamples have this cause).
+    pub fn traces(dir: &Path) -> Picker {
+        let mut files = Vec::new();
+        collect(dir, &["json"], &mut files);
+        files.sort();
+        Picker::from_entries(files.iter().map(|p| trace_entry(p)).collect())
+    }
+
     /// A picker over given entries.
     pub fn from_entries(entries: Vec<PickerEntry>) -> Picker {
         Picker {
