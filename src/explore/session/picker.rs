@@ -182,6 +182,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_triage_picker_lists_only_the_traces_of_its_directory() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let picker = Picker::traces(&root.join("traces"));
+        assert!(!picker.all().is_empty());
+        assert!(picker.all().iter().all(|e| e.kind == EntryKind::Trace));
+        // The models' directory holds no traces: a picker over it is empty.
+        assert!(Picker::traces(&root.join("models")).all().is_empty());
+    }
+
+    #[test]
     fn the_shipped_models_and_traces_are_listed_and_filtered() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut picker = Picker::scan(&root.join("models"), &root.join("traces"));
