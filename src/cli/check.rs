@@ -343,8 +343,14 @@ fn many(
         }
         None => {
             let seeds: Vec<u64> = (0..args.seeds).map(|k| args.seed.wrapping_add(k)).collect();
-            let (found, states, _) =
-                over_seeds(&plan.system, checked, options, &seeds, budget, args.no_minimise);
+            let (found, states, _) = over_seeds(
+                &plan.system,
+                checked,
+                options,
+                &seeds,
+                budget,
+                args.no_minimise,
+            );
             ShardResult {
                 format: RESULT_FORMAT,
                 model: plan.system.config().name.clone(),

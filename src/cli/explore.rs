@@ -34,6 +34,10 @@ pub struct ExploreArgs {
     /// The commit mode (kubernetes, atomic).
     #[arg(long, value_parser = parse_commit)]
     pub commit: Option<CommitMode>,
+    /// Pick among the causes of a triage (`orchard swarm`, `orchard check
+    /// --all-counterexamples`): the representatives' directory, or the directory holding it.
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    pub triage: Option<PathBuf>,
     /// Draw the first frame, print (on stderr) how long it took to appear, and leave (the
     /// benchmark).
     #[arg(long, hide = true)]
@@ -60,8 +64,17 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
         lag: args.lag,
         commit: args.commit,
     };
-    let start = match &args.file {
-        Some(path) => {
+    let start = match (&args.file, &args.triage) {
+        (None, Some(dir)) => {
+            let inner = dir.join(super::triage::TRIAGE_DIR);
+            let dir = if inner.is_dir() { inner } else { dir.clone() };
+            let picker = Picker::traces(&dir);
+            if picker.all().is_empty() {
+                bail!("{}: no traces of a triage here", dir.display());
+            }
+            Start::Picker(picker, overrides)
+        }
+        (Some(path), _) => {
             let session = Session::open(path, &overrides).map_err(|e| anyhow::anyhow!("{e}"))?;
             if let Some(why) = overrides.pointless_under(session.config().consistency.level) {
                 bail!("{why}");
@@ -71,7 +84,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
             }
             Start::Session(Box::new(session))
         }
-        None => Start::Picker(
+        (None, None) => Start::Picker(
             Picker::scan(Path::new("models"), Path::new("traces")),
             overrides,
         ),

@@ -147,6 +147,11 @@ pub fn seeds(s: &str) -> Result<u64, String> {
     whole(s, 1, MAX_SEEDS, "")
 }
 
+/// `--shard`: `I/N`, `0 <= I < N`.
+pub fn shard(s: &str) -> Result<crate::explore::swarm::Shard, String> {
+    s.parse()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,9 +195,4 @@ mod tests {
         let cores = default_threads();
         assert!((1..=MAX_THREADS).contains(&cores));
     }
-}
-
-/// `--shard`: `I/N`, `0 <= I < N`.
-pub fn shard(s: &str) -> Result<crate::explore::swarm::Shard, String> {
-    s.parse()
 }

@@ -97,7 +97,9 @@ pub fn run(args: &SwarmArgs) -> anyhow::Result<Outcome> {
     match (&args.emit_job, args.local) {
         (Some(path), false) => emit_job(args, model, n, path),
         (None, true) => local(args, model, n),
-        _ => bail!("say where the shards run: --local (here) or --emit-job FILE (a Kubernetes Job)"),
+        _ => {
+            bail!("say where the shards run: --local (here) or --emit-job FILE (a Kubernetes Job)")
+        }
     }
 }
 
@@ -241,13 +243,11 @@ fn finish(dir: &Path, results: Vec<ShardResult>) -> anyhow::Result<Outcome> {
     let paths = write_representatives(&dir.join(TRIAGE_DIR), &merged.groups)?;
     print_merged(&merged, &paths);
     println!("merged result: {}", dir.join("merged.json").display());
-    Ok(
-        if merged.properties.iter().any(|p| p.verdict == "FAILED") {
-            Outcome::Failure
-        } else {
-            Outcome::Success
-        },
-    )
+    Ok(if merged.properties.iter().any(|p| p.verdict == "FAILED") {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    })
 }
 
 /// `orchard swarm merge DIR`.
@@ -265,7 +265,10 @@ fn merge_dir(dir: &Path) -> anyhow::Result<Outcome> {
         .collect();
     files.sort();
     if files.is_empty() {
-        bail!("{}: no shard results (shard-*.json) to merge", dir.display());
+        bail!(
+            "{}: no shard results (shard-*.json) to merge",
+            dir.display()
+        );
     }
     let results = files
         .iter()
@@ -291,9 +294,8 @@ fn dns_name(name: &str) -> String {
 /// $JOB_COMPLETION_INDEX/N`.
 fn emit_job(args: &SwarmArgs, model: &Path, n: usize, path: &Path) -> anyhow::Result<Outcome> {
     let file = load_model_with(model, false)?;
-    // Invariant: a model configuration serializes (traces embed it the same way).
-    let text = serde_json::to_string_pretty(&file.config).expect("a model serializes");
-    let manifest = job_manifest(args, &file.config.name, &text, n);
+    let files = model_files(model)?;
+    let manifest = job_manifest(args, &file.config.name, &files, n);
     write_json(path, &manifest)?;
     println!(
         "{}: an Indexed Job of {n} shards of {}; run it with `kubectl apply -f {}`, then copy \
@@ -305,10 +307,52 @@ fn emit_job(args: &SwarmArgs, model: &Path, n: usize, path: &Path) -> anyhow::Re
     Ok(Outcome::Success)
 }
 
+/// The model file's text and the files it includes (`file:` entries, paths relative to the
+/// model), as the ConfigMap carries them: `(path in the volume, text)`, the model first.
+fn model_files(model: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(model)
+        .with_context(|| format!("cannot read {}", model.display()))?;
+    let dir = model.parent().map(Path::to_path_buf).unwrap_or_default();
+    let included = std::cell::RefCell::new(Vec::new());
+    let include = |name: &str| -> Result<String, String> {
+        let text = std::fs::read_to_string(dir.join(name))
+            .map_err(|e| format!("{}: {e}", dir.join(name).display()))?;
+        included.borrow_mut().push((name.to_string(), text.clone()));
+        Ok(text)
+    };
+    crate::model::config::parse_model(&text, &model.display().to_string(), &include)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut files = vec![("model.yaml".to_string(), text)];
+    for (name, text) in included.into_inner() {
+        if files.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        files.push((name, text));
+    }
+    Ok(files)
+}
+
 /// The manifest of `--emit-job`.
-fn job_manifest(args: &SwarmArgs, model_name: &str, model_json: &str, n: usize) -> Value {
+fn job_manifest(args: &SwarmArgs, model_name: &str, files: &[(String, String)], n: usize) -> Value {
     let name = format!("orchard-swarm-{}", dns_name(model_name));
-    let check = check_args(args, "/model/model.json", "$JOB_COMPLETION_INDEX", n, "/results");
+    // ConfigMap keys cannot hold `/`: file K is `file-K`, mounted at its path.
+    let data: serde_json::Map<String, Value> = files
+        .iter()
+        .enumerate()
+        .map(|(k, (_, text))| (format!("file-{k}"), json!(text)))
+        .collect();
+    let items: Vec<Value> = files
+        .iter()
+        .enumerate()
+        .map(|(k, (path, _))| json!({"key": format!("file-{k}"), "path": path}))
+        .collect();
+    let check = check_args(
+        args,
+        "/model/model.yaml",
+        "$JOB_COMPLETION_INDEX",
+        n,
+        "/results",
+    );
     // Exit 1 (a property failed) is a result, not a failed pod.
     let script = format!("orchard {}; [ $? -le 1 ]", check.join(" "));
     json!({
@@ -319,7 +363,7 @@ fn job_manifest(args: &SwarmArgs, model_name: &str, model_json: &str, n: usize) 
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": {"name": format!("{name}-model")},
-                "data": {"model.json": model_json},
+                "data": data,
             },
             {
                 "apiVersion": "v1",
@@ -352,7 +396,7 @@ fn job_manifest(args: &SwarmArgs, model_name: &str, model_json: &str, n: usize) 
                                 ],
                             }],
                             "volumes": [
-                                {"name": "model", "configMap": {"name": format!("{name}-model")}},
+                                {"name": "model", "configMap": {"name": format!("{name}-model"), "items": items}},
                                 {"name": "results", "persistentVolumeClaim": {"claimName": format!("{name}-results")}},
                             ],
                         },

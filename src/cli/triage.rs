@@ -21,8 +21,8 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result
 
 /// Reads a shard's result file.
 pub fn read_result(path: &Path) -> anyhow::Result<ShardResult> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: not a shard result: {e}",
@@ -46,7 +46,10 @@ pub fn write_representatives(dir: &Path, groups: &[Group<Found>]) -> anyhow::Res
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let name = entry.file_name();
-            if name.to_str().is_some_and(|n| n.contains("-cause-") && n.ends_with(".json")) {
+            if name
+                .to_str()
+                .is_some_and(|n| n.contains("-cause-") && n.ends_with(".json"))
+            {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -69,7 +72,9 @@ pub fn write_representatives(dir: &Path, groups: &[Group<Found>]) -> anyhow::Res
 pub fn print_merged(merged: &Merged, paths: &[PathBuf]) {
     println!("swarm of {}: {}", merged.shards.len(), merged.model);
     for s in &merged.shards {
-        let name = s.shard.map_or("check".to_string(), |i| format!("shard {i}"));
+        let name = s
+            .shard
+            .map_or("check".to_string(), |i| format!("shard {i}"));
         println!(
             "  {name}: {} states, {} counterexamples",
             s.states, s.counterexamples
@@ -122,7 +127,10 @@ pub fn print_verdicts_and_groups(merged: &Merged, paths: &[PathBuf]) {
         );
     }
     if let Some(dir) = paths.first().and_then(|p| p.parent()) {
-        println!("open the causes with: orchard explore --triage {}", dir.display());
+        println!(
+            "open the causes with: orchard explore --triage {}",
+            dir.display()
+        );
     }
 }
 

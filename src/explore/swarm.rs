@@ -201,7 +201,13 @@ pub fn over_seeds(
         if !no_minimise {
             shrink_counterexamples(system, &mut outcome, &options.stop);
         }
-        found.extend(counterexamples(system, &initial, &outcome, None, Some(seed)));
+        found.extend(counterexamples(
+            system,
+            &initial,
+            &outcome,
+            None,
+            Some(seed),
+        ));
         outcomes.push(outcome);
     }
     (found, states, outcomes)

@@ -292,7 +292,7 @@ fn replay_refuses_a_changed_digest_or_a_step_not_enabled() {
 #[test]
 fn parse_refuses_bad_text_with_line_column_and_field() {
     let text = failing_trace().to_json();
-    match Trace::parse(&text.replacen("\"format\": 1", "\"format\": 7", 1)) {
+    match Trace::parse(&text.replacen("\"format\": 2", "\"format\": 7", 1)) {
         Err(TraceError::Version(7)) => {}
         other => panic!("{other:?}"),
     }

@@ -251,9 +251,9 @@ impl Trace {
         let raw: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
         match raw.get("format") {
             Some(serde_json::Value::Number(n))
-                if n
-                    .as_u64()
-                    .is_some_and(|v| (u64::from(OLDEST_FORMAT)..=u64::from(FORMAT)).contains(&v)) => {}
+                if n.as_u64().is_some_and(|v| {
+                    (u64::from(OLDEST_FORMAT)..=u64::from(FORMAT)).contains(&v)
+                }) => {}
             Some(serde_json::Value::Number(n)) => {
                 return Err(TraceError::Version(n.as_u64().unwrap_or(u64::MAX)));
             }

@@ -62,26 +62,29 @@ fn fact(system: &System, before: &SystemState, t: &Transition) -> Option<String>
                     rejection_kind(reason)
                 ));
             }
-            let stale = stale_resources(before, read);
+            // What it acted on: the kind it wrote, or (a local change: a node starting or
+            // stopping a container) its pods. Only those stale resources make the cause; the
+            // rest of the state it read old depends on what else happened meanwhile.
+            let (kind, did) = match &t.outcome {
+                Outcome::Wrote { operation, .. } => {
+                    let object = operation.object();
+                    (
+                        object.kind(),
+                        format!(
+                            "wrote {} {}/{}",
+                            operation.verb(),
+                            object.kind().name(),
+                            object.metadata().name
+                        ),
+                    )
+                }
+                _ => (Kind::Pod, "changed its local state".into()),
+            };
+            let stale = stale_resources(before, read, kind);
             if stale.is_empty() {
                 return None;
             }
-            let did = match &t.outcome {
-                Outcome::Wrote { operation, .. } => {
-                    let object = operation.object();
-                    format!(
-                        "{} {}/{}",
-                        operation.verb(),
-                        object.kind().name(),
-                        object.metadata().name
-                    )
-                }
-                _ => "changed its local state".into(),
-            };
-            Some(format!(
-                "{who} read stale {} and did {did}",
-                stale.join(", ")
-            ))
+            Some(format!("{who} read stale {} and {did}", stale.join(", ")))
         }
         Action::Cache { .. } => None,
         Action::Environment { action, .. } => match action {
@@ -97,9 +100,9 @@ fn fact(system: &System, before: &SystemState, t: &Transition) -> Option<String>
     }
 }
 
-/// The resources (`Pod/web-0`) that the state a read sees has other than the latest revision
-/// does (older, missing, or already deleted there), sorted.
-fn stale_resources(state: &SystemState, read: &Read) -> Vec<String> {
+/// The resources of `kind` (`Pod/web-0`) that the state a read sees has other than the latest
+/// revision does (older, missing, or already deleted there), sorted.
+fn stale_resources(state: &SystemState, read: &Read, kind: Kind) -> Vec<String> {
     let history = &state.history;
     let latest = history.latest();
     if matches!(read, Read::At(r) if *r == latest) {
@@ -108,15 +111,12 @@ fn stale_resources(state: &SystemState, read: &Read) -> Vec<String> {
     let (Some(seen), Some(now)) = (history.state(read), history.state(&Read::At(latest))) else {
         return Vec::new();
     };
-    differing(&seen, &now)
+    differing(&seen, &now, kind)
 }
 
-fn differing(seen: &StateView, now: &StateView) -> Vec<String> {
+fn differing(seen: &StateView, now: &StateView, kind: Kind) -> Vec<String> {
     let mut out = BTreeSet::new();
-    for kind in Kind::ALL {
-        if seen.same_kind(now, kind) {
-            continue;
-        }
+    if !seen.same_kind(now, kind) {
         let names: BTreeSet<String> = seen
             .names(kind)
             .into_iter()
@@ -131,21 +131,28 @@ fn differing(seen: &StateView, now: &StateView) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// Why a write was rejected, without the uids and versions that differ from run to run.
 fn rejection_kind(reason: &crate::model::history::Rejection) -> String {
+    use crate::model::api::ApplyError;
     use crate::model::history::Rejection;
     match reason {
-        Rejection::Apply(e) => {
-            let text = e.to_string();
-            if text.contains("resourceVersion") || text.contains("resource version") {
-                "a stale resourceVersion".into()
-            } else {
-                text
-            }
+        Rejection::Apply(e) => match e {
+            ApplyError::AlreadyExists { .. } => "already exists",
+            ApplyError::NotFound { .. } => "not found",
+            ApplyError::Conflict { .. } => "a stale resourceVersion",
+            ApplyError::UidMismatch { .. } => "another uid",
+            ApplyError::Terminating { .. } => "terminating",
+            ApplyError::AlreadyDeleting { .. } => "already deleting",
+            ApplyError::Invalid { .. } => "invalid",
         }
+        .into(),
         Rejection::StaleRead { kind } => format!("atomic commit, {}s changed", kind.name()),
         Rejection::UnknownRead(_) => "an unknown read".into(),
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 /// Counterexamples of one property with one signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

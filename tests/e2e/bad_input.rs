@@ -146,8 +146,8 @@ fn bad_traces_are_refused_with_the_line_and_field() {
         ),
         (
             "unknown format",
-            good.replacen("\"format\": 1", "\"format\": 2", 1),
-            &["format", "version 2"],
+            good.replacen("\"format\": 2", "\"format\": 3", 1),
+            &["format", "version 3"],
         ),
         (
             "unknown field",
@@ -156,7 +156,7 @@ fn bad_traces_are_refused_with_the_line_and_field() {
         ),
         (
             "missing field",
-            good.replacen("\"format\": 1,", "", 1),
+            good.replacen("\"format\": 2,", "", 1),
             &["missing field `format`"],
         ),
         (

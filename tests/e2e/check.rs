@@ -24,7 +24,7 @@ fn a_failure_exits_1_and_writes_a_trace() {
     );
     let trace: serde_json::Value =
         serde_json::from_str(&s.read("traces/tiny-K2-monotonic-session.json")).unwrap();
-    assert_eq!(trace["format"], 1);
+    assert_eq!(trace["format"], 2);
     assert_eq!(trace["violation"]["property"], "K2");
     assert_eq!(trace["model"]["name"], "tiny");
 }

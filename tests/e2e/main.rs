@@ -18,3 +18,4 @@ mod models;
 mod replay;
 mod shipped;
 mod support;
+mod swarm;

@@ -298,11 +298,17 @@ fn a_format_1_trace_replays_and_upgrades_to_format_2() {
     assert!(out.contains("P10"), "{out}");
 
     // A changed digest is refused in format 1 as in format 2.
-    s.write("broken.json", &old.replacen("\"digest\": \"", "\"digest\": \"0", 2));
+    s.write(
+        "broken.json",
+        &old.replacen("\"digest\": \"", "\"digest\": \"0", 2),
+    );
     let err = s.run(&["replay", "broken.json"]).expect(2).stderr();
     assert!(err.contains("digest"), "{err}");
 
-    let out = s.run(&["replay", "old.json", "--upgrade"]).expect(0).stdout();
+    let out = s
+        .run(&["replay", "old.json", "--upgrade"])
+        .expect(0)
+        .stdout();
     assert!(out.contains("from trace format 1 to format 2"), "{out}");
     let new = s.read("old.json");
     assert!(new.contains("\"format\": 2,"), "{new}");
@@ -311,11 +317,17 @@ fn a_format_1_trace_replays_and_upgrades_to_format_2() {
         serde_json::from_str(&old).unwrap(),
         serde_json::from_str(&new).unwrap(),
     );
-    assert_eq!(a["steps"].as_array().unwrap().len(), b["steps"].as_array().unwrap().len());
+    assert_eq!(
+        a["steps"].as_array().unwrap().len(),
+        b["steps"].as_array().unwrap().len()
+    );
     assert_eq!(a["steps"][0]["action"], b["steps"][0]["action"]);
     assert_ne!(a["steps"][0]["digest"], b["steps"][0]["digest"]);
     s.run(&["replay", "old.json"]).expect(0);
-    let out = s.run(&["replay", "old.json", "--upgrade"]).expect(0).stdout();
+    let out = s
+        .run(&["replay", "old.json", "--upgrade"])
+        .expect(0)
+        .stdout();
     assert!(out.contains("already trace format 2"), "{out}");
     assert_eq!(s.read("old.json"), new);
 

@@ -52,6 +52,15 @@ impl Picker {
         }
     }
 
+    /// The traces (`*.json`) in `dir` only, sorted by path: a triage's representatives, one
+    /// per cause, named `P8-cause-1-of-3-x12.json` (12 counterexamples have this cause).
+    pub fn traces(dir: &Path) -> Picker {
+        let mut files = Vec::new();
+        collect(dir, &["json"], &mut files);
+        files.sort();
+        Picker::from_entries(files.iter().map(|p| trace_entry(p)).collect())
+    }
+
     /// A picker over given entries.
     pub fn from_entries(entries: Vec<PickerEntry>) -> Picker {
         Picker {
@@ -171,6 +180,16 @@ fn trace_entry(path: &Path) -> PickerEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_triage_picker_lists_only_the_traces_of_its_directory() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let picker = Picker::traces(&root.join("traces"));
+        assert!(!picker.all().is_empty());
+        assert!(picker.all().iter().all(|e| e.kind == EntryKind::Trace));
+        // The models' directory holds no traces: a picker over it is empty.
+        assert!(Picker::traces(&root.join("models")).all().is_empty());
+    }
 
     #[test]
     fn the_shipped_models_and_traces_are_listed_and_filtered() {

@@ -58,13 +58,26 @@ fn shards_split_the_breadth_first_search_and_cover_it() {
         })
         .collect();
     for part in &parts {
-        assert!(part.unique_states < whole.unique_states, "{} of {}", part.unique_states, whole.unique_states);
+        assert!(
+            part.unique_states < whole.unique_states,
+            "{} of {}",
+            part.unique_states,
+            whole.unique_states
+        );
     }
     let sum: usize = parts.iter().map(|p| p.unique_states).sum();
-    assert!(sum >= whole.unique_states, "{sum} of {}", whole.unique_states);
+    assert!(
+        sum >= whole.unique_states,
+        "{sum} of {}",
+        whole.unique_states
+    );
     // Without a split depth inside the bound, a shard is the whole search.
     let unsplit = CheckOptions {
-        shard: Some(Shard { index: 0, count: 2, split_depth: 9 }),
+        shard: Some(Shard {
+            index: 0,
+            count: 2,
+            split_depth: 9,
+        }),
         ..options.clone()
     };
     let same = check(system, p8, &unsplit, &mut |_| {});
@@ -95,7 +108,10 @@ fn a_shard_finds_p8_by_simulation_and_merging_groups_by_cause() {
     let once = merge(vec![result.clone()]).unwrap();
     let twice = merge(vec![other, result.clone()]).unwrap();
     assert_eq!(twice.shards[0].shard, Some(0), "sorted by shard");
-    assert_eq!(twice.counterexamples.len(), 2 * result.counterexamples.len());
+    assert_eq!(
+        twice.counterexamples.len(),
+        2 * result.counterexamples.len()
+    );
     assert_eq!(twice.groups.len(), once.groups.len());
     assert_eq!(twice.states, 2 * result.states());
     for (a, b) in once.groups.iter().zip(&twice.groups) {
@@ -105,6 +121,9 @@ fn a_shard_finds_p8_by_simulation_and_merging_groups_by_cause() {
     // Results of other swarms are not merged.
     let mut alien = result.clone();
     alien.shards = 3;
-    assert!(matches!(merge(vec![result, alien]), Err(MergeError::Mixed(_))));
+    assert!(matches!(
+        merge(vec![result, alien]),
+        Err(MergeError::Mixed(_))
+    ));
     assert!(matches!(merge(vec![]), Err(MergeError::Empty)));
 }
