@@ -15,6 +15,7 @@ mod load;
 mod models;
 mod replay;
 mod report;
+mod run;
 mod signals;
 mod state;
 
@@ -58,6 +59,8 @@ pub enum Command {
     Models(models::ModelsArgs),
     /// Measure checking speed and memory on models, per consistency level and strategy.
     Bench(bench::BenchArgs),
+    /// Run the model's controllers live over a store, with faults, until a property fails.
+    Run(run::RunArgs),
     /// One benchmark case, run by `orchard bench` in a child process.
     #[command(hide = true)]
     BenchCase(bench::BenchCaseArgs),
@@ -118,6 +121,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Learn(args) => learn::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),
     }
 }
