@@ -95,7 +95,7 @@ impl Driver {
             };
             let report = match self
                 .task
-                .step_picking(Read::At(read), Pick::Among(self.rng.next()))
+                .step_picking(Read::At(read), Pick::Among(self.rng.bits()))
                 .await
             {
                 Ok(report) => report,

@@ -49,7 +49,7 @@ impl Environment {
     pub fn plan(&mut self, rules: &[(usize, u32)], horizon: Duration) {
         for &(rule, max) in rules {
             for _ in 0..max.min(64) {
-                let at = (self.rng.next() % 1000) as f64 / 1000.0 * horizon.as_secs_f64();
+                let at = (self.rng.bits() % 1000) as f64 / 1000.0 * horizon.as_secs_f64();
                 self.moments.push((at, rule));
             }
         }
@@ -94,7 +94,7 @@ impl Environment {
         if choices.is_empty() {
             return false;
         }
-        let pick = (self.rng.next() % choices.len() as u64) as usize;
+        let pick = (self.rng.bits() % choices.len() as u64) as usize;
         let (rule, action) = choices[pick].clone();
         let Ok(t) = system.take(
             &state,
@@ -130,11 +130,12 @@ impl Environment {
                 return false;
             }
             let happened = answer.await.unwrap_or(false);
-            if happened && is_restart(&action) {
-                if let Ok(mut stats) = self.stats.lock() {
-                    let f = stats.fault_started("restart", system.controller_name(i).into());
-                    stats.fault_ended(f);
-                }
+            if happened
+                && is_restart(&action)
+                && let Ok(mut stats) = self.stats.lock()
+            {
+                let f = stats.fault_started("restart", system.controller_name(i).into());
+                stats.fault_ended(f);
             }
             return happened;
         }

@@ -22,6 +22,8 @@ use crate::runtime::{Accepted, StepReport};
 use crate::store::WatchEvent;
 
 /// Something a task or the environment did, as reported.
+// A report is moved once, into the recorder: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Happened {
     /// A controller task stepped.
@@ -308,7 +310,7 @@ impl Recorder {
                     Outcome::Rejected { .. } => "the model rejects the write".into(),
                     Outcome::Local => "the model writes nothing".into(),
                 };
-                if !(w.is_none() && !matches!(outcome, Outcome::Wrote { .. })) {
+                if w.is_some() || matches!(outcome, Outcome::Wrote { .. }) {
                     return self.refuse(describe, format!("{model}, {live}"));
                 }
             }

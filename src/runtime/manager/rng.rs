@@ -14,12 +14,12 @@ impl Rng {
     /// An independent generator for part `n` of a run (one per task).
     pub fn fork(&self, n: u64) -> Rng {
         let mut r = Rng(self.0 ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        r.next();
+        r.bits();
         r
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn bits(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -29,7 +29,7 @@ impl Rng {
 
     /// True with probability `p` (0..=1).
     pub fn chance(&mut self, p: f64) -> bool {
-        p > 0.0 && (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        p > 0.0 && (self.bits() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 
     /// A number in `low..=high` (`low` when `high < low`).
@@ -37,7 +37,7 @@ impl Rng {
         if high <= low {
             return low;
         }
-        low + self.next() % (high - low + 1)
+        low + self.bits() % (high - low + 1)
     }
 }
 
@@ -50,9 +50,9 @@ mod tests {
         let mut a = Rng::new(7);
         let mut b = Rng::new(7);
         let mut c = Rng::new(8);
-        let xs: Vec<u64> = (0..4).map(|_| a.next()).collect();
-        assert_eq!(xs, (0..4).map(|_| b.next()).collect::<Vec<_>>());
-        assert_ne!(xs, (0..4).map(|_| c.next()).collect::<Vec<_>>());
+        let xs: Vec<u64> = (0..4).map(|_| a.bits()).collect();
+        assert_eq!(xs, (0..4).map(|_| b.bits()).collect::<Vec<_>>());
+        assert_ne!(xs, (0..4).map(|_| c.bits()).collect::<Vec<_>>());
         let mut r = Rng::new(1);
         assert!((0..100).all(|_| (3..=5).contains(&r.between(3, 5))));
         assert!(!(0..100).any(|_| r.chance(0.0)));
