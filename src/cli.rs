@@ -15,6 +15,7 @@ mod load;
 mod models;
 mod replay;
 mod report;
+mod run;
 mod signals;
 mod state;
 mod swarm;
@@ -63,6 +64,8 @@ pub enum Command {
     /// Run N independent searches (shards) of a model, here (--local) or as a Kubernetes
     /// Indexed Job (--emit-job); `orchard swarm merge DIR` merges their results.
     Swarm(swarm::SwarmArgs),
+    /// Run the model's controllers live over a store, with faults, until a property fails.
+    Run(run::RunArgs),
     /// One benchmark case, run by `orchard bench` in a child process.
     #[command(hide = true)]
     BenchCase(bench::BenchCaseArgs),
@@ -123,6 +126,7 @@ fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Learn(args) => learn::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::BenchCase(args) => bench::run_case(&args),
         Command::Swarm(args) => swarm::run(&args),
     }

@@ -35,11 +35,14 @@
 pub mod apiserver;
 pub mod informer;
 pub mod kubeapi;
+pub mod manager;
 pub mod task;
 
 pub use apiserver::{Accepted, ApiError, ApiServer};
 pub use informer::Informer;
-pub use task::{Command, LocalChange, StepReport, TaskError, TaskHandle, TaskSpec, spawn_all};
+pub use task::{
+    Command, LocalChange, Pick, StepReport, TaskError, TaskHandle, TaskSpec, spawn_all,
+};
 
 #[cfg(test)]
 mod tests;

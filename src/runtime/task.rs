@@ -55,6 +55,18 @@ pub struct StepReport {
     pub applied: Option<Result<Accepted, ApiError>>,
     /// Whether the local state changed (besides the session).
     pub local_changed: bool,
+    /// The alternative taken, and how many the view offered.
+    pub choice: (usize, usize),
+}
+
+/// Which alternative a step takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// This one (a replay's recorded choice).
+    Exactly(usize),
+    /// One of those the view offers, by this number modulo their count (a free run picks at
+    /// random among tied nodes, as a real scheduler does).
+    Among(u64),
 }
 
 /// A change of a controller's local state made from outside (the environment).
@@ -80,7 +92,7 @@ pub enum Command {
         /// The read, in store revisions (one revision, or one per kind).
         read: Read,
         /// The alternative (0 for most steps).
-        choice: usize,
+        choice: Pick,
         /// Where the report goes.
         reply: oneshot::Sender<Result<StepReport, TaskError>>,
     },
@@ -160,9 +172,14 @@ impl TaskHandle {
 
     /// One step from `read` (store revisions) taking alternative `choice`.
     pub async fn step(&self, read: Read, choice: usize) -> Result<StepReport, TaskError> {
+        self.step_picking(read, Pick::Exactly(choice)).await
+    }
+
+    /// One step from `read` (store revisions) taking the alternative `pick` names.
+    pub async fn step_picking(&self, read: Read, pick: Pick) -> Result<StepReport, TaskError> {
         self.ask(|reply| Command::Step {
             read,
-            choice,
+            choice: pick,
             reply,
         })
         .await?
@@ -328,7 +345,7 @@ impl Task {
         View::new(StateView::from_objects(objects), read)
     }
 
-    async fn step(&mut self, read: Read, choice: usize) -> Result<StepReport, TaskError> {
+    async fn step(&mut self, read: Read, pick: Pick) -> Result<StepReport, TaskError> {
         if matches!(read, Read::Merge(_)) {
             return Err(TaskError::Unservable {
                 controller: self.spec.name.clone(),
@@ -345,7 +362,17 @@ impl Task {
         let before = self.local.clone();
         let mut local = self.local.clone();
         forget_observed(&mut local, &read, view.unrecorded_state());
-        let (operation, _) = self.controller.step_choosing(&view, &mut local, choice);
+        let (choice, alternatives) = match pick {
+            Pick::Exactly(choice) => (choice, None),
+            Pick::Among(n) => {
+                // Controllers are pure: asking once for the count changes nothing.
+                let (_, count) = self.controller.step_choosing(&view, &mut local.clone(), 0);
+                let count = count.max(1);
+                (usize::try_from(n % count as u64).unwrap_or(0), Some(count))
+            }
+        };
+        let (operation, offered) = self.controller.step_choosing(&view, &mut local, choice);
+        let alternatives = alternatives.unwrap_or(offered);
         local.session.read = Some(read.clone());
         let applied = match &operation {
             None => None,
@@ -374,6 +401,7 @@ impl Task {
             operation,
             applied,
             local_changed,
+            choice: (choice, alternatives),
         })
     }
 }
@@ -434,7 +462,11 @@ impl Task {
                     .and_then(|c| c.revision())
                     .unwrap_or(newest);
             }
-            if self.step(Read::PerKind(revisions), 0).await.is_err() {
+            if self
+                .step(Read::PerKind(revisions), Pick::Exactly(0))
+                .await
+                .is_err()
+            {
                 return;
             }
             if self.caches.is_empty() {

@@ -1,0 +1,194 @@
+//! One task's driver: it steps a controller task freely (after every change it sees, and
+//! again while it has something to do), choosing each read as the faults say, carries out
+//! the restarts and local changes the environment sends it between steps, and reports every
+//! step to the recorder at its place.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::faults::Faults;
+use super::recorder::{Happened, Recorder};
+use super::rng::Rng;
+use super::status::Stats;
+use crate::model::environment::EnvironmentAction;
+use crate::model::history::Read;
+use crate::model::operation::Operation;
+use crate::model::resources::Revision;
+use crate::runtime::{ApiServer, LocalChange, Pick, TaskHandle};
+use crate::store::Store;
+
+/// What the environment asks a driver to do between two steps.
+#[derive(Debug)]
+pub struct EnvironmentOrder {
+    /// The rule.
+    pub rule: usize,
+    /// The action (a restart, containers exiting, expectations expiring).
+    pub action: EnvironmentAction,
+    /// Its write in store terms (a restarted node's Node deleted), sent first.
+    pub write: Option<Operation>,
+    /// Whether it happened.
+    pub done: oneshot::Sender<bool>,
+}
+
+/// A driver's parts.
+pub struct Driver {
+    /// The controller's index.
+    pub index: usize,
+    /// The task.
+    pub task: TaskHandle,
+    /// Where the task's caches read from (its etcd member), for the latest revision.
+    pub reads: Arc<dyn Store>,
+    /// Where environment writes go.
+    pub api: ApiServer,
+    /// The recorder.
+    pub recorder: Arc<Mutex<Recorder>>,
+    /// Orders from the environment.
+    pub orders: mpsc::Receiver<EnvironmentOrder>,
+    /// The newest store revision seen (raised by the watch of everything).
+    pub changed: watch::Receiver<Revision>,
+    /// The faults.
+    pub faults: Faults,
+    /// This driver's random numbers.
+    pub rng: Rng,
+    /// The store revision of the load.
+    pub loaded: Revision,
+    /// The status table.
+    pub stats: Arc<Mutex<Stats>>,
+    /// A note for the steps it records (the member its caches read from, while cut).
+    pub note: watch::Receiver<Option<String>>,
+}
+
+impl Driver {
+    /// Runs until the task or the recorder is gone.
+    pub async fn run(mut self) {
+        // A fresh task has no session: the last revision it read.
+        let mut floor: Option<Revision> = None;
+        let mut idle = false;
+        loop {
+            if idle {
+                tokio::select! {
+                    order = self.orders.recv() => match order {
+                        Some(order) => { self.obey(order, &mut floor).await; idle = false; continue; }
+                        None => return,
+                    },
+                    changed = self.changed.changed() => if changed.is_err() { return },
+                    // A cut member's own revision moves without the cluster's watch.
+                    () = tokio::time::sleep(Duration::from_millis(200)) => {}
+                }
+            }
+            while let Ok(order) = self.orders.try_recv() {
+                self.obey(order, &mut floor).await;
+            }
+            let Ok(latest) = self.reads.revision().await else {
+                self.error("the store did not answer").await;
+                idle = false;
+                continue;
+            };
+            let Some(read) = self
+                .faults
+                .read_revision(&mut self.rng, floor, self.loaded, latest)
+            else {
+                idle = true;
+                continue;
+            };
+            let report = match self
+                .task
+                .step_picking(Read::At(read), Pick::Among(self.rng.bits()))
+                .await
+            {
+                Ok(report) => report,
+                Err(e) => {
+                    self.error(&e.to_string()).await;
+                    continue;
+                }
+            };
+            floor = Some(read);
+            let wrote = report.applied.as_ref().and_then(|a| a.as_ref().ok());
+            let at = match wrote {
+                Some(a) => a.revision,
+                None => self.reads.revision().await.unwrap_or(latest).max(latest),
+            };
+            // The next read must be newer: step again at once while one is there.
+            idle = read >= latest;
+            if let Ok(mut stats) = self.stats.lock() {
+                stats.stepped(self.index, &report, latest);
+            }
+            let note = self.note.borrow().clone();
+            let Ok(mut recorder) = self.recorder.lock() else {
+                return;
+            };
+            recorder.push(
+                at,
+                wrote.is_some(),
+                Happened::Step {
+                    controller: self.index,
+                    latest,
+                    report,
+                    note,
+                },
+            );
+        }
+    }
+
+    async fn error(&self, message: &str) {
+        if let Ok(mut stats) = self.stats.lock() {
+            stats.error(self.index, message);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    async fn obey(&mut self, order: EnvironmentOrder, floor: &mut Option<Revision>) {
+        let accepted = match &order.write {
+            Some(operation) => match self.api.apply(operation).await {
+                Ok(accepted) => Some(accepted),
+                Err(_) => {
+                    let _ = order.done.send(false);
+                    return;
+                }
+            },
+            None => None,
+        };
+        let applied = match &order.action {
+            EnvironmentAction::RestartController { .. } | EnvironmentAction::RestartNode { .. } => {
+                *floor = None;
+                self.task.restart().await.is_ok()
+            }
+            EnvironmentAction::MarkContainers { pod, exit_code, .. } => self
+                .task
+                .local(LocalChange::ExitContainer {
+                    pod: pod.clone(),
+                    exit_code: *exit_code,
+                })
+                .await
+                .unwrap_or(false),
+            EnvironmentAction::ExpireExpectations { .. } => self
+                .task
+                .local(LocalChange::ExpireExpectations)
+                .await
+                .unwrap_or(false),
+            _ => true,
+        };
+        if !applied && accepted.is_none() {
+            let _ = order.done.send(false);
+            return;
+        }
+        let at = match &accepted {
+            Some(a) => a.revision,
+            None => self.reads.revision().await.unwrap_or(self.loaded),
+        };
+        if let Ok(mut recorder) = self.recorder.lock() {
+            recorder.push(
+                at,
+                accepted.is_some(),
+                Happened::Environment {
+                    rule: order.rule,
+                    action: order.action,
+                    accepted,
+                },
+            );
+        }
+        let _ = order.done.send(true);
+    }
+}

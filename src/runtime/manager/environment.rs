@@ -1,0 +1,174 @@
+//! The environment of a run: the model's environment rules fired at random moments within
+//! their budgets, and the restarts the `--restarts` rate fires among the restart rules the
+//! model has. What an action writes is what the model would write (its transition, shifted to
+//! store revisions); actions on a task's local state are carried out by its driver.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::driver::EnvironmentOrder;
+use super::faults::Faults;
+use super::recorder::{Happened, Recorder};
+use super::revisions::shift;
+use super::rng::Rng;
+use super::status::Stats;
+use crate::model::environment::EnvironmentAction;
+use crate::model::operation::Operation;
+use crate::model::system::{Action, Outcome};
+use crate::runtime::ApiServer;
+
+/// The environment (see the module doc).
+pub struct Environment {
+    /// The recorder (the model's state says what is enabled).
+    pub recorder: Arc<Mutex<Recorder>>,
+    /// Each controller's driver.
+    pub drivers: Vec<mpsc::Sender<EnvironmentOrder>>,
+    /// Where writes go.
+    pub api: ApiServer,
+    /// Random numbers.
+    pub rng: Rng,
+    /// The faults.
+    pub faults: Faults,
+    /// Rules not yet fired, each at its moment (seconds from the start).
+    pub moments: Vec<(f64, usize)>,
+    /// The status table.
+    pub stats: Arc<Mutex<Stats>>,
+}
+
+fn is_restart(action: &EnvironmentAction) -> bool {
+    matches!(
+        action,
+        EnvironmentAction::RestartNode { .. } | EnvironmentAction::RestartController { .. }
+    )
+}
+
+impl Environment {
+    /// Plans each non-restart rule's firings at random moments within `horizon`.
+    pub fn plan(&mut self, rules: &[(usize, u32)], horizon: Duration) {
+        for &(rule, max) in rules {
+            for _ in 0..max.min(64) {
+                let at = (self.rng.bits() % 1000) as f64 / 1000.0 * horizon.as_secs_f64();
+                self.moments.push((at, rule));
+            }
+        }
+        self.moments.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+
+    /// One tick at `now` seconds: fires what is due, and a restart at the restart rate.
+    pub async fn tick(&mut self, now: f64) {
+        let due: Vec<usize> = self
+            .moments
+            .iter()
+            .enumerate()
+            .filter(|(_, (at, _))| *at <= now)
+            .map(|(i, _)| i)
+            .collect();
+        for i in due.into_iter().rev() {
+            let rule = self.moments[i].1;
+            if self.fire(|r, a| r == rule && !is_restart(a)).await {
+                self.moments.remove(i);
+            }
+        }
+        if self.rng.chance(self.faults.restarts) {
+            self.fire(|_, a| is_restart(a)).await;
+        }
+    }
+
+    /// Fires one of the enabled actions `wanted` picks, at random; whether one happened.
+    async fn fire(&mut self, wanted: impl Fn(usize, &EnvironmentAction) -> bool) -> bool {
+        let (choices, offset, system, state) = {
+            let Ok(recorder) = self.recorder.lock() else {
+                return false;
+            };
+            let system = recorder.system().clone();
+            let state = recorder.state().clone();
+            let choices: Vec<(usize, EnvironmentAction)> = system
+                .environment_actions(&state)
+                .into_iter()
+                .filter(|(r, a)| wanted(*r, a))
+                .collect();
+            (choices, recorder.offset(), system, state)
+        };
+        if choices.is_empty() {
+            return false;
+        }
+        let pick = (self.rng.bits() % choices.len() as u64) as usize;
+        let (rule, action) = choices[pick].clone();
+        let Ok(t) = system.take(
+            &state,
+            &Action::Environment {
+                rule,
+                action: action.clone(),
+            },
+        ) else {
+            return false;
+        };
+        let write = match &t.outcome {
+            Outcome::Wrote { operation, .. } => Some(encode(operation, offset)),
+            _ => None,
+        };
+        let controller = match &action {
+            EnvironmentAction::RestartNode { node: name }
+            | EnvironmentAction::MarkContainers { node: name, .. }
+            | EnvironmentAction::RestartController { controller: name }
+            | EnvironmentAction::ExpireExpectations { controller: name } => {
+                system.controller_index(name)
+            }
+            _ => None,
+        };
+        if let Some(i) = controller {
+            let (done, answer) = oneshot::channel();
+            let order = EnvironmentOrder {
+                rule,
+                action: action.clone(),
+                write,
+                done,
+            };
+            if self.drivers[i].send(order).await.is_err() {
+                return false;
+            }
+            let happened = answer.await.unwrap_or(false);
+            if happened
+                && is_restart(&action)
+                && let Ok(mut stats) = self.stats.lock()
+            {
+                let f = stats.fault_started("restart", system.controller_name(i).into());
+                stats.fault_ended(f);
+            }
+            return happened;
+        }
+        let Some(operation) = write else {
+            return false;
+        };
+        match self.api.apply(&operation).await {
+            Ok(accepted) => {
+                if let Ok(mut recorder) = self.recorder.lock() {
+                    recorder.push(
+                        accepted.revision,
+                        true,
+                        Happened::Environment {
+                            rule,
+                            action,
+                            accepted: Some(accepted),
+                        },
+                    );
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// A model operation in store terms.
+fn encode(operation: &Operation, offset: u64) -> Operation {
+    let object = shift(operation.object(), offset, true);
+    match operation {
+        Operation::Create(_) => Operation::Create(object),
+        Operation::Update(_) => Operation::Update(object),
+        Operation::Delete(_) => Operation::Delete(object),
+        Operation::ForceDelete(_) => Operation::ForceDelete(object),
+    }
+}
