@@ -25,6 +25,10 @@ use crate::model::resources::Revision;
 use crate::runtime::TaskError;
 use crate::store::StoreError;
 
+/// The registration lists and stores a caller of [`replay_against`] names (so the UI, which
+/// imports `replay`, names no lower layer).
+pub use crate::model::controllers::{REGISTRY, Registration};
+pub use crate::store::{EtcdStore, MemoryStore, Store};
 pub use drive::{Options, replay_against};
 pub use report::{Divergence, Report, StepRow};
 
@@ -104,4 +108,4 @@ impl ReplayTargetError {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

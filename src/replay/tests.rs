@@ -78,7 +78,7 @@ fn build_labelling(spec: &ControllerSpec) -> Box<dyn Controller> {
 }
 
 /// The registry with the changed StatefulSet controller, registered only here.
-static DOUBLE: &[Registration] = &[
+pub(crate) static DOUBLE: &[Registration] = &[
     scheduler::REGISTRATION,
     node::REGISTRATION,
     Registration {

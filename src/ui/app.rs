@@ -20,10 +20,12 @@ use super::overlay::Overlay;
 use super::overlay::text::Scroll;
 use super::pane::{Handled, Pane};
 use super::panes::Panes;
+use super::replay::{Job, Outcome, Target};
 use super::theme::Theme;
 use super::watcher::FileWatch;
 use crate::explore::checker::Strategy;
 use crate::explore::session::{CheckSpec, Command, Effect, Overrides, Picker, Session};
+use crate::replay::{REGISTRY, Registration};
 
 /// The explorer's application state.
 pub struct App {
@@ -40,6 +42,12 @@ pub struct App {
     /// The event channel, for the model file's watcher (none in tests).
     events: Option<Sender<UiEvent>>,
     watch: Option<(PathBuf, FileWatch)>,
+    /// A replay of the path running in the background.
+    pub(super) replay_job: Option<Job>,
+    /// The last replay's status line, until the next session command.
+    pub(super) replay_status: Option<(String, bool)>,
+    /// The controllers a replay runs (`controllers::REGISTRY`; a test may give its own).
+    pub(super) registry: &'static [Registration],
 }
 
 impl App {
@@ -70,6 +78,9 @@ impl App {
             screen: Cell::new(Rect::new(0, 0, 80, 24)),
             events: None,
             watch: None,
+            replay_job: None,
+            replay_status: None,
+            registry: REGISTRY,
         }
     }
 
@@ -139,7 +150,8 @@ impl App {
         match &self.overlay {
             Some(o) => o.contexts(&pane),
             None => {
-                let checking = self.session.as_ref().is_some_and(|s| s.check_running());
+                let checking = self.session.as_ref().is_some_and(|s| s.check_running())
+                    || self.replay_job.is_some();
                 let mut out = if checking {
                     vec![Context::Check]
                 } else {
@@ -158,6 +170,9 @@ impl App {
         let Some(session) = &mut self.session else {
             return Flow::Same;
         };
+        if !matches!(command, Command::Tick) {
+            self.replay_status = None;
+        }
         let before = Before::of(session);
         let mut queue = session.handle(command);
         let mut quit = false;
@@ -322,10 +337,70 @@ impl App {
             Cmd::Diff => Command::DiffMarked,
             Cmd::Mark => Command::Mark,
             Cmd::Check => Command::Check(CheckSpec::of(Strategy::Bfs)),
+            Cmd::Replay => return self.start_replay(Target::Memory),
+            Cmd::Cancel if self.replay_job.is_some() => {
+                self.replay_job = None;
+                self.replay_status = Some(("replay cancelled".into(), false));
+                return Flow::Redraw;
+            }
             Cmd::Cancel => Command::CancelCheck,
             _ => return Flow::Same,
         };
         self.run(command)
+    }
+
+    /// Starts replaying the current path against `target` in the background (one replay at
+    /// a time: a new one replaces the running one).
+    pub(super) fn start_replay(&mut self, target: Target) -> Flow {
+        let Some(session) = &self.session else {
+            return Flow::Same;
+        };
+        let leaf = session.tree().leaf(session.tree().cursor());
+        let trace = session.trace_of(leaf);
+        let job = Job::start(trace, leaf, target, self.registry);
+        self.replay_status = Some((
+            format!("replay against {} running · Esc cancels", job.target),
+            false,
+        ));
+        self.replay_job = Some(job);
+        Flow::Redraw
+    }
+
+    /// Starts a replay from the command line's words after `replay`.
+    pub(super) fn replay_line(&mut self, words: &str) -> Flow {
+        match Target::parse(words) {
+            Ok(target) => self.start_replay(target),
+            Err(e) => {
+                self.replay_status = Some((e, true));
+                Flow::Redraw
+            }
+        }
+    }
+
+    /// Takes a finished replay's result: the path's marks, the cursor on the first
+    /// divergent step, the status line.
+    pub(super) fn poll_replay(&mut self) -> Flow {
+        let Some(job) = &self.replay_job else {
+            return Flow::Same;
+        };
+        let Some(result) = job.poll() else {
+            return Flow::Same;
+        };
+        let outcome = match &result {
+            Ok(report) => Outcome::of(report, job.leaf, job.path_len, &job.target),
+            Err(e) => Outcome::failed(job.leaf, job.path_len, &job.target, e),
+        };
+        self.replay_job = None;
+        if let Some(step) = outcome.divergence {
+            self.run(Command::Goto(step));
+            self.focus = PaneId::Path;
+        }
+        self.replay_status = Some((outcome.status.clone(), outcome.bad));
+        self.panes.path.replay = Some(outcome);
+        if let Some(session) = &self.session {
+            self.panes.sync(session);
+        }
+        Flow::Redraw
     }
 
     /// Watches a field (`Pod/web-0 spec.nodeName`) and shows its timeline; the session parses
@@ -358,7 +433,13 @@ impl Screen for App {
             }
             UiEvent::Term(_) => Flow::Same,
             UiEvent::FileChanged => self.run(Command::Reload),
-            UiEvent::Tick => self.run(Command::Tick),
+            UiEvent::Tick => {
+                let replayed = self.poll_replay();
+                match self.run(Command::Tick) {
+                    Flow::Same => replayed,
+                    other => other,
+                }
+            }
         }
     }
 
@@ -370,7 +451,7 @@ impl Screen for App {
     fn tick(&self) -> Option<Duration> {
         self.session
             .as_ref()
-            .filter(|s| s.check_running())
+            .filter(|s| s.check_running() || self.replay_job.is_some())
             .map(|_| Duration::from_millis(100))
     }
 }

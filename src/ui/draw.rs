@@ -41,7 +41,14 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 lesson::draw(frame, area, session, &app.keymap, theme);
             }
             let footer = app.keymap.footer(&app.contexts());
-            status::draw(frame, areas.status, session, &footer, theme);
+            status::draw(
+                frame,
+                areas.status,
+                session,
+                &footer,
+                app.replay_status.as_ref(),
+                theme,
+            );
         }
     }
     if let Some(overlay) = &app.overlay {

@@ -128,6 +128,8 @@ pub enum Cmd {
     Submit,
     /// Show the revision DAG in the state tree's place, or the tree again.
     ToggleDag,
+    /// Replay the path against the deployed controllers on the memory store.
+    Replay,
 }
 
 /// A key with its modifiers; `Shift` is folded into the character.
@@ -262,6 +264,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Key::ch('s'), X::Global, Cmd::Save, "save trace", false),
     b(Key::ch('o'), X::Global, Cmd::Open, "open", false),
     b(Key::ch('c'), X::Global, Cmd::Check, "check from here (bfs)", false),
+    b(Key::ch('R'), X::Global, Cmd::Replay, "replay the path against the controllers (:replay etcd URL)", false),
     b(Key::ch('e'), X::Global, Cmd::Explain, "explain the path (stale reads, the broken property)", false),
     b(Key::ch('k'), X::Global, Cmd::Up, "up", false),
     b(Key::plain(K::Up), X::Global, Cmd::Up, "up", false),

@@ -17,6 +17,7 @@ pub mod nav;
 pub mod overlay;
 pub mod pane;
 pub mod panes;
+pub mod replay;
 mod run;
 pub mod term;
 pub mod theme;

@@ -277,6 +277,11 @@ impl App {
                         let text = input.text.trim().to_string();
                         return match kind {
                             LineKind::Command if text.is_empty() => Flow::Redraw,
+                            LineKind::Command
+                                if text == "replay" || text.starts_with("replay ") =>
+                            {
+                                self.replay_line(&text["replay".len()..])
+                            }
                             LineKind::Command => self.run(Command::Line(text)),
                             LineKind::Filter(_) => Flow::Redraw,
                             LineKind::Save(branch) => {

@@ -12,6 +12,7 @@ use crate::explore::session::{Command, NodeId, Session};
 use crate::ui::keymap::{Cmd, Context};
 use crate::ui::nav::ListNav;
 use crate::ui::pane::{Draw, Handled, Pane, block};
+use crate::ui::replay::{Mark, Outcome};
 
 /// A row of the path pane.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,11 +79,23 @@ pub fn rows(session: &Session) -> Vec<Row> {
 #[derive(Debug, Default)]
 pub struct PathPane {
     nav: ListNav,
+    /// The last replay of a path: its marks show beside the steps while that path is shown.
+    pub replay: Option<Outcome>,
     /// The cursor (node, path length) when last synced: the selection follows it.
     cursor: Option<(usize, usize)>,
 }
 
 impl PathPane {
+    /// The replay's mark of a step, when the replayed path is the one shown.
+    pub fn mark(&self, session: &Session, step: usize) -> Option<Mark> {
+        let outcome = self.replay.as_ref()?;
+        let leaf = session.tree().leaf(session.tree().cursor());
+        if outcome.leaf != leaf {
+            return None;
+        }
+        outcome.marks.get(step).copied()
+    }
+
     fn visible(&self, session: &Session) -> Vec<Row> {
         rows(session)
             .into_iter()
@@ -126,11 +139,11 @@ impl Pane for PathPane {
         for (i, row) in rows.iter().enumerate().skip(offset).take(height) {
             let mut line = match row {
                 Row::Step {
+                    step,
                     text,
                     cursor,
                     redo,
                     marked,
-                    ..
                 } => {
                     let lead = match (*cursor, *marked) {
                         (true, _) => "▶ ",
@@ -144,10 +157,17 @@ impl Pane for PathPane {
                     } else {
                         ratatui::style::Style::new()
                     };
-                    Line::from(vec![
-                        Span::styled(lead, theme.warn()),
-                        Span::styled(text.clone(), style),
-                    ])
+                    let mut spans = vec![Span::styled(lead, theme.warn())];
+                    if let Some(mark) = self.mark(view.session, *step) {
+                        let mark_style = match mark {
+                            Mark::Matched => theme.good(),
+                            Mark::Diverged => theme.bad(),
+                            Mark::NotReached => theme.dim(),
+                        };
+                        spans.push(Span::styled(mark.symbol(), mark_style));
+                    }
+                    spans.push(Span::styled(text.clone(), style));
+                    Line::from(spans)
                 }
                 Row::Branch { text, steps, .. } => Line::from(vec![
                     Span::styled("  ├ branch ", theme.warn()),

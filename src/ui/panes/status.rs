@@ -1,4 +1,4 @@
-//! The status line: a running check's progress (and that Esc cancels it), else the session's
+//! The status line: a replay's news, a running check's progress (and that Esc cancels it), else the session's
 //! last message (errors in red), then the keys that apply to the focused pane.
 
 use ratatui::Frame;
@@ -31,10 +31,14 @@ pub fn draw(
     area: Rect,
     session: &Session,
     footer: &[(String, &'static str)],
+    replay: Option<&(String, bool)>,
     theme: &Theme,
 ) {
     let mut spans = Vec::new();
-    if let Some(line) = check_line(session) {
+    if let Some((text, bad)) = replay {
+        let style = if *bad { theme.bad() } else { theme.good() };
+        spans.push(Span::styled(format!(" {text} "), style));
+    } else if let Some(line) = check_line(session) {
         spans.push(Span::styled(
             format!(" {line} · Esc cancels "),
             theme.warn(),

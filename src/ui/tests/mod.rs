@@ -4,6 +4,7 @@
 mod behaviour;
 mod dag;
 mod fuzz;
+mod replay;
 mod snapshots;
 
 use std::path::Path;
