@@ -4,6 +4,7 @@
 
 mod caches;
 mod environment;
+mod step_memo;
 mod steps;
 
 pub use steps::{forget_observed, record_write};
@@ -369,6 +370,9 @@ pub struct System {
     registrations: Vec<&'static Registration>,
     reduction: Reduction,
     symmetry: symmetry::Symmetry,
+    /// What controllers decided from reads, remembered (see the step memo module); `None`
+    /// runs every step afresh.
+    step_memo: Option<step_memo::StepMemo<steps::Decision>>,
 }
 
 impl System {
@@ -397,7 +401,16 @@ impl System {
             registrations,
             reduction: Reduction::default(),
             symmetry,
+            step_memo: Some(step_memo::StepMemo::new()),
         })
+    }
+
+    /// The same system with the step memo on (the default) or off: off, every controller step
+    /// is run afresh. Either way the system has the same states and transitions (the memo's
+    /// module doc gives the argument; its tests compare the two).
+    pub fn with_step_memo(mut self, on: bool) -> Self {
+        self.step_memo = on.then(step_memo::StepMemo::new);
+        self
     }
 
     /// The same system with other reductions.

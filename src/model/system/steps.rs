@@ -20,7 +20,7 @@ pub(super) struct StepRun {
 /// (expectations and guard entries it saw fulfilled dropped, caches moved to the read), with
 /// its session not yet moved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Decision {
+pub(super) struct Decision {
     operation: Option<Operation>,
     local: LocalState,
 }
@@ -248,6 +248,22 @@ impl System {
     /// What controller `i` decides from `read`, whose state is `read_state`, taking alternative
     /// `choice`: the decision, the kinds it read and how many alternatives it had.
     fn decide(
+        &self,
+        state: &SystemState,
+        i: usize,
+        read: &Read,
+        read_state: &StateView,
+        choice: usize,
+    ) -> (Decision, KindSet, usize) {
+        let afresh = || self.decide_afresh(state, i, read, read_state, choice);
+        match &self.step_memo {
+            Some(memo) => memo.get_or_decide(i, choice, read, read_state, &state.locals[i], afresh),
+            None => afresh(),
+        }
+    }
+
+    /// [`System::decide`] without the step memo: the controller's step run.
+    fn decide_afresh(
         &self,
         state: &SystemState,
         i: usize,
