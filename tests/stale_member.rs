@@ -6,11 +6,13 @@
 //! (`tests/fixtures/traces/statefulset-stale-reads-P8-resettable-session.json`) says it does:
 //! node-1 restarts (its Node force-deleted), the pod garbage collector removes the orphaned
 //! `web-0`, a new `web-0` is made, the scheduler binds it to node-2 and node-2 runs it. Then
-//! node-1's kubelet, fresh from its restart, reads through a serializable store connected to the
-//! cut member: it sees the state from before all that, runs the old `web-0` (two nodes now run
-//! `web-0`: P8) and writes its status, which the API server rejects for the uid precondition,
-//! as in the trace's stale step. On the fresh state it would register its Node instead. After
-//! the link heals the member catches up and the kubelet decides as on the fresh state.
+//! node-1's kubelet, fresh from its restart, runs as a deployed controller task
+//! (`orchard::runtime::TaskHandle`) whose informer caches list and watch through a serializable
+//! store connected to the cut member: it sees the state from before all that, runs the old
+//! `web-0` (two nodes now run `web-0`: P8) and writes its status, which the API server (on the
+//! quorum) rejects for the uid precondition, as in the trace's stale step. On the fresh state
+//! it would register its Node instead. After the link heals the member catches up, and the
+//! restarted task registers its Node.
 //!
 //! `#[ignore]`d: it needs root and iproute2 to make namespaces; `.ci/run` runs it where
 //! `ip netns add` works: `cargo test --test stale_member -- --ignored`.
@@ -18,16 +20,20 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
 use orchard::model::api::ApplyError;
+use orchard::model::config::Guards;
 use orchard::model::controllers::{ControllerSpec, LocalState, NodeMachine, registration};
 use orchard::model::history::Read;
 use orchard::model::operation::Operation;
 use orchard::model::resources::{Kind, Object, Quantity, Revision};
 use orchard::model::state::StateView;
 use orchard::model::view::View;
-use orchard::runtime::{ApiError, ApiServer};
+use orchard::runtime::{ApiError, ApiServer, LocalChange, StepReport, TaskHandle, TaskSpec};
 use orchard::store::netns::{self, NetnsCluster};
-use orchard::store::{At, EtcdStore, Key, Reads, Scope, Store, StoreError};
+use orchard::store::{
+    At, EtcdStore, Key, Outcome, Reads, Scope, Store, StoreError, Stored, Watch, Write,
+};
 
 /// How long the test waits for a member to reach a revision before it fails.
 const CATCH_UP_DEADLINE: Duration = Duration::from_secs(10);
@@ -55,8 +61,8 @@ fn machine() -> NodeMachine {
 }
 
 /// One step of the registered controller `kind` named `name`, just restarted (no local state),
-/// on a view of every kind it watches as `store` serves them at its latest revision. The one
-/// place the test runs controller code: the deployed runtime's task can take its place.
+/// on a view of every kind it watches as `store` serves them at its latest revision: what the
+/// cluster's other controllers do as it moves on, and what node-1 would decide on a fresh read.
 async fn step_restarted(store: &dyn Store, kind: &str, name: &str) -> Stepped {
     let registration = registration(kind).expect("a registered controller kind");
     let spec = ControllerSpec {
@@ -150,6 +156,78 @@ async fn reaches(store: &EtcdStore, revision: Revision) -> Duration {
 
 fn uid_of(object: &Object) -> String {
     object.metadata().uid.clone()
+}
+
+/// The store node-1's kubelet task is given: its informers list and watch (and learn the
+/// latest revision) through the cut member, serializably, as a client whose informers are
+/// served by a lagging member; the API server's writes, and the point reads their
+/// preconditions take, go to the quorum, which is where a write can land while the member is
+/// cut off (through the member itself it would only time out).
+struct CutReads {
+    /// The cut member, serializable.
+    reads: EtcdStore,
+    /// The other members.
+    writes: Arc<dyn Store>,
+}
+
+#[async_trait]
+impl Store for CutReads {
+    fn describe(&self) -> String {
+        format!(
+            "reads from {}, writes to {}",
+            self.reads.describe(),
+            self.writes.describe()
+        )
+    }
+    async fn revision(&self) -> Result<Revision, StoreError> {
+        self.reads.revision().await
+    }
+    async fn get(
+        &self,
+        key: &Key,
+        at: At,
+    ) -> Result<orchard::store::Read<Option<Stored>>, StoreError> {
+        self.writes.get(key, at).await
+    }
+    async fn list(
+        &self,
+        scope: Scope,
+        at: At,
+    ) -> Result<orchard::store::Read<Vec<Stored>>, StoreError> {
+        self.reads.list(scope, at).await
+    }
+    async fn commit(&self, writes: Vec<Write>) -> Result<Outcome, StoreError> {
+        self.writes.commit(writes).await
+    }
+    async fn watch(&self, scope: Scope, from: Revision) -> Result<Watch, StoreError> {
+        self.reads.watch(scope, from).await
+    }
+    async fn compact(&self, revision: Revision) -> Result<(), StoreError> {
+        self.writes.compact(revision).await
+    }
+}
+
+/// node-1's kubelet as a deployed controller task over `store`.
+fn node_1_task(store: Arc<dyn Store>) -> TaskHandle {
+    TaskHandle::spawn(TaskSpec {
+        spec: ControllerSpec {
+            kind: "node".into(),
+            name: "node-1".into(),
+            node: Some(machine()),
+        },
+        registration: registration("node").expect("the node controller is registered"),
+        guards: Guards::default(),
+        api: ApiServer::new(store),
+    })
+}
+
+/// One step of the task at the latest revision its store's reads serve (the newest revision
+/// the member its informers list from has applied).
+async fn step_at_latest(task: &TaskHandle, store: &dyn Store) -> StepReport {
+    let latest = store.revision().await.expect("the member answers");
+    task.step(Read::At(latest), 0)
+        .await
+        .unwrap_or_else(|e| panic!("node-1 steps at r{latest}: {e}"))
 }
 
 /// The outcome of the trace's stale step: the first step reading an older revision than the
@@ -261,24 +339,34 @@ async fn scenario(cluster: &NetnsCluster, formed: Duration) {
     assert_ne!(uid_of(&new_web_0), uid_of(&old_web_0));
     let leader_revision = fresh.revision().await.expect("revision");
 
-    // The restarted node-1 reads through the cut member: the state before the cut.
-    let on_stale = step_restarted(stale, "node", "node-1").await;
-    let on_fresh = step_restarted(fresh.as_ref(), "node", "node-1").await;
+    // The restarted node-1, a deployed task whose informers read through the cut member:
+    // the state before the cut.
+    let cut_reads: Arc<dyn Store> = Arc::new(CutReads {
+        reads: stale.clone(),
+        writes: fresh.clone(),
+    });
+    let task = node_1_task(cut_reads.clone());
+    let on_stale = step_at_latest(&task, cut_reads.as_ref()).await;
     let stale_formed = cut_at.elapsed();
+    let on_fresh = step_restarted(fresh.as_ref(), "node", "node-1").await;
     assert_eq!(
-        on_stale.revision, loaded,
+        on_stale.read,
+        Read::At(loaded),
         "the cut member serves what it had"
     );
     assert!(
-        on_stale.revision < leader_revision,
-        "r{} is behind the leader's r{leader_revision}",
-        on_stale.revision
+        loaded < leader_revision,
+        "r{loaded} is behind the leader's r{leader_revision}"
     );
     assert_eq!(on_fresh.revision, leader_revision);
     assert!(
         matches!(&on_fresh.operation, Some(Operation::Create(Object::Node(n))) if n.metadata.name == "node-1"),
         "on the fresh state node-1 registers its Node: {:?}",
         on_fresh.operation
+    );
+    assert!(
+        on_fresh.local.running.is_empty(),
+        "fresh: node-1 runs nothing"
     );
     let Some(Operation::Update(Object::Pod(started_pod))) = &on_stale.operation else {
         panic!(
@@ -287,23 +375,17 @@ async fn scenario(cluster: &NetnsCluster, formed: Duration) {
         );
     };
     assert_eq!(started_pod.metadata.uid, uid_of(&old_web_0));
-    assert!(
-        on_fresh.local.running.is_empty(),
-        "fresh: node-1 runs nothing"
-    );
-    assert_eq!(
-        on_stale.local.running.get("web-0").map(|r| r.uid.clone()),
-        Some(uid_of(&old_web_0)),
-        "stale: node-1 runs the old web-0"
-    );
+    assert!(on_stale.local_changed, "the task's node-1 now runs a pod");
     assert_eq!(
         node_2.local.running.get("web-0").map(|r| r.uid.clone()),
         Some(uid_of(&new_web_0)),
         "while node-2 runs the new one (P8 fails)"
     );
     // Its write is rejected as in the trace's stale step; what it runs locally stands.
-    let stale_write = on_stale.operation.clone().expect("an operation");
-    let rejected = api.apply(&stale_write).await.unwrap_err();
+    let rejected = match &on_stale.applied {
+        Some(Err(e)) => e.clone(),
+        other => panic!("the stale status write is rejected: {other:?}"),
+    };
     assert!(
         matches!(
             &rejected,
@@ -311,6 +393,17 @@ async fn scenario(cluster: &NetnsCluster, formed: Duration) {
                 if *sent == uid_of(&old_web_0) && *stored == uid_of(&new_web_0)
         ),
         "{rejected}"
+    );
+    let runs_web_0 = task
+        .local(LocalChange::ExitContainer {
+            pod: "web-0".into(),
+            exit_code: 0,
+        })
+        .await
+        .expect("the task answers");
+    assert!(
+        runs_web_0,
+        "the task's node-1 runs web-0 after its rejected write"
     );
     let trace_outcome = trace_stale_outcome();
     assert!(
@@ -325,19 +418,36 @@ async fn scenario(cluster: &NetnsCluster, formed: Duration) {
         "a linearizable read on the cut member fails: {linearizable:?}"
     );
 
-    // Healed, the member catches up and node-1 decides as on the fresh state.
+    // Healed, the member catches up; node-1's task, restarted, decides as on the fresh state
+    // and its Node is registered.
     cluster.heal(cut).expect("heal");
     let caught_up = reaches(stale, leader_revision).await;
-    let healed = step_restarted(stale, "node", "node-1").await;
-    assert_eq!(healed.revision, leader_revision);
+    task.restart().await.expect("the task restarts");
+    let healed = step_at_latest(&task, cut_reads.as_ref()).await;
+    assert_eq!(healed.read, Read::At(leader_revision));
     assert_eq!(healed.operation, on_fresh.operation);
-    assert!(healed.local.running.is_empty());
+    assert!(
+        matches!(&healed.applied, Some(Ok(_))),
+        "node-1 registers its Node: {:?}",
+        healed.applied
+    );
+    stored(fresh.as_ref(), Kind::Node, "node-1").await;
     let term_after = stale.status().await.expect("status").raft_term;
 
     println!(
-        "stale member: cluster formed in {formed:.2?}; member {cut} cut; it served r{} while \
-         the leader was at r{leader_revision} ({:.2?} after the cut); caught up {caught_up:.2?} \
-         after the heal; raft term {term_before} -> {term_after}",
-        on_stale.revision, stale_formed
+        "stale member: cluster formed in {formed:.2?}; member {cut} cut; node-1's task read \
+         r{loaded} from it while the leader was at r{leader_revision} ({stale_formed:.2?} after \
+         the cut): {} of web-0 uid {}, rejected: {rejected}; caught up {caught_up:.2?} after \
+         the heal, then the task read r{leader_revision}: {}; raft term {term_before} -> \
+         {term_after}",
+        on_stale
+            .operation
+            .as_ref()
+            .map_or("nothing".into(), ToString::to_string),
+        uid_of(&old_web_0),
+        healed
+            .operation
+            .as_ref()
+            .map_or("nothing".into(), ToString::to_string),
     );
 }

@@ -1,11 +1,16 @@
 //! A private etcd for tests and `--start-etcd`: Debian's `etcd` on free loopback ports in a
 //! temporary data directory, healthy before it is handed out, stopped (and its directory
-//! removed) when dropped, also when starting it failed half-way.
+//! removed) when dropped, also when starting it failed half-way. Every member running is also
+//! in a process-wide registry, so that a process about to exit at once (a second Ctrl-C) can
+//! stop them all and remove their directories first ([`stop_every_etcd`]).
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -40,10 +45,44 @@ pub enum EtcdError {
     },
 }
 
+/// A member in the registry: its process and its temporary directory.
+#[derive(Debug)]
+struct Running {
+    child: Child,
+    dir: PathBuf,
+}
+
+/// Every private etcd member this process runs, by process id. A member's process lives here
+/// (not in its [`EtcdProcess`]) so that [`stop_every_etcd`] can stop it from any thread.
+static RUNNING: Mutex<BTreeMap<u32, Running>> = Mutex::new(BTreeMap::new());
+
+/// The registry; a panic while it was held leaves nothing half-done in it (each operation is
+/// one insert or remove), so a poisoned lock is taken as it is.
+fn running() -> MutexGuard<'static, BTreeMap<u32, Running>> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Stops every private etcd member of this process (SIGKILL, then reaped) and removes its
+/// temporary directory (data and log); returns the process ids stopped. For a process about
+/// to exit without running destructors (a second Ctrl-C): the [`EtcdProcess`]es left behind
+/// find their members gone.
+pub fn stop_every_etcd() -> Vec<u32> {
+    let members = std::mem::take(&mut *running());
+    let mut stopped = Vec::with_capacity(members.len());
+    for (pid, mut member) in members {
+        // Already exited: nothing to kill; either way it is reaped and its directory goes.
+        let _ = member.child.kill();
+        let _ = member.child.wait();
+        let _ = std::fs::remove_dir_all(&member.dir);
+        stopped.push(pid);
+    }
+    stopped
+}
+
 /// One running etcd member, stopped when dropped.
 #[derive(Debug)]
 pub struct EtcdProcess {
-    child: Child,
+    pid: u32,
     name: String,
     client_url: String,
     peer_url: String,
@@ -97,7 +136,16 @@ impl EtcdProcess {
 
     /// The process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.pid
+    }
+
+    /// Whether the process has exited (`None`: still running, or already stopped by
+    /// [`stop_every_etcd`]).
+    fn exited(&self) -> std::io::Result<Option<ExitStatus>> {
+        match running().get_mut(&self.pid) {
+            Some(member) => member.child.try_wait(),
+            None => Ok(None),
+        }
     }
 
     /// Whether `GET /health` says the member is healthy now.
@@ -107,7 +155,7 @@ impl EtcdProcess {
 
     fn wait_healthy(&mut self, deadline: Instant) -> Result<(), EtcdError> {
         loop {
-            if let Some(status) = self.child.try_wait()? {
+            if let Some(status) = self.exited()? {
                 return Err(self.unhealthy(format!("exited ({status})")));
             }
             if self.is_healthy() {
@@ -138,9 +186,14 @@ impl EtcdProcess {
 
 impl Drop for EtcdProcess {
     fn drop(&mut self) {
-        // Already exited or not ours to signal any more: nothing to stop.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Out of the registry first, so that `stop_every_etcd` on another thread does not see it.
+        let Some(mut member) = running().remove(&self.pid) else {
+            return;
+        };
+        // Already exited: nothing to stop; it is reaped either way. The directory goes when
+        // `dir` drops, after this.
+        let _ = member.child.kill();
+        let _ = member.child.wait();
     }
 }
 
@@ -220,8 +273,16 @@ fn spawn(member: Member, initial_cluster: &str, extra: &[&str]) -> Result<EtcdPr
             std::io::ErrorKind::NotFound if wrapper.is_empty() => EtcdError::NotInstalled,
             _ => EtcdError::Io(e),
         })?;
+    let pid = child.id();
+    running().insert(
+        pid,
+        Running {
+            child,
+            dir: dir.path().to_path_buf(),
+        },
+    );
     Ok(EtcdProcess {
-        child,
+        pid,
         name,
         client_url,
         peer_url,

@@ -49,7 +49,7 @@ use crate::model::resources::{Kind, Object, Revision};
 
 pub use error::StoreError;
 pub use etcd::{EtcdStore, MemberStatus, Reads};
-pub use etcd_process::{EtcdError, EtcdProcess};
+pub use etcd_process::{EtcdError, EtcdProcess, stop_every_etcd};
 pub use key::Key;
 pub use memory::MemoryStore;
 pub use netns::{NetnsCluster, NetnsError};

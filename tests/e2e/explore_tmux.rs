@@ -1,5 +1,6 @@
 //! Driving a program in tmux: a detached session of a given size on its own server socket,
-//! keys sent, the screen captured and waited on.
+//! keys sent, the screen captured and waited on; and the explorer's replay (`R`, `:replay`)
+//! driven there on the real binary.
 
 use std::path::Path;
 use std::process::Command;
@@ -116,4 +117,70 @@ impl Drop for Tmux {
             .args(["-L", &self.socket, "kill-server"])
             .output();
     }
+}
+
+/// The explorer on the shipped stale-reads counterexample, at its violation: `R` replays the
+/// path against the deployed controllers on the memory store (every step marked matched, the
+/// status line says P8 reproduced); `:replay etcd URL` replays it on a private etcd started
+/// here (the same); on an etcd nobody serves no step is marked matched and the status line
+/// names the endpoint.
+#[test]
+fn r_replays_the_path_and_marks_every_step() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux; .ci/run installs it)");
+        return;
+    }
+    let s = crate::support::Scratch::new();
+    let trace = crate::support::shipped_trace("statefulset-stale-reads-P8-resettable-session.json");
+    let tmux = Tmux::start(s.path(), 160, 48);
+    tmux.line(&format!(
+        "{} explore {trace}; echo exited-$?",
+        env!("CARGO_BIN_EXE_orchard")
+    ));
+    let opened = tmux.wait_for("the violation", |s| {
+        s.contains("step 9 of 9") && s.contains("VIOLATED: P8")
+    });
+    assert!(
+        !opened.contains("✓ "),
+        "no marks before a replay:\n{opened}"
+    );
+
+    tmux.keys(&["R"]);
+    let replayed = tmux.wait_text("all 9 steps match");
+    assert!(
+        replayed.contains("replay against the controllers on memory: all 9 steps match; the violation of P8 reproduced"),
+        "{replayed}"
+    );
+    for step in 0..=9 {
+        assert!(
+            replayed.contains(&format!("✓ {step}. ")),
+            "step {step} marked:\n{replayed}"
+        );
+    }
+    assert!(!replayed.contains("✗ "), "{replayed}");
+
+    let etcd = orchard::store::EtcdProcess::start().expect("etcd-server is installed");
+    tmux.keys(&[":"]);
+    tmux.text(&format!("replay etcd {}", etcd.endpoint()));
+    tmux.keys(&["Enter"]);
+    let on_etcd = tmux.wait_text(&format!(
+        "replay against etcd at {}: all 9 steps match",
+        etcd.endpoint()
+    ));
+    assert!(
+        on_etcd.contains("the violation of P8 reproduced"),
+        "{on_etcd}"
+    );
+    assert!(on_etcd.contains("✓ 9. "), "{on_etcd}");
+    drop(etcd);
+
+    // Nobody serves the discard port on loopback: the replay fails, no step matched.
+    tmux.keys(&[":"]);
+    tmux.text("replay etcd http://127.0.0.1:9");
+    tmux.keys(&["Enter"]);
+    let failed = tmux.wait_text("replay against etcd at http://127.0.0.1:9:");
+    assert!(!failed.contains("✓ "), "no marks of success:\n{failed}");
+    assert!(failed.contains("· 9. "), "{failed}");
+    tmux.keys(&["q"]);
+    tmux.wait_text("exited-0");
 }

@@ -335,3 +335,132 @@ fn a_format_1_trace_replays_and_upgrades_to_format_2() {
     s.run(&["replay", "broken.json", "--upgrade"]).expect(2);
     assert!(s.read("broken.json").contains("\"format\": 1,"));
 }
+
+/// The etcd processes whose parent is `parent`, with their `--data-dir`.
+fn etcd_children(parent: u32) -> Vec<(u32, std::path::PathBuf)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc is readable") {
+        let Ok(pid) = entry
+            .expect("an entry")
+            .file_name()
+            .to_string_lossy()
+            .parse::<u32>()
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: the command name may hold spaces, so split after `)`.
+        let Some((head, tail)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head.split_once('(').map_or("", |(_, c)| c);
+        let ppid = tail
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok());
+        if comm != "etcd" || ppid != Some(parent) {
+            continue;
+        }
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmdline
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if let Some(i) = args.iter().position(|a| a == "--data-dir") {
+            out.push((pid, std::path::PathBuf::from(&args[i + 1])));
+        }
+    }
+    out
+}
+
+/// Whether a process is alive (present and not a zombie).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, tail) = stat.rsplit_once(')')?;
+            tail.split_whitespace().next().map(|state| state != "Z")
+        })
+        .unwrap_or(false)
+}
+
+/// `orchard replay` of the slow trace on a private etcd (`--start-etcd`), sent `signals`
+/// SIGINTs in a row once its etcd runs: its exit code, stderr, and the etcd's pid and
+/// data directory.
+fn replay_on_etcd_interrupted(signals: usize) -> (i32, String, u32, std::path::PathBuf) {
+    let s = crate::support::Scratch::new();
+    let trace = slow_trace(&s);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_orchard"))
+        .args(["replay", &trace, "--against", "etcd", "--start-etcd"])
+        .current_dir(s.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("orchard starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (etcd, data) = loop {
+        if let Some(found) = etcd_children(child.id()).pop() {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no private etcd started within 20 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let dir = data.parent().expect("the member's directory");
+    assert!(dir.exists(), "{} exists while etcd runs", dir.display());
+    // Into the replay (settling the slow trace's start on etcd takes seconds).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = i32::try_from(child.id()).expect("a pid");
+    for _ in 0..signals {
+        // SAFETY: kill(2) with a pid this test started and a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        // Two pending SIGINTs are one to the kernel: let the handler run between them.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let out = child.wait_with_output().expect("orchard ends");
+    let code = out
+        .status
+        .code()
+        .expect("an exit code: the signal is handled");
+    (
+        code,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        etcd,
+        data,
+    )
+}
+
+/// A second Ctrl-C exits at once, and first stops the private etcd and removes its data.
+#[test]
+fn a_second_sigint_stops_the_private_etcd_and_removes_its_data() {
+    let (code, err, etcd, data) = replay_on_etcd_interrupted(2);
+    assert_eq!(code, 130, "{err}");
+    // The second signal lands while the first one's clean stop is under way; when that stop
+    // wins the race (it takes milliseconds), the process is gone before the second is read.
+    assert!(
+        err.contains(&format!(
+            "a second SIGINT: stopped the private etcd (pid {etcd})"
+        )) || err.contains("replay stopped by SIGINT"),
+        "{err}"
+    );
+    assert!(!alive(etcd), "etcd {etcd} is still running");
+    let dir = data.parent().expect("the member's directory");
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+}
+
+/// One Ctrl-C stops the replay cleanly: the partial report, the etcd stopped and its data
+/// removed as at any end, and not the second signal's hurried exit.
+#[test]
+fn one_sigint_stops_a_replay_on_a_private_etcd_cleanly() {
+    let (code, err, etcd, data) = replay_on_etcd_interrupted(1);
+    assert_eq!(code, 130, "{err}");
+    assert!(err.contains("replay stopped by SIGINT"), "{err}");
+    assert!(!err.contains("a second SIGINT"), "{err}");
+    assert!(!alive(etcd), "etcd {etcd} is still running");
+    let dir = data.parent().expect("the member's directory");
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+}

@@ -53,6 +53,9 @@ fn the_stale_reads_path_matches_the_controllers_at_every_step() {
     let screen = render(&app, 160, 48);
     assert!(screen.contains("✓ 9."), "{screen}");
     insta::assert_snapshot!("replay_matched_160x48", screen);
+    let small = render(&app, 80, 24);
+    assert!(small.contains("✓ 9."), "{small}");
+    insta::assert_snapshot!("replay_matched_80x24", small);
 }
 
 #[test]
@@ -60,6 +63,10 @@ fn a_changed_controller_selects_the_first_divergent_step() {
     let mut app = app_on(TRACE);
     app.registry = crate::replay::tests::DOUBLE;
     typed(&mut app, ":replay memory<Enter>");
+    // Submitting the line closes it (the overlay was taken to handle the key) and the
+    // replay runs with no overlay over the path.
+    assert!(app.overlay.is_none(), "the command line closed");
+    assert!(app.replay_job.is_some(), "the replay runs");
     finish(&mut app);
     let marks = marks(&app);
     let first = marks
@@ -84,6 +91,7 @@ fn a_changed_controller_selects_the_first_divergent_step() {
         "{status}"
     );
     insta::assert_snapshot!("replay_diverged_160x48", render(&app, 160, 48));
+    insta::assert_snapshot!("replay_diverged_80x24", render(&app, 80, 24));
 }
 
 #[test]
