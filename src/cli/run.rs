@@ -4,6 +4,7 @@
 //! duration ends, Ctrl-C, or a property fails; then what happened is written as a trace.
 //! `--serve ADDR [--kubeconfig PATH]` answers the Kubernetes API beside it ([`serve`]).
 
+mod cluster;
 mod serve;
 
 use std::io::IsTerminal;
@@ -50,6 +51,14 @@ pub struct RunArgs {
     /// With `--store etcd`: start a private etcd on free loopback ports (stopped at the end).
     #[arg(long)]
     pub start_etcd: bool,
+    /// With `--start-etcd`: how many members the private etcd has (each controller's caches
+    /// read member `i mod N`, serializably; the manager writes through the first).
+    #[arg(long, default_value_t = 1)]
+    pub members: usize,
+    /// Per 100 ms: the chance that a member other than the first is cut from its peers
+    /// (needs `--start-etcd --members 3`, run in network namespaces, as root).
+    #[arg(long, default_value_t = 0.0)]
+    pub partition: f64,
     /// Run this many seconds at most (a violation ends it earlier); default 10, and with
     /// `--serve` until Ctrl-C.
     #[arg(long)]
@@ -91,9 +100,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         restarts: args.restarts,
         stale_reads: args.stale_reads,
         relist: Relist::parse(&args.relist)?,
-        partition: 0.0,
+        partition: args.partition,
     };
     faults.check()?;
+    cluster::check(args.members, args.partition, args.start_etcd)?;
     let (length, horizon) = serve::run_length(args.duration, args.serve.is_some())?;
     if args.store == StoreKind::Etcd && args.etcd.is_empty() && !args.start_etcd {
         bail!("--store etcd needs --etcd URL[,URL...] or --start-etcd");
@@ -122,16 +132,28 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| default_trace(&config.model.name, args.seed));
     let mut served_note = None;
+    let mut cluster_note = None;
+    let controllers = config.model.controllers.len();
     let (finished, ended) = runtime.block_on(async {
         let listener = match args.serve {
             Some(addr) => Some(serve::bind(addr).await?),
             None => None,
         };
         let mut private = None;
+        let mut many = None;
+        let mut reads = None;
         let store: Arc<dyn Store> = match args.store {
             StoreKind::Memory => Arc::new(MemoryStore::new()),
             StoreKind::Etcd => {
-                let endpoints = if args.start_etcd {
+                let endpoints = if args.start_etcd && args.members > 1 {
+                    let started =
+                        cluster::Private::start(args.members, args.partition > 0.0).await?;
+                    let endpoints = started.endpoints();
+                    reads = Some(cluster::reads(&endpoints, controllers).await?);
+                    many = Some(started);
+                    // The manager writes through the first member, which is never cut.
+                    endpoints[..1].to_vec()
+                } else if args.start_etcd {
                     let process = tokio::task::spawn_blocking(EtcdProcess::start)
                         .await
                         .map_err(|e| anyhow::anyhow!("starting etcd: {e}"))?
@@ -145,7 +167,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Arc::new(EtcdStore::connect(&endpoints).await?)
             }
         };
-        let mut manager = Manager::start(config, store, None, REGISTRY)
+        let mut manager = Manager::start(config, store.clone(), reads, REGISTRY)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
         let serving = match listener {
@@ -160,7 +182,34 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             }
             None => None,
         };
+        let partitions = match &many {
+            Some(cluster::Private::Namespaced(netns)) if args.partition > 0.0 => {
+                let offset = manager.recorder().lock().map_or(0, |r| r.offset());
+                Some(tokio::spawn(
+                    cluster::Partitions {
+                        cluster: netns.clone(),
+                        rate: args.partition,
+                        rng: crate::runtime::manager::rng::Rng::new(args.seed).fork(u64::MAX),
+                        stats: manager.stats().clone(),
+                        notes: manager.notes(),
+                        store: store.clone(),
+                        offset,
+                    }
+                    .run(),
+                ))
+            }
+            _ => None,
+        };
         let ended = watch_run(&mut manager, args, &stop, deadline).await;
+        if let Some(partitions) = partitions {
+            partitions.abort();
+            let _ = partitions.await;
+            cluster::end_open_cuts(manager.stats());
+        }
+        if let Some(cluster::Private::Namespaced(netns)) = &many {
+            let endpoints = netns.endpoints();
+            cluster_note = Some(cluster::verify(netns, &endpoints, manager.recorder()).await?);
+        }
         if let Some(serving) = serving {
             serving.stop().await?;
             let awaited = manager
@@ -175,6 +224,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         let finished = manager.finish();
         drop(private);
+        drop(many);
         anyhow::Ok((finished, ended))
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -231,6 +281,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             path.display()
         ),
     };
+    if let Some(note) = cluster_note {
+        summary = format!("{summary}\n  {note}");
+    }
     if let Some(note) = served_note {
         summary = format!("{summary}\n  {note}");
     }

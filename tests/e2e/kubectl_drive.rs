@@ -148,6 +148,7 @@ pub fn statefulset(name: &str, replicas: i64, selector: &str) -> String {
 /// scheduled, `scale` to 3, `delete pod web-0` and its recreation with a new uid, a stale
 /// `replace` refused with a Conflict, a merge patch, and a second `apply` configuring it.
 pub fn drive_statefulset(config: &Path) {
+    let config = config.to_path_buf();
     let manifest = format!("{FIXTURES}/web.yaml");
     let nodes = kubectl_ok(&config, &["get", "nodes", "-o", "name"]);
     assert_eq!(nodes.lines().count(), 2, "{nodes}");
