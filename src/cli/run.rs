@@ -2,6 +2,10 @@
 //! [--seed N] [--restarts P] [--stale-reads P] [--relist any-revision|latest] [--timeout S]
 //! [--json] [--trace FILE]`: the model's controllers live (`runtime::manager`), until the
 //! duration ends, Ctrl-C, or a property fails; then what happened is written as a trace.
+//! `--serve ADDR [--kubeconfig PATH]` answers the Kubernetes API beside it ([`serve`]).
+
+mod cluster;
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,9 +51,18 @@ pub struct RunArgs {
     /// With `--store etcd`: start a private etcd on free loopback ports (stopped at the end).
     #[arg(long)]
     pub start_etcd: bool,
-    /// Run this many seconds at most (a violation ends it earlier).
-    #[arg(long, default_value_t = 10.0)]
-    pub duration: f64,
+    /// With `--start-etcd`: how many members the private etcd has (each controller's caches
+    /// read member `i mod N`, serializably; the manager writes through the first).
+    #[arg(long, default_value_t = 1)]
+    pub members: usize,
+    /// Per 100 ms: the chance that a member other than the first is cut from its peers
+    /// (needs `--start-etcd --members 3`, run in network namespaces, as root).
+    #[arg(long, default_value_t = 0.0)]
+    pub partition: f64,
+    /// Run this many seconds at most (a violation ends it earlier); default 10, and with
+    /// `--serve` until Ctrl-C.
+    #[arg(long)]
+    pub duration: Option<f64>,
     /// The seed of every random choice (moments, faults, reads).
     #[arg(long, value_parser = flags::seed, default_value_t = 1)]
     pub seed: u64,
@@ -71,6 +84,12 @@ pub struct RunArgs {
     /// Where the trace goes (default: `run-<model>-seed<N>.json` here).
     #[arg(long)]
     pub trace: Option<PathBuf>,
+    /// Answer the Kubernetes API for kubectl on this address (`127.0.0.1:0`: any free port).
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<std::net::SocketAddr>,
+    /// With `--serve`: where the kubeconfig goes (default: beside the trace).
+    #[arg(long, requires = "serve")]
+    pub kubeconfig: Option<PathBuf>,
 }
 
 /// Runs `orchard run`: 1 when a property failed (the trace reproduces it), 0 when none did,
@@ -81,15 +100,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         restarts: args.restarts,
         stale_reads: args.stale_reads,
         relist: Relist::parse(&args.relist)?,
-        partition: 0.0,
+        partition: args.partition,
     };
     faults.check()?;
-    if !(args.duration > 0.0 && args.duration <= 31_536_000.0) {
-        bail!(
-            "--duration: {} is not a number of seconds between 0 and a year",
-            args.duration
-        );
-    }
+    cluster::check(args.members, args.partition, args.start_etcd)?;
+    let (length, horizon) = serve::run_length(args.duration, args.serve.is_some())?;
     if args.store == StoreKind::Etcd && args.etcd.is_empty() && !args.start_etcd {
         bail!("--store etcd needs --etcd URL[,URL...] or --start-etcd");
     }
@@ -109,15 +124,36 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         model,
         faults,
         seed: args.seed,
-        horizon: Duration::from_secs_f64(args.duration),
+        horizon,
     };
-    let deadline = started + Duration::from_secs_f64(args.duration);
+    let deadline = length.map(|l| started + l);
+    let trace_path = args
+        .trace
+        .clone()
+        .unwrap_or_else(|| default_trace(&config.model.name, args.seed));
+    let mut served_note = None;
+    let mut cluster_note = None;
+    let controllers = config.model.controllers.len();
     let (finished, ended) = runtime.block_on(async {
+        let listener = match args.serve {
+            Some(addr) => Some(serve::bind(addr).await?),
+            None => None,
+        };
         let mut private = None;
+        let mut many = None;
+        let mut reads = None;
         let store: Arc<dyn Store> = match args.store {
             StoreKind::Memory => Arc::new(MemoryStore::new()),
             StoreKind::Etcd => {
-                let endpoints = if args.start_etcd {
+                let endpoints = if args.start_etcd && args.members > 1 {
+                    let started =
+                        cluster::Private::start(args.members, args.partition > 0.0).await?;
+                    let endpoints = started.endpoints();
+                    reads = Some(cluster::reads(&endpoints, controllers).await?);
+                    many = Some(started);
+                    // The manager writes through the first member, which is never cut.
+                    endpoints[..1].to_vec()
+                } else if args.start_etcd {
                     let process = tokio::task::spawn_blocking(EtcdProcess::start)
                         .await
                         .map_err(|e| anyhow::anyhow!("starting etcd: {e}"))?
@@ -131,12 +167,64 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Arc::new(EtcdStore::connect(&endpoints).await?)
             }
         };
-        let mut manager = Manager::start(config, store, None, REGISTRY)
+        let mut manager = Manager::start(config, store.clone(), reads, REGISTRY)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
+        let serving = match listener {
+            Some(listener) => {
+                let kubeconfig = serve::kubeconfig_path(args.kubeconfig.as_deref(), &trace_path);
+                let (serving, line) = serve::Serving::start(listener, manager.api(), kubeconfig)?;
+                eprintln!(
+                    "serving the Kubernetes API on http://{}: {line}",
+                    serving.addr
+                );
+                Some(serving)
+            }
+            None => None,
+        };
+        let partitions = match &many {
+            Some(cluster::Private::Namespaced(netns)) if args.partition > 0.0 => {
+                let offset = manager.recorder().lock().map_or(0, |r| r.offset());
+                Some(tokio::spawn(
+                    cluster::Partitions {
+                        cluster: netns.clone(),
+                        rate: args.partition,
+                        rng: crate::runtime::manager::rng::Rng::new(args.seed).fork(u64::MAX),
+                        stats: manager.stats().clone(),
+                        notes: manager.notes(),
+                        store: store.clone(),
+                        offset,
+                    }
+                    .run(),
+                ))
+            }
+            _ => None,
+        };
         let ended = watch_run(&mut manager, args, &stop, deadline).await;
+        if let Some(partitions) = partitions {
+            partitions.abort();
+            let _ = partitions.await;
+            cluster::end_open_cuts(manager.stats());
+        }
+        if let Some(cluster::Private::Namespaced(netns)) = &many {
+            let endpoints = netns.endpoints();
+            cluster_note = Some(cluster::verify(netns, &endpoints, manager.recorder()).await?);
+        }
+        if let Some(serving) = serving {
+            serving.stop().await?;
+            let awaited = manager
+                .recorder()
+                .lock()
+                .map(|r| (r.waiting().1, r.offset()));
+            if let (Ok((awaited, offset)), Ok(latest)) =
+                (awaited, manager.api().store().revision().await)
+            {
+                served_note = serve::note(awaited, latest, offset);
+            }
+        }
         let finished = manager.finish();
         drop(private);
+        drop(many);
         anyhow::Ok((finished, ended))
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -166,17 +254,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             step.describe = format!("{} ({note})", step.describe);
         }
     }
-    let path = args.trace.clone().unwrap_or_else(|| {
-        let name = if system.config().name.is_empty() {
-            "model"
-        } else {
-            &system.config().name
-        };
-        PathBuf::from(format!("run-{name}-seed{}.json", args.seed))
-    });
+    let path = trace_path;
     write_atomically(&path, &trace.to_json()).map_err(|e| anyhow::anyhow!("--trace {e}"))?;
     let elapsed = started.elapsed().as_secs_f64();
-    let summary = match &finished.verdict {
+    let mut summary = match &finished.verdict {
         Some(Verdict::Violated { property, step }) => format!(
             "{property} violated after {step} steps ({elapsed:.1} s, seed {}): trace {}\n  \
              reproduce: orchard replay {} --against model",
@@ -200,6 +281,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             path.display()
         ),
     };
+    if let Some(note) = cluster_note {
+        summary = format!("{summary}\n  {note}");
+    }
+    if let Some(note) = served_note {
+        summary = format!("{summary}\n  {note}");
+    }
     if args.json {
         println!(
             "{}",
@@ -241,7 +328,7 @@ async fn watch_run(
     manager: &mut Manager,
     args: &RunArgs,
     stop: &Stop,
-    deadline: Instant,
+    deadline: Option<Instant>,
 ) -> &'static str {
     let terminal = !args.json && std::io::stderr().is_terminal();
     let mut shown = Instant::now();
@@ -250,7 +337,8 @@ async fn watch_run(
     } else {
         Duration::from_secs(2)
     };
-    let should_stop = || stop.should_stop() || Instant::now() >= deadline;
+    let past = || deadline.is_some_and(|d| Instant::now() >= d);
+    let should_stop = || stop.should_stop() || past();
     let mut status = |snapshot: &crate::runtime::manager::status::Snapshot| {
         if shown.elapsed() < every {
             return;
@@ -269,7 +357,7 @@ async fn watch_run(
     match stop.reason() {
         Some(crate::explore::stop::StopReason::Cancelled) => "interrupted",
         Some(crate::explore::stop::StopReason::Timeout) => "--timeout",
-        None if Instant::now() >= deadline => "the duration",
+        None if past() => "the duration",
         None => "the step limit",
     }
 }
@@ -282,4 +370,10 @@ fn show(snapshot: &crate::runtime::manager::status::Snapshot, args: &RunArgs, te
     } else {
         eprintln!("{}", snapshot.line());
     }
+}
+
+/// `run-<model>-seed<N>.json`, here.
+fn default_trace(name: &str, seed: u64) -> PathBuf {
+    let name = if name.is_empty() { "model" } else { name };
+    PathBuf::from(format!("run-{name}-seed{seed}.json"))
 }

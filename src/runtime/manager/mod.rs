@@ -105,6 +105,7 @@ pub struct Manager {
     latest: watch::Receiver<Revision>,
     handles: Vec<tokio::task::JoinHandle<()>>,
     started: Instant,
+    notes: Arc<Vec<watch::Sender<Option<String>>>>,
 }
 
 impl Manager {
@@ -169,6 +170,7 @@ impl Manager {
         let mut drivers = Vec::new();
         let config_model = system.config();
         let mut task_apis = Vec::new();
+        let mut notes = Vec::new();
         for i in 0..config_model.controllers.len() {
             let reads = reads.as_ref().and_then(|r| r.get(i).cloned());
             task_apis.push(match reads {
@@ -192,7 +194,8 @@ impl Manager {
             .ok_or_else(|| ManagerError::Model(format!("controller {}", spec.name)))?;
             let (orders_tx, orders) = mpsc::channel(4);
             drivers.push(orders_tx);
-            let (_note_tx, note) = watch::channel(None);
+            let (note_tx, note) = watch::channel(None);
+            notes.push(note_tx);
             let driver = Driver {
                 index: i,
                 task,
@@ -240,12 +243,19 @@ impl Manager {
             latest,
             handles,
             started: Instant::now(),
+            notes: Arc::new(notes),
         })
     }
 
     /// The API server the run writes through (for another component to share the store).
     pub fn api(&self) -> ApiServer {
         self.api.clone()
+    }
+
+    /// Each controller's note, in configuration order: what its recorded steps say while it
+    /// is set (a cut member its caches read from).
+    pub fn notes(&self) -> Arc<Vec<watch::Sender<Option<String>>>> {
+        self.notes.clone()
     }
 
     /// The recorder.
