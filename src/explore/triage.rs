@@ -95,6 +95,7 @@ fn fact(system: &System, before: &SystemState, t: &Transition) -> Option<String>
                 Some(format!("restart of a {kind}"))
             }
             EnvironmentAction::RestartNode { .. } => Some("restart of a node".into()),
+            EnvironmentAction::DeleteNode { .. } => Some("deletion of a node".into()),
             _ => None,
         },
     }

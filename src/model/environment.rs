@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::resources::Kind;
+use super::resources::{Kind, Taint};
 
 /// A resource named by kind and name, written `StatefulSet/web` in model files.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -94,6 +94,49 @@ pub enum EnvironmentOp {
         /// Which controllers.
         who: Who,
     },
+    /// A machine leaves for good (`kubectl delete node` after decommissioning it): its Node is
+    /// deleted, its kubelet stops (its pods stop running) and it does not register again.
+    DeleteNode {
+        /// Which nodes.
+        who: Who,
+    },
+    /// A machine that left comes back: its kubelet starts afresh and registers its Node again.
+    RejoinNode {
+        /// Which nodes.
+        who: Who,
+    },
+    /// Cordon a schedulable Node or uncordon a cordoned one (`spec.unschedulable`).
+    Cordon {
+        /// Which nodes.
+        who: Who,
+    },
+    /// Add this taint to a Node that lacks it, or remove it from a Node that has it.
+    Taint {
+        /// Which nodes.
+        who: Who,
+        /// The taint.
+        taint: Taint,
+    },
+    /// A running pod's readiness probe fails (its `Ready` condition goes false) or recovers,
+    /// while its containers go on running.
+    FlipReadiness {
+        /// Which nodes' pods.
+        who: Who,
+    },
+    /// A user deletes a pod (`kubectl delete pod`, graceful: a pod bound to a node terminates
+    /// and its node finishes it).
+    DeletePod {
+        /// Only the pods this workload controls; `None`: every pod.
+        owner: Option<Target>,
+    },
+    /// An eviction (`kubectl drain`, the `pods/eviction` subresource) of a pod bound to a node.
+    /// PodDisruptionBudgets are not modelled, so every eviction is allowed and is the graceful
+    /// delete the API server then issues; the `DisruptionTarget` condition it adds first is not
+    /// written (no modelled controller reads it).
+    Evict {
+        /// Only the pods this workload controls; `None`: every pod bound to a node.
+        owner: Option<Target>,
+    },
 }
 
 /// An environment rule: an operation and how often it may fire in one run.
@@ -162,6 +205,51 @@ pub enum EnvironmentAction {
         /// Its name.
         controller: String,
     },
+    /// A machine leaves for good: its Node is deleted and its kubelet stops.
+    DeleteNode {
+        /// Its controller's name (its Node's name).
+        node: String,
+    },
+    /// A machine that left comes back and registers again.
+    RejoinNode {
+        /// Its controller's name (its Node's name).
+        node: String,
+    },
+    /// Set a Node's `spec.unschedulable`.
+    SetUnschedulable {
+        /// The Node.
+        node: String,
+        /// The new value: true cordons, false uncordons.
+        unschedulable: bool,
+    },
+    /// Add a taint to a Node or remove it.
+    SetTaint {
+        /// The Node.
+        node: String,
+        /// The taint.
+        taint: Taint,
+        /// True adds it, false removes it.
+        present: bool,
+    },
+    /// A running pod's readiness probe fails or recovers.
+    SetReadiness {
+        /// The node controller's name.
+        node: String,
+        /// The pod's name.
+        pod: String,
+        /// The probe's new result.
+        ready: bool,
+    },
+    /// A user deletes a pod.
+    DeletePod {
+        /// The pod's name.
+        pod: String,
+    },
+    /// A pod is evicted.
+    Evict {
+        /// The pod's name.
+        pod: String,
+    },
 }
 
 impl fmt::Display for EnvironmentAction {
@@ -199,6 +287,36 @@ impl fmt::Display for EnvironmentAction {
             EnvironmentAction::ExpireExpectations { controller } => {
                 write!(f, "expire the expectations of {controller}")
             }
+            EnvironmentAction::DeleteNode { node } => write!(f, "delete node {node} for good"),
+            EnvironmentAction::RejoinNode { node } => write!(f, "node {node} rejoins"),
+            EnvironmentAction::SetUnschedulable {
+                node,
+                unschedulable,
+            } => write!(
+                f,
+                "{} Node/{node}",
+                if *unschedulable { "cordon" } else { "uncordon" }
+            ),
+            EnvironmentAction::SetTaint {
+                node,
+                taint,
+                present,
+            } => write!(
+                f,
+                "{} taint {}={}:{} {} Node/{node}",
+                if *present { "add" } else { "remove" },
+                taint.key,
+                taint.value,
+                taint.effect,
+                if *present { "to" } else { "from" }
+            ),
+            EnvironmentAction::SetReadiness { node, pod, ready } => write!(
+                f,
+                "readiness probe of {pod} on {node} {}",
+                if *ready { "recovers" } else { "fails" }
+            ),
+            EnvironmentAction::DeletePod { pod } => write!(f, "delete Pod/{pod}"),
+            EnvironmentAction::Evict { pod } => write!(f, "evict Pod/{pod}"),
         }
     }
 }

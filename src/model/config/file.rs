@@ -176,9 +176,27 @@ pub(super) struct EnvironmentEntry {
     pub restart_controller: Option<String>,
     pub restart_node: Option<String>,
     pub expire_expectations: Option<String>,
+    pub delete_node: Option<String>,
+    pub rejoin_node: Option<String>,
+    pub cordon: Option<String>,
+    pub taint: Option<TaintField>,
+    pub flip_readiness: Option<String>,
+    pub delete_pod: Option<String>,
+    pub evict: Option<String>,
     pub replicas: Option<Vec<i64>>,
     pub images: Option<Vec<String>>,
     pub max: Option<i64>,
+}
+
+/// `taint: {node: all, key: dedicated, value: gpu, effect: NoSchedule}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TaintField {
+    pub node: String,
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+    pub effect: String,
 }
 
 /// `mark-containers: {succeeded: true, failed: true}`.

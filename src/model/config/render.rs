@@ -219,6 +219,13 @@ fn consistency(setting: ConsistencySetting) -> Value {
     Value::Object(out)
 }
 
+fn owner_value(owner: Option<&crate::model::environment::Target>) -> Value {
+    match owner {
+        None => json!("all"),
+        Some(t) => json!(t.to_string()),
+    }
+}
+
 fn who(w: &Who) -> Value {
     match w {
         Who::All => json!("all"),
@@ -246,6 +253,20 @@ struct RuleOut {
     restart_node: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expire_expectations: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_node: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejoin_node: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cordon: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    taint: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flip_readiness: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete_pod: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evict: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     replicas: Option<Vec<i32>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -275,6 +296,20 @@ fn rule(rule: &EnvironmentRule) -> RuleOut {
         EnvironmentOp::RestartController { who: w } => out.restart_controller = Some(who(w)),
         EnvironmentOp::RestartNode { who: w } => out.restart_node = Some(who(w)),
         EnvironmentOp::ExpireExpectations { who: w } => out.expire_expectations = Some(who(w)),
+        EnvironmentOp::DeleteNode { who: w } => out.delete_node = Some(who(w)),
+        EnvironmentOp::RejoinNode { who: w } => out.rejoin_node = Some(who(w)),
+        EnvironmentOp::Cordon { who: w } => out.cordon = Some(who(w)),
+        EnvironmentOp::Taint { who: w, taint } => {
+            out.taint = Some(json!({
+                "node": who(w),
+                "key": taint.key,
+                "value": taint.value,
+                "effect": taint.effect,
+            }));
+        }
+        EnvironmentOp::FlipReadiness { who: w } => out.flip_readiness = Some(who(w)),
+        EnvironmentOp::DeletePod { owner } => out.delete_pod = Some(owner_value(owner.as_ref())),
+        EnvironmentOp::Evict { owner } => out.evict = Some(owner_value(owner.as_ref())),
     }
     out
 }

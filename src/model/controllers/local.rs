@@ -29,6 +29,14 @@ pub struct LocalState {
     /// owner, the revision of its last write. Cleared once the view of that kind reaches it.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub written: Shared<BTreeMap<String, BTreeMap<Kind, Revision>>>,
+    /// Node controllers: the machine left for good (the environment's `delete-node`): its
+    /// kubelet takes no step until `rejoin-node` brings it back. Left out of traces when false.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub gone: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Pod creations and deletions a controller expects to see.
@@ -52,6 +60,10 @@ pub struct RunningPod {
     /// The exit code once its containers exited (set by the environment), `None` while running.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exit_code: Option<i32>,
+    /// Its readiness probe fails (the environment's `flip-readiness`): the node reports it
+    /// running but not Ready. Left out of traces when false.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub unready: bool,
 }
 
 impl LocalState {
@@ -66,6 +78,7 @@ impl LocalState {
         self.running == other.running
             && self.expectations == other.expectations
             && self.written == other.written
+            && self.gone == other.gone
     }
 
     /// Whether this controller still waits to see its own pod creations or deletions for

@@ -6,6 +6,7 @@
 //! a resource is stable when its controller has observed its generation and its status is the
 //! latest write to it; `p` is then judged in the state the controller had read.
 
+mod cluster;
 mod deployment;
 mod global;
 mod guarantees;
@@ -13,6 +14,7 @@ mod job;
 pub mod offenders;
 mod replicaset;
 mod statefulset;
+mod step;
 pub mod vacuity;
 pub mod view;
 
@@ -70,6 +72,8 @@ pub fn all() -> Vec<&'static Property> {
         job::PROPERTIES,
         replicaset::PROPERTIES,
         statefulset::PROPERTIES,
+        step::PROPERTIES,
+        cluster::PROPERTIES,
     ]
     .into_iter()
     .flatten()

@@ -44,11 +44,11 @@ pub fn about(id: &str) -> &'static [Kind] {
     use Kind::*;
     match id {
         "P1" | "P2" | "P3" | "P4" => &[Deployment],
-        "P8" | "G4" => &[Pod],
+        "P8" | "G4" | "A1" | "A3" | "N1" => &[Pod],
         "T1" => &[ReplicaSet, Deployment, StatefulSet, Job],
         "G1" | "P9" | "P10" | "P11" => &[ReplicaSet],
-        "G2" | "P5" | "P6" | "P7" | "T15" | "T16" => &[Job],
-        "G3" | "P12" | "P13" | "P14" | "P15" | "D1" | "D2" | "D3" | "D4" => &[StatefulSet],
+        "G2" | "P5" | "P6" | "P7" | "T15" | "T16" | "A2" | "J1" => &[Job],
+        "G3" | "P12" | "P13" | "P14" | "P15" | "D1" | "D2" | "D3" | "D4" | "S1" => &[StatefulSet],
         _ => &[],
     }
 }

@@ -149,6 +149,20 @@ pub fn describe_outcome(_system: &System, t: &Transition) -> String {
             "{controller} restarted (its local state and session lost): {}",
             t.outcome
         ),
+        Action::Environment {
+            action: EnvironmentAction::DeleteNode { node },
+            ..
+        } => format!(
+            "the machine {node} left for good (its kubelet stopped, its running pods lost) and its Node was deleted: {}",
+            t.outcome
+        ),
+        Action::Environment {
+            action: EnvironmentAction::SetReadiness { node, pod, ready },
+            ..
+        } => format!(
+            "the readiness probe of {pod} on {node} {} (its containers still run; the kubelet reports it)",
+            if *ready { "recovered" } else { "failed" }
+        ),
         _ => t.outcome.to_string(),
     }
 }

@@ -1,6 +1,7 @@
 //! The environment's actions: which are enabled in a state, and what each does.
 
 use super::*;
+use crate::model::environment::{Target, Who};
 use std::sync::Arc;
 
 impl System {
@@ -103,6 +104,7 @@ impl System {
                         let name = self.controller_name(i);
                         if self.registrations[i].is_node
                             && who.matches(name)
+                            && !local.gone
                             && (**local != LocalState::default() || latest.nodes.contains(name))
                         {
                             push(EnvironmentAction::RestartNode {
@@ -111,9 +113,94 @@ impl System {
                         }
                     }
                 }
+                EnvironmentOp::DeleteNode { who } | EnvironmentOp::RejoinNode { who } => {
+                    let rejoin = matches!(rule.op, EnvironmentOp::RejoinNode { .. });
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let node = self.controller_name(i).to_string();
+                        if !self.registrations[i].is_node || !who.matches(&node) {
+                            continue;
+                        }
+                        match (rejoin, local.gone) {
+                            (false, false) => push(EnvironmentAction::DeleteNode { node }),
+                            (true, true) => push(EnvironmentAction::RejoinNode { node }),
+                            _ => {}
+                        }
+                    }
+                }
+                EnvironmentOp::Cordon { who } => {
+                    for node in self.nodes_meant(&latest, who) {
+                        push(EnvironmentAction::SetUnschedulable {
+                            unschedulable: !node.spec.unschedulable,
+                            node: node.metadata.name.clone(),
+                        });
+                    }
+                }
+                EnvironmentOp::Taint { who, taint } => {
+                    for node in self.nodes_meant(&latest, who) {
+                        push(EnvironmentAction::SetTaint {
+                            present: !node.spec.taints.contains(taint),
+                            node: node.metadata.name.clone(),
+                            taint: taint.clone(),
+                        });
+                    }
+                }
+                EnvironmentOp::FlipReadiness { who } => {
+                    for (i, local) in state.locals.iter().enumerate() {
+                        let name = self.controller_name(i);
+                        if !self.registrations[i].is_node || !who.matches(name) {
+                            continue;
+                        }
+                        for (pod, running) in local.running.iter() {
+                            if running.exit_code.is_none() {
+                                push(EnvironmentAction::SetReadiness {
+                                    node: name.to_string(),
+                                    pod: pod.clone(),
+                                    ready: running.unready,
+                                });
+                            }
+                        }
+                    }
+                }
+                EnvironmentOp::DeletePod { owner } => {
+                    for pod in latest.pods.iter() {
+                        if !pod.metadata.is_terminating() && owned_by(&latest, pod, owner.as_ref())
+                        {
+                            push(EnvironmentAction::DeletePod {
+                                pod: pod.metadata.name.clone(),
+                            });
+                        }
+                    }
+                }
+                EnvironmentOp::Evict { owner } => {
+                    for pod in latest.pods.iter() {
+                        if pod.spec.node_name.is_some()
+                            && !pod.metadata.is_terminating()
+                            && owned_by(&latest, pod, owner.as_ref())
+                        {
+                            push(EnvironmentAction::Evict {
+                                pod: pod.metadata.name.clone(),
+                            });
+                        }
+                    }
+                }
             }
         }
         out
+    }
+
+    /// The Nodes at `latest` of the node controllers `who` names.
+    fn nodes_meant<'a>(&self, latest: &'a StateView, who: &Who) -> Vec<&'a Node> {
+        latest
+            .nodes
+            .iter()
+            .filter(|n| {
+                let name = n.metadata.name.as_str();
+                who.matches(name)
+                    && self
+                        .controller_index(name)
+                        .is_some_and(|i| self.registrations[i].is_node)
+            })
+            .collect()
     }
 
     pub(super) fn environment_step(
@@ -166,6 +253,58 @@ impl System {
                 if let Some(n) = latest.nodes.get(node) {
                     write = Some(Operation::ForceDelete(Object::Node(n.clone())));
                 }
+            }
+            EnvironmentAction::DeleteNode { node } => {
+                let i = self.controller_index(node)?;
+                next.locals[i] = Arc::new(LocalState {
+                    gone: true,
+                    ..LocalState::default()
+                });
+                if let Some(n) = latest.nodes.get(node) {
+                    write = Some(Operation::ForceDelete(Object::Node(n.clone())));
+                }
+            }
+            EnvironmentAction::RejoinNode { node } => {
+                let i = self.controller_index(node)?;
+                if !state.locals[i].gone {
+                    return None;
+                }
+                next.locals[i] = Arc::default();
+            }
+            EnvironmentAction::SetUnschedulable {
+                node,
+                unschedulable,
+            } => {
+                let mut n = latest.nodes.get(node)?.clone();
+                n.spec.unschedulable = *unschedulable;
+                write = Some(Operation::Update(Object::Node(n)));
+            }
+            EnvironmentAction::SetTaint {
+                node,
+                taint,
+                present,
+            } => {
+                let mut n = latest.nodes.get(node)?.clone();
+                n.spec.taints.retain(|t| t != taint);
+                if *present {
+                    n.spec.taints.push(taint.clone());
+                }
+                write = Some(Operation::Update(Object::Node(n)));
+            }
+            EnvironmentAction::SetReadiness { node, pod, ready } => {
+                let i = self.controller_index(node)?;
+                let running = Arc::make_mut(&mut next.locals[i]).running.get_mut(pod)?;
+                if running.exit_code.is_some() {
+                    return None;
+                }
+                running.unready = !*ready;
+            }
+            EnvironmentAction::DeletePod { pod } | EnvironmentAction::Evict { pod } => {
+                let p = latest.pods.get(pod)?;
+                if p.metadata.is_terminating() {
+                    return None;
+                }
+                write = Some(Operation::Delete(Object::Pod(p.clone())));
             }
         }
         let outcome = match write {
@@ -275,3 +414,28 @@ fn set_image(state: &StateView, kind: Kind, name: &str, image: &str) -> Option<O
     };
     Some(Operation::Update(object))
 }
+
+/// Whether `pod` is among the pods of `owner` (every pod when `None`): controlled by it, or, for
+/// a Deployment, by one of its ReplicaSets.
+fn owned_by(state: &StateView, pod: &Pod, owner: Option<&Target>) -> bool {
+    let Some(owner) = owner else {
+        return true;
+    };
+    let Some(reference) = pod.metadata.controller_ref() else {
+        return false;
+    };
+    let named =
+        |r: &OwnerReference, kind: Kind, name: &str| r.kind == kind.name() && r.name == name;
+    if owner.kind == Kind::Deployment {
+        return reference.kind == Kind::ReplicaSet.name()
+            && state.replicasets.get(&reference.name).is_some_and(|rs| {
+                rs.metadata
+                    .controller_ref()
+                    .is_some_and(|d| named(d, Kind::Deployment, &owner.name))
+            });
+    }
+    named(reference, owner.kind, &owner.name)
+}
+
+#[cfg(test)]
+mod tests;

@@ -66,7 +66,7 @@ impl Symmetry {
                 .iter()
                 .enumerate()
                 .filter(|(_, rule)| names(&rule.op) == Some(spec.name.as_str()))
-                .map(|(r, rule)| (hash_of(&(mem::discriminant(&rule.op), rule.max)), r))
+                .map(|(r, rule)| (signature(rule), r))
                 .collect();
             rules.sort_unstable();
             let signatures: Vec<u64> = rules.iter().map(|(s, _)| *s).collect();
@@ -193,12 +193,27 @@ impl Symmetry {
 const NODE_SALT: u64 = 0x6E6F_6465;
 const POD_SALT: u64 = 0x706F_6473;
 
+/// What pairs a rule of one node with a rule of another: its operation's sort, its budget and
+/// its parameters other than `who` (a taint rule's taint).
+fn signature(rule: &crate::model::environment::EnvironmentRule) -> u64 {
+    let taint = match &rule.op {
+        EnvironmentOp::Taint { taint, .. } => Some(taint),
+        _ => None,
+    };
+    hash_of(&(mem::discriminant(&rule.op), rule.max, taint))
+}
+
 /// The node a rule names, if it names one instance.
 fn names(op: &EnvironmentOp) -> Option<&str> {
     let who = match op {
         EnvironmentOp::RestartNode { who }
         | EnvironmentOp::RestartController { who }
-        | EnvironmentOp::ExpireExpectations { who } => who,
+        | EnvironmentOp::ExpireExpectations { who }
+        | EnvironmentOp::DeleteNode { who }
+        | EnvironmentOp::RejoinNode { who }
+        | EnvironmentOp::Cordon { who }
+        | EnvironmentOp::FlipReadiness { who } => who,
+        EnvironmentOp::Taint { who, .. } => who,
         _ => return None,
     };
     match who {

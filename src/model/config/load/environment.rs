@@ -9,9 +9,9 @@ use super::resources::Resources;
 use super::source::{Source, known};
 use crate::model::controllers::ControllerSpec;
 use crate::model::environment::{EnvironmentOp, EnvironmentRule, Target, Who};
-use crate::model::resources::Kind;
+use crate::model::resources::{Kind, Taint};
 
-const OPERATIONS: [&str; 8] = [
+const OPERATIONS: [&str; 15] = [
     "scale",
     "change-image",
     "toggle-pause",
@@ -20,7 +20,17 @@ const OPERATIONS: [&str; 8] = [
     "restart-controller",
     "restart-node",
     "expire-expectations",
+    "delete-node",
+    "rejoin-node",
+    "cordon",
+    "taint",
+    "flip-readiness",
+    "delete-pod",
+    "evict",
 ];
+
+/// The taint effects Kubernetes knows.
+const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
 /// The rule written at `path`.
 pub(super) fn environment_rule(
@@ -39,6 +49,13 @@ pub(super) fn environment_rule(
         entry.restart_controller.is_some(),
         entry.restart_node.is_some(),
         entry.expire_expectations.is_some(),
+        entry.delete_node.is_some(),
+        entry.rejoin_node.is_some(),
+        entry.cordon.is_some(),
+        entry.taint.is_some(),
+        entry.flip_readiness.is_some(),
+        entry.delete_pod.is_some(),
+        entry.evict.is_some(),
     ];
     let mut ops: Vec<&str> = OPERATIONS
         .iter()
@@ -247,8 +264,73 @@ pub(super) fn environment_rule(
         EnvironmentOp::ExpireExpectations {
             who: who(name, false)?,
         }
+    } else if let Some(name) = &entry.delete_node {
+        EnvironmentOp::DeleteNode {
+            who: who(name, true)?,
+        }
+    } else if let Some(name) = &entry.rejoin_node {
+        EnvironmentOp::RejoinNode {
+            who: who(name, true)?,
+        }
+    } else if let Some(name) = &entry.cordon {
+        EnvironmentOp::Cordon {
+            who: who(name, true)?,
+        }
+    } else if let Some(t) = &entry.taint {
+        if t.key.is_empty() {
+            return Err(source.error(&join(&op_path, "key"), "a taint needs a key"));
+        }
+        if !EFFECTS.contains(&t.effect.as_str()) {
+            return Err(source.error(
+                &join(&op_path, "effect"),
+                format!(
+                    "unknown taint effect `{}` (known: {})",
+                    t.effect,
+                    known(EFFECTS)
+                ),
+            ));
+        }
+        EnvironmentOp::Taint {
+            who: who(&t.node, true)?,
+            taint: Taint {
+                key: t.key.clone(),
+                value: t.value.clone(),
+                effect: t.effect.clone(),
+            },
+        }
+    } else if let Some(name) = &entry.flip_readiness {
+        EnvironmentOp::FlipReadiness {
+            who: who(name, true)?,
+        }
+    } else if let Some(text) = &entry.delete_pod {
+        EnvironmentOp::DeletePod {
+            owner: pod_owner(text, &target)?,
+        }
+    } else if let Some(text) = &entry.evict {
+        EnvironmentOp::Evict {
+            owner: pod_owner(text, &target)?,
+        }
     } else {
         unreachable!("exactly one operation is present")
     };
     Ok(EnvironmentRule { op, max })
+}
+
+/// The workloads whose pods `delete-pod` and `evict` may pick.
+const POD_OWNERS: [Kind; 4] = [
+    Kind::ReplicaSet,
+    Kind::StatefulSet,
+    Kind::Job,
+    Kind::Deployment,
+];
+
+/// `all` (every pod) or the workload whose pods are meant (`ReplicaSet/web`).
+fn pod_owner(
+    text: &str,
+    target: &dyn Fn(&str, &[Kind]) -> Result<Target, ConfigError>,
+) -> Result<Option<Target>, ConfigError> {
+    if text == "all" {
+        return Ok(None);
+    }
+    target(text, &POD_OWNERS).map(Some)
 }

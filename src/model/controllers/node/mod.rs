@@ -13,7 +13,10 @@
 //! 4. the first running pod whose containers exited: forget it locally and write its status
 //!    Succeeded (exit 0) or Failed;
 //! 5. the first active pod bound here: run it (add it to `local.running` if absent) and write
-//!    its status Running and Ready if the view does not already show that.
+//!    its status Running, and Ready unless its readiness probe fails (`unready`, set by the
+//!    environment's `flip-readiness`), if the view does not already show that.
+//!
+//! A machine that left for good (`local.gone`, the environment's `delete-node`) takes no step.
 //!
 //! A write may be rejected (a stale read); what the node did locally stands. That is how a
 //! kubelet reading stale state runs a pod the cluster has moved on from (kubernetes 59848).
@@ -27,7 +30,7 @@ use crate::model::operation::Operation;
 use crate::model::resources::{Kind, Object, Pod};
 use crate::model::view::View;
 
-pub use status::{finished, registered_node, running};
+pub use status::{finished, registered_node, running, running_with};
 
 /// Registration of the node controller.
 pub const REGISTRATION: Registration = Registration {
@@ -58,6 +61,9 @@ pub struct NodeController {
 
 impl Controller for NodeController {
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
+        if local.gone {
+            return None;
+        }
         if !view.nodes().contains(&self.name) {
             let node = status::registered_node(&self.name, &self.machine);
             return Some(Operation::Create(Object::Node(node)));
@@ -96,10 +102,15 @@ impl Controller for NodeController {
                     RunningPod {
                         uid: pod.metadata.uid.clone(),
                         exit_code: None,
+                        unready: false,
                     },
                 );
             }
-            if let Some(started) = status::with_status(pod, status::running(pod)) {
+            let ready = local
+                .running
+                .get(&pod.metadata.name)
+                .is_none_or(|r| !r.unready);
+            if let Some(started) = status::with_status(pod, status::running_with(pod, ready)) {
                 return Some(Operation::Update(Object::Pod(started)));
             }
         }

@@ -26,16 +26,27 @@ pub fn registered_node(name: &str, machine: &NodeMachine) -> Node {
 /// The status of a pod whose containers all run: phase Running, each container running, started
 /// and ready, and the `Ready` condition true. Other conditions are kept.
 pub fn running(pod: &Pod) -> PodStatus {
+    running_with(pod, true)
+}
+
+/// The status of a pod whose containers all run, `ready` saying whether its readiness probe
+/// passes: as [`running`], except that a failing probe leaves each container not ready and the
+/// `Ready` condition false with the kubelet's reason `ContainersNotReady`.
+pub fn running_with(pod: &Pod, ready: bool) -> PodStatus {
     let mut status = pod.status.clone();
     status.phase = PodPhase::Running;
-    set_condition(&mut status.conditions, Condition::new("Ready", true, ""));
+    let reason = if ready { "" } else { "ContainersNotReady" };
+    set_condition(
+        &mut status.conditions,
+        Condition::new("Ready", ready, reason),
+    );
     status.container_statuses = pod
         .spec
         .containers
         .iter()
         .map(|c| ContainerStatus {
             name: c.name.clone(),
-            ready: true,
+            ready,
             started: true,
             state: ContainerState {
                 running: Some(ContainerStateRunning {}),

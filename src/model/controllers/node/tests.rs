@@ -39,6 +39,7 @@ fn running_pod(uid: &str) -> RunningPod {
     RunningPod {
         uid: uid.into(),
         exit_code: None,
+        unready: false,
     }
 }
 
@@ -179,6 +180,7 @@ fn exited(code: i32) -> (Pod, LocalState) {
         RunningPod {
             uid: uid("web"),
             exit_code: Some(code),
+            unready: false,
         },
     );
     let done = updated(kubelet("n1").step(&view, &mut local));
