@@ -60,18 +60,37 @@ pub struct Accepted {
 /// timestamps from (the store revision itself unless told otherwise).
 pub type Stamp = Arc<dyn Fn(Revision) -> Revision + Send + Sync>;
 
+/// A lock several API servers share so that one of their writes is in flight at a time.
+pub type WriteLock = Arc<tokio::sync::Mutex<()>>;
+
 /// The API server: the model's apply rules over a store. Cheap to clone; clones share the
 /// store.
 #[derive(Clone)]
 pub struct ApiServer {
     store: Arc<dyn Store>,
     stamp: Option<Stamp>,
+    serial: Option<WriteLock>,
 }
 
 impl ApiServer {
     /// An API server writing to `store`.
     pub fn new(store: Arc<dyn Store>) -> ApiServer {
-        ApiServer { store, stamp: None }
+        ApiServer {
+            store,
+            stamp: None,
+            serial: None,
+        }
+    }
+
+    /// The same API server holding `lock` from its read of the latest revision `R` to its
+    /// commit, so that, when every writer of the store shares it, the commit lands at `R + 1`:
+    /// the revision its uids, generated names and deletion timestamps were made from.
+    /// Without it two concurrent writers both read `R`, both stamp `R + 1`, and one commits
+    /// at `R + 2` with the other's stamp (a live run's Node created with a uid the model
+    /// makes at another revision).
+    pub fn with_write_lock(mut self, lock: WriteLock) -> ApiServer {
+        self.serial = Some(lock);
+        self
     }
 
     /// The same API server making uids, generated names and deletion timestamps from
@@ -109,6 +128,10 @@ impl ApiServer {
 
     /// Applies one operation as the model's API server would; a rejection says why.
     pub async fn apply(&self, operation: &Operation) -> Result<Accepted, ApiError> {
+        let _serial = match &self.serial {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         let sent = Key::of(operation.object());
         let mut key = sent.clone();
         for _ in 0..MAX_ATTEMPTS {

@@ -33,6 +33,7 @@ use crate::model::history::{CommitMode, Consistency, History};
 use crate::model::properties::{self, PropertyKind};
 use crate::model::resources::Revision;
 use crate::model::system::System;
+use crate::runtime::apiserver::WriteLock;
 use crate::runtime::{ApiServer, spawn_all};
 use crate::store::{Scope, Store};
 
@@ -133,8 +134,12 @@ impl Manager {
         let initial = system.initial();
         let predicted = store.revision().await? + 1;
         let offset = predicted - initial.history.latest();
+        // Every writer of the run shares one write lock, so that a write stamped at the
+        // revision after its read commits there (the model stamps uids from it).
+        let serial: WriteLock = Arc::default();
         let api = ApiServer::new(store.clone())
-            .with_stamp(Arc::new(move |r: Revision| r.saturating_sub(offset)));
+            .with_stamp(Arc::new(move |r: Revision| r.saturating_sub(offset)))
+            .with_write_lock(serial.clone());
         let loaded = api
             .load(system.config().initial.clone())
             .await
@@ -178,7 +183,8 @@ impl Manager {
                     reads,
                     writes: store.clone(),
                 }))
-                .with_stamp(Arc::new(move |r: Revision| r.saturating_sub(offset))),
+                .with_stamp(Arc::new(move |r: Revision| r.saturating_sub(offset)))
+                .with_write_lock(serial.clone()),
                 None => api.clone(),
             });
         }

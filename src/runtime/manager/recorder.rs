@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::revisions::shift;
+use super::revisions::{first_difference, shift};
 use crate::model::environment::EnvironmentAction;
 use crate::model::history::{History, Read};
 use crate::model::properties::{Property, PropertyKind};
@@ -326,9 +326,10 @@ impl Recorder {
                 return self.refuse(
                     describe,
                     format!(
-                        "{} at r{} differs between the store and the model",
+                        "{} at r{} differs between the store and the model ({})",
                         key.path(),
-                        event.revision() - offset
+                        event.revision() - offset,
+                        first_difference(live.as_ref(), model.as_ref())
                     ),
                 );
             }

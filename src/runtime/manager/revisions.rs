@@ -29,6 +29,70 @@ pub fn shift(object: &Object, offset: Revision, up: bool) -> Object {
     object
 }
 
+/// Where two versions of one resource first differ, as a JSON path with both values
+/// (`status.nodeInfo: "a" in the store, "b" in the model`), for a refused step's note.
+pub fn first_difference(store: Option<&Object>, model: Option<&Object>) -> String {
+    let value = |o: Option<&Object>| {
+        o.map_or(serde_json::Value::Null, |o| {
+            serde_json::to_value(o).unwrap_or(serde_json::Value::Null)
+        })
+    };
+    let (a, b) = (value(store), value(model));
+    match differ(&a, &b, String::new()) {
+        Some((path, a, b)) => format!(
+            "{}: {a} in the store, {b} in the model",
+            if path.is_empty() { "the object" } else { &path }
+        ),
+        None => "equal as JSON (a field that does not serialize)".into(),
+    }
+}
+
+fn differ(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    at: String,
+) -> Option<(String, String, String)> {
+    use serde_json::Value;
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter().find_map(|k| {
+                let none = Value::Null;
+                differ(
+                    x.get(k).unwrap_or(&none),
+                    y.get(k).unwrap_or(&none),
+                    join(k),
+                )
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| differ(p, q, format!("{at}[{i}]"))),
+        _ if a == b => None,
+        _ => Some((at, short(a), short(b))),
+    }
+}
+
+fn short(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 80 {
+        format!("{}...", text.chars().take(77).collect::<String>())
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
