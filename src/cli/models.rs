@@ -58,6 +58,9 @@ pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
         match load_model_with(&path, args.allow_outside_files) {
             Ok(file) => {
                 warn_outside(&file);
+                if let Some(line) = super::check::ignored_line(&file) {
+                    eprintln!("{line}");
+                }
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 println!("{name:<32} {}", summary(&file.config.description));
             }

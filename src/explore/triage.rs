@@ -144,7 +144,7 @@ fn rejection_kind(reason: &crate::model::history::Rejection) -> String {
             ApplyError::UidMismatch { .. } => "another uid",
             ApplyError::Terminating { .. } => "terminating",
             ApplyError::AlreadyDeleting { .. } => "already deleting",
-            ApplyError::Invalid { .. } => "invalid",
+            ApplyError::Invalid { .. } | ApplyError::Validation { .. } => "invalid",
         }
         .into(),
         Rejection::StaleRead { kind } => format!("atomic commit, {}s changed", kind.name()),

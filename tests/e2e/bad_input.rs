@@ -564,7 +564,7 @@ fn fields_kubernetes_knows_but_orchard_does_not_model_are_reported_as_ignored() 
     s.write("m.yaml", &model);
     let err = s.run(&["check", "m.yaml"]).expect(0).stderr();
     for field in [
-        "Deployment/web: spec.minReadySeconds",
+        "Deployment/web: spec.minReadySeconds (changes behaviour, not modelled)",
         "Deployment/web: spec.template.spec.containers[0].livenessProbe",
     ] {
         assert!(

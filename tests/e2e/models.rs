@@ -32,6 +32,19 @@ fn lists_the_shipped_models() {
 }
 
 #[test]
+fn reports_the_fields_each_model_leaves_out() {
+    let s = Scratch::new();
+    let dir = shipped_models();
+    let run = s.run(&["models", dir.to_str().unwrap()]).expect(0);
+    let err = run.stderr();
+    assert!(
+        err.lines().any(|l| l.contains("statefulset-scale.yaml: 1 field not modelled")
+            && l.contains("StatefulSet/web: spec.volumeClaimTemplates[0].spec.accessModes")),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_missing_directory_is_bad_input() {
     let s = Scratch::new();
     let err = s.run(&["models", "nowhere"]).expect(2).stderr();

@@ -24,6 +24,12 @@ fn job(name: &str, finalizers: &[&str]) -> Job {
         ..Job::default()
     };
     j.metadata.finalizers = finalizers.iter().map(|f| f.to_string()).collect();
+    j.spec.template.spec.containers.push(Container {
+        name: "c".into(),
+        image: "i".into(),
+        ..Container::default()
+    });
+    j.spec.template.spec.restart_policy = Some("Never".into());
     j
 }
 

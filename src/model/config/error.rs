@@ -94,11 +94,18 @@ pub struct IgnoredField {
     pub resource: String,
     /// The field's path inside the resource, e.g. `spec.template.spec.containers[0].ports`.
     pub path: String,
+    /// Whether the field changes behaviour in Kubernetes (`minReadySeconds`), which orchard
+    /// does not model.
+    pub changes_behaviour: bool,
 }
 
 impl fmt::Display for IgnoredField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.resource, self.path)
+        write!(f, "{}: {}", self.resource, self.path)?;
+        if self.changes_behaviour {
+            f.write_str(" (changes behaviour, not modelled)")?;
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::model::api::ApplyError;
+use crate::model::api::validation::Cause;
+use crate::model::resources::Kind;
 use crate::runtime::ApiError;
 use crate::store::StoreError;
 
@@ -17,6 +19,9 @@ pub struct Failure {
     pub reason: &'static str,
     /// What went wrong, naming the endpoint or field.
     pub message: String,
+    /// For a `422 Invalid` from validation: the object's kind and name and each field at
+    /// fault (the `details` of the Status, as Kubernetes sends them).
+    pub details: Option<(Kind, String, Vec<Cause>)>,
 }
 
 impl Failure {
@@ -25,6 +30,7 @@ impl Failure {
             code,
             reason,
             message: message.into(),
+            details: None,
         }
     }
 
@@ -78,9 +84,17 @@ impl Failure {
         Failure::new(504, "Timeout", message)
     }
 
+    /// 422 from the API server's validation, with its causes.
+    pub fn invalid_fields(kind: Kind, name: &str, causes: &[Cause], message: String) -> Failure {
+        Failure {
+            details: Some((kind, name.to_string(), causes.to_vec())),
+            ..Failure::invalid(message)
+        }
+    }
+
     /// The `Status` object sent as the body.
     pub fn to_status(&self) -> Value {
-        json!({
+        let mut status = json!({
             "kind": "Status",
             "apiVersion": "v1",
             "metadata": {},
@@ -88,7 +102,21 @@ impl Failure {
             "message": self.message,
             "reason": self.reason,
             "code": self.code,
-        })
+        });
+        if let Some((kind, name, causes)) = &self.details {
+            let causes: Vec<Value> = causes
+                .iter()
+                .map(|c| json!({"reason": c.kind.reason(), "message": c.message, "field": c.field}))
+                .collect();
+            let group = kind.api_version().split_once('/').map_or("", |(g, _)| g);
+            status["details"] = json!({
+                "name": name,
+                "group": group,
+                "kind": kind.name(),
+                "causes": causes,
+            });
+        }
+        status
     }
 }
 
@@ -123,6 +151,11 @@ impl From<ApplyError> for Failure {
             | ApplyError::Terminating { .. }
             | ApplyError::AlreadyDeleting { .. } => Failure::conflict(message),
             ApplyError::Invalid { .. } => Failure::invalid(message),
+            ApplyError::Validation {
+                kind,
+                ref name,
+                ref causes,
+            } => Failure::invalid_fields(kind, name, causes, message),
         }
     }
 }

@@ -7,6 +7,7 @@ mod controllers;
 mod environment;
 mod resources;
 mod source;
+mod unmodelled;
 
 use super::error::{ConfigError, IgnoredField, Position};
 use super::file::{ConsistencyField, GuardsField, ModelFile, PropertiesField};

@@ -116,6 +116,7 @@ impl Resources {
                 file: source.file.clone(),
                 position: source.position(&join(path, &field)),
                 resource: label.clone(),
+                changes_behaviour: super::unmodelled::changes_behaviour(kind, &field),
                 path: field,
             })
             .collect();
