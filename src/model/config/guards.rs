@@ -44,7 +44,7 @@ pub static GUARDS: [GuardInfo; GUARD_COUNT] = [
                pods again (ControllerExpectations; cleared by `expire-expectations`, the 5-minute \
                TTL)",
         without: "count the pods in the cache however stale it is",
-        kubernetes: "Kubernetes 1.0, PR #7090 (replication manager expectations)",
+        kubernetes: "Kubernetes 1.0, PR #6866 (the replication manager watches pods, with expectations)",
         default_on: true,
     },
     GuardInfo {
