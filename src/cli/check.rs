@@ -19,6 +19,7 @@ use crate::explore::shrink::shrink_counterexamples;
 use crate::explore::stop::Stop;
 use crate::explore::swarm::{DEFAULT_SPLIT_DEPTH, Shard, over_seeds};
 use crate::explore::trace::Trace;
+use crate::model::config::guards::GuardSwitches;
 use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::properties::vacuity::Vacuity;
 use crate::model::properties::{self, Property};
@@ -46,6 +47,10 @@ pub struct CheckArgs {
     /// The commit mode (kubernetes, atomic); the model's by default.
     #[arg(long, value_parser = flags::commit)]
     pub commit: Option<CommitMode>,
+    /// Switch a guard against stale reads (repeatable): expectations, staleness-guard,
+    /// wait-for-cache-sync, podgc-live-node-check; the model's by default.
+    #[arg(long = "guard", value_name = "NAME=on|off", value_parser = flags::guard)]
+    pub guards: Vec<(&'static str, bool)>,
     /// bfs, dfs or simulation; the model's by default.
     #[arg(long, value_parser = flags::strategy)]
     pub strategy: Option<Strategy>,
@@ -131,6 +136,8 @@ pub struct Overrides {
     pub max_depth: Option<usize>,
     /// The properties.
     pub properties: Vec<String>,
+    /// Guards switched on or off.
+    pub guards: Vec<(&'static str, bool)>,
 }
 
 impl Overrides {
@@ -142,6 +149,7 @@ impl Overrides {
             relist: self.relist,
             lag: self.lag,
             commit: self.commit,
+            guards: GuardSwitches::from_pairs(&self.guards),
         }
     }
 }
@@ -247,6 +255,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         strategy: args.strategy,
         max_depth: args.max_depth,
         properties: args.properties.clone(),
+        guards: args.guards.clone(),
     };
     let plan = plan(file, &overrides)?;
     let options = CheckOptions {

@@ -34,6 +34,10 @@ pub struct ExploreArgs {
     /// The commit mode (kubernetes, atomic).
     #[arg(long, value_parser = parse_commit)]
     pub commit: Option<CommitMode>,
+    /// Switch a guard against stale reads (repeatable), as `orchard check --guard`; a trace
+    /// keeps the guards it was made with.
+    #[arg(long = "guard", value_name = "NAME=on|off", value_parser = super::flags::guard)]
+    pub guards: Vec<(&'static str, bool)>,
     /// Pick among the causes of a triage (`orchard swarm`, `orchard check
     /// --all-counterexamples`): the representatives' directory, or the directory holding it.
     #[arg(long, value_name = "DIR", conflicts_with = "file")]
@@ -63,6 +67,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
         relist: args.relist,
         lag: args.lag,
         commit: args.commit,
+        guards: crate::model::config::guards::GuardSwitches::from_pairs(&args.guards),
     };
     let start = match (&args.file, &args.triage) {
         (None, Some(dir)) => {

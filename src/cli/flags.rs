@@ -28,6 +28,11 @@ pub use crate::explore::session::settings::{
     parse_relist as relist,
 };
 
+/// `--guard NAME=on|off`: a registered guard (see `orchard models --guards`).
+pub fn guard(s: &str) -> Result<(&'static str, bool), String> {
+    crate::model::config::guards::parse_switch(s)
+}
+
 /// `--strategy`.
 pub fn strategy(s: &str) -> Result<Strategy, String> {
     let choices: Vec<(&'static str, Strategy)> =

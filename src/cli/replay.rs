@@ -53,6 +53,10 @@ pub struct ReplayArgs {
     /// in the current one (format 2, canonical digests), atomically, in place.
     #[arg(long)]
     pub upgrade: bool,
+    /// Replay under a guard switched on or off (repeatable), instead of the guards the trace
+    /// was made with: does the failure still happen with the guard on?
+    #[arg(long = "guard", value_name = "NAME=on|off", value_parser = flags::guard)]
+    pub guards: Vec<(&'static str, bool)>,
 }
 
 /// Runs `orchard replay`: 0 when every step replays and the recorded property fails at the
@@ -65,7 +69,12 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     let signals = Signals::install(&stop)?;
     let origin = args.trace.display().to_string();
     let text = read_trace_file(&args.trace)?;
-    let trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
+    let mut trace = Trace::parse(&text).map_err(|e| anyhow::anyhow!(e.located(&text, &origin)))?;
+    if args.upgrade && !args.guards.is_empty() {
+        bail!("--upgrade rewrites the trace as it was made: leave out --guard");
+    }
+    crate::model::config::guards::GuardSwitches::from_pairs(&args.guards)
+        .apply(&mut trace.model.guards);
     if args.against != Target::Etcd && (args.start_etcd || !args.etcd.is_empty()) {
         bail!("--etcd and --start-etcd go with --against etcd");
     }

@@ -126,6 +126,7 @@ pub fn print_summary(r: &Result) {
         config.consistency,
         config.commit.name(),
     );
+    println!("  guards: {}", config.guards.summary());
     r.plan
         .system
         .reduction_notes()
@@ -246,6 +247,10 @@ pub fn to_json(r: &Result) -> serde_json::Value {
         "consistency": config.consistency.level.name(),
         "readYourWrites": config.consistency.read_your_writes,
         "commit": config.commit.name(),
+        "guards": crate::model::config::guards::GUARDS
+            .iter()
+            .map(|g| (g.name.to_string(), json!(config.guards.is_on(g.name))))
+            .collect::<serde_json::Map<_, _>>(),
         "strategy": r.options.strategy.name(),
         "maxDepth": r.options.max_depth,
         "threads": r.options.threads,

@@ -90,6 +90,9 @@ pub struct RunArgs {
     /// With `--serve`: where the kubeconfig goes (default: beside the trace).
     #[arg(long, requires = "serve")]
     pub kubeconfig: Option<PathBuf>,
+    /// Switch a guard against stale reads (repeatable), as `orchard check --guard`.
+    #[arg(long = "guard", value_name = "NAME=on|off", value_parser = flags::guard)]
+    pub guards: Vec<(&'static str, bool)>,
 }
 
 /// Runs `orchard run`: 1 when a property failed (the trace reproduces it), 0 when none did,
@@ -112,7 +115,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         bail!("--etcd and --start-etcd go with --store etcd");
     }
     let loaded = load_model(&args.model)?;
-    let model = loaded.config;
+    let mut model = loaded.config;
+    crate::model::config::guards::GuardSwitches::from_pairs(&args.guards).apply(&mut model.guards);
     let stop = Stop::after(args.timeout);
     let signals = Signals::install(&stop)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

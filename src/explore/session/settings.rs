@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::model::config::ModelConfig;
+use crate::model::config::guards::GuardSwitches;
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Lag, Relist};
 use crate::model::suggest::one_of;
 
@@ -54,6 +55,8 @@ pub struct Overrides {
     pub lag: Option<Lag>,
     /// The commit mode.
     pub commit: Option<CommitMode>,
+    /// Guards switched on or off (`--guard NAME=on|off`).
+    pub guards: GuardSwitches,
 }
 
 impl Overrides {
@@ -72,6 +75,7 @@ impl Overrides {
         if let Some(commit) = self.commit {
             config.commit = commit;
         }
+        self.guards.apply(&mut config.guards);
     }
 
     /// Why an override means nothing under `level` (the level the overrides leave), if one

@@ -37,7 +37,8 @@ pub(super) struct ModelFile {
     pub start: Option<String>,
 }
 
-/// `guards: {expectations: false, staleness-guard: {replicaset: false}}`.
+/// `guards: {expectations: false, staleness-guard: {replicaset: false},
+/// wait-for-cache-sync: false, podgc-live-node-check: false}` (the registry: `guards.rs`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct GuardsField {
@@ -45,6 +46,10 @@ pub(super) struct GuardsField {
     pub expectations: Option<bool>,
     #[serde(default)]
     pub staleness_guard: BTreeMap<String, bool>,
+    #[serde(default)]
+    pub wait_for_cache_sync: Option<bool>,
+    #[serde(default)]
+    pub podgc_live_node_check: Option<bool>,
 }
 
 /// A value written either as a bare name or as a mapping of details.

@@ -19,6 +19,7 @@
 
 mod error;
 mod file;
+pub mod guards;
 pub mod limits;
 mod load;
 mod locate;
@@ -30,11 +31,10 @@ mod sniff;
 mod tests;
 
 pub use error::{ConfigError, IgnoredField, Position, plain_message};
+pub use guards::Guards;
 pub use load::{LoadedModel, STRATEGIES, parse_model};
 pub use render::render_model;
 pub use sniff::{FileKind, sniff};
-
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -65,8 +65,9 @@ pub struct ModelConfig {
     pub checker: CheckerDefaults,
     /// The initial resources.
     pub initial: Vec<Object>,
-    /// The guards controllers keep against their own stale reads.
-    #[serde(default)]
+    /// The guards controllers keep against their own stale reads (a trace from before guards
+    /// were recorded: the behaviour orchard had then).
+    #[serde(default = "Guards::before_registry")]
     pub guards: Guards,
     /// Where runs start.
     #[serde(default)]
@@ -92,34 +93,6 @@ impl Start {
             Start::Initial => "initial",
             Start::Settled => "settled",
         }
-    }
-}
-
-/// The in-memory guards of Kubernetes controllers against stale caches (informer issue).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Guards {
-    /// ControllerExpectations in the controllers that keep them (replicaset, job).
-    pub expectations: bool,
-    /// The KEP-5647 staleness guard, per controller kind; a kind not listed keeps its
-    /// registered default (on for replicaset, statefulset and job).
-    pub staleness_guard: BTreeMap<String, bool>,
-}
-
-impl Default for Guards {
-    fn default() -> Self {
-        Guards {
-            expectations: true,
-            staleness_guard: BTreeMap::new(),
-        }
-    }
-}
-
-impl Guards {
-    /// Whether the staleness guard of controller kind `kind` is on, given its registered
-    /// default.
-    pub fn staleness_guard_of(&self, kind: &str, default: bool) -> bool {
-        self.staleness_guard.get(kind).copied().unwrap_or(default)
     }
 }
 

@@ -62,6 +62,8 @@ pub fn render_model(config: &ModelConfig) -> Result<String, String> {
             json!({
                 "expectations": config.guards.expectations,
                 "staleness-guard": config.guards.staleness_guard,
+                "wait-for-cache-sync": config.guards.wait_for_cache_sync,
+                "podgc-live-node-check": config.guards.podgc_live_node_check,
             })
         }),
         resources: config

@@ -94,12 +94,22 @@ impl LocalState {
     }
 
     /// Informer consistency: the read of a controller watching `watches`, once every watched
-    /// cache has synced (unwatched kinds are taken at its newest cache's revision).
-    pub fn informer_read(&self, watches: &[Kind]) -> Option<crate::model::history::Read> {
+    /// cache has synced (unwatched kinds are taken at its newest cache's revision). With
+    /// `wait_for_sync` off (Kubernetes before WaitForCacheSync) a cache not listed yet is read
+    /// as empty ([`crate::model::history::UNLISTED`]) instead of holding the step back.
+    pub fn informer_read(
+        &self,
+        watches: &[Kind],
+        wait_for_sync: bool,
+    ) -> Option<crate::model::history::Read> {
         let mut revisions = [0; Kind::COUNT];
         let mut newest = 0;
         for kind in watches {
-            let at = self.caches[kind.index()]?;
+            let at = match self.caches[kind.index()] {
+                Some(at) => at,
+                None if !wait_for_sync => crate::model::history::UNLISTED,
+                None => return None,
+            };
             revisions[kind.index()] = at;
             newest = newest.max(at);
         }

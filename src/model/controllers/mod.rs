@@ -92,6 +92,10 @@ pub struct Registration {
     pub expectations: bool,
     /// The kinds its KEP-5647 staleness guard tracks (empty: no guard).
     pub staleness_guard: &'static [Kind],
+    /// A live re-check before it writes (a GET at the latest revision, as podgc's
+    /// `checkIfNodeExists`): the write goes ahead only if this holds of the operation and the
+    /// latest state. Applied when the guard `podgc-live-node-check` is on.
+    pub live_check: Option<fn(&Operation, &crate::model::state::StateView) -> bool>,
     /// Builds an instance.
     pub build: fn(&ControllerSpec) -> Box<dyn Controller>,
 }

@@ -6,6 +6,12 @@
 //! ForceDelete (grace period 0). Pods already finished with (grace period 0, held only by
 //! finalizers) are skipped: the API server would refuse another delete. Bound pods on nodes that
 //! exist are left to their node.
+//!
+//! Kubernetes (1.17, PR #82365) quarantines a Node missing from the node cache for 40 s and then
+//! checks it with a live GET (`checkIfNodeExists`) before deleting its orphaned pods:
+//! [`node_is_gone_live`], the registration's live check, applied under the guard
+//! `podgc-live-node-check`. The quarantine itself is a delay, which an untimed model already
+//! allows any length of; the live read at the latest revision is what makes it safe.
 
 use super::util::{bound_node, is_finished_with};
 use super::{Controller, ControllerSpec, LocalState, Registration};
@@ -22,6 +28,7 @@ pub const REGISTRATION: Registration = Registration {
     is_node: false,
     expectations: false,
     staleness_guard: &[],
+    live_check: Some(node_is_gone_live),
     build,
 };
 
@@ -49,6 +56,17 @@ impl Controller for PodGc {
         };
         let pod = orphan.or_else(unscheduled_terminating)?;
         Some(Operation::ForceDelete(Object::Pod(pod.clone())))
+    }
+}
+
+/// The live check before a delete: an orphan is deleted only if its Node is gone at the latest
+/// revision too (an unscheduled terminating pod needs no Node check).
+pub fn node_is_gone_live(operation: &Operation, latest: &crate::model::state::StateView) -> bool {
+    match operation {
+        Operation::ForceDelete(Object::Pod(pod)) => {
+            bound_node(pod).is_none_or(|node| !latest.nodes.contains(node))
+        }
+        _ => true,
     }
 }
 
@@ -129,6 +147,27 @@ mod tests {
             Object::Pod(bound(pod("b", &[]), "gone")),
         ];
         assert_eq!(collect(objects), Some("b".into()));
+    }
+
+    #[test]
+    fn the_live_check_spares_a_pod_whose_node_exists_at_the_latest_revision() {
+        let orphan = bound(pod("a", &[]), "n1");
+        let delete = Operation::ForceDelete(Object::Pod(orphan.clone()));
+        let latest_with_node = view_of(vec![Object::Node(ready_node("n1", &[]))]);
+        assert!(!node_is_gone_live(
+            &delete,
+            latest_with_node.unrecorded_state()
+        ));
+        let latest_without = view_of(vec![Object::Pod(orphan)]);
+        assert!(node_is_gone_live(
+            &delete,
+            latest_without.unrecorded_state()
+        ));
+        let unscheduled = Operation::ForceDelete(Object::Pod(terminating(pod("b", &[]))));
+        assert!(node_is_gone_live(
+            &unscheduled,
+            latest_with_node.unrecorded_state()
+        ));
     }
 
     #[test]

@@ -106,9 +106,18 @@ impl LinearStore {
             Read::At(r) => self.at(*r).cloned(),
             Read::Merge(_) => None,
             Read::PerKind(revisions) => {
-                let mut composed = self.at(revisions[0])?.clone();
+                // A kind read at UNLISTED (a cache not listed yet) is empty.
+                let empty = StateView::default();
+                let at = |r: Revision| {
+                    if r == super::UNLISTED {
+                        Some(&empty)
+                    } else {
+                        self.at(r)
+                    }
+                };
+                let mut composed = at(revisions[0])?.clone();
                 for kind in Kind::ALL.into_iter().skip(1) {
-                    composed.take_kind_from(kind, self.at(revisions[kind.index()])?);
+                    composed.take_kind_from(kind, at(revisions[kind.index()])?);
                 }
                 Some(composed)
             }

@@ -313,6 +313,11 @@ pub enum AnyHistory {
 /// The revision number of a model's initial state.
 pub const INITIAL_REVISION: Revision = 1;
 
+/// Informer: the revision a read takes a kind at whose cache has not listed yet (a controller
+/// that syncs without waiting for its caches, `wait-for-cache-sync` off): no object of that
+/// kind is seen.
+pub const UNLISTED: Revision = 0;
+
 impl AnyHistory {
     /// A history of this setting whose first revision is `initial`.
     pub fn new(setting: ConsistencySetting, initial: StateView) -> Self {

@@ -57,15 +57,23 @@ impl System {
         i: usize,
     ) -> Vec<Read> {
         let watches = self.registrations[i].watches;
+        let wait = self.config.guards.wait_for_cache_sync;
         let unlisted = watches.iter().any(|k| local.caches[k.index()].is_none());
-        if unlisted && informer.relist() == Relist::Latest {
+        if unlisted && informer.relist() == Relist::Latest && wait {
             return Vec::new();
         }
         let mut reads: Vec<Vec<Revision>> = vec![Vec::new()];
         for &kind in watches {
             let cache = local.caches[kind.index()];
             let mut options: Vec<Revision> = cache.into_iter().collect();
-            options.extend(informer.cache_moves(kind, cache));
+            // Without WaitForCacheSync a cache not listed yet is read as it stands: empty.
+            if cache.is_none() && !wait {
+                options.push(crate::model::history::UNLISTED);
+            }
+            // Under `relist: latest` an empty cache is listed by a move of its own.
+            if cache.is_some() || informer.relist() == Relist::AnyRevision {
+                options.extend(informer.cache_moves(kind, cache));
+            }
             reads = reads
                 .into_iter()
                 .flat_map(|prefix| {

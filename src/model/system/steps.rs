@@ -181,7 +181,10 @@ impl System {
                 self.folded_informer_reads(informer, &state.locals[i], i)
             }
             AnyHistory::Informer(_) => state.locals[i]
-                .informer_read(self.registrations[i].watches)
+                .informer_read(
+                    self.registrations[i].watches,
+                    self.config.guards.wait_for_cache_sync,
+                )
                 .into_iter()
                 .collect(),
             history => history.readable(&state.locals[i].session),
@@ -276,7 +279,10 @@ impl System {
         forget_observed(&mut local, read, read_state);
         if let Read::PerKind(revisions) = read {
             for kind in self.registrations[i].watches {
-                local.caches[kind.index()] = Some(revisions[kind.index()]);
+                // A cache read unlisted (wait-for-cache-sync off) stays to be listed.
+                if revisions[kind.index()] != crate::model::history::UNLISTED {
+                    local.caches[kind.index()] = Some(revisions[kind.index()]);
+                }
             }
         }
         let (operation, choices) = self.controllers[i].step_choosing(&view, &mut local, choice);
@@ -356,6 +362,7 @@ impl System {
             operation,
             mut local,
         } = decision;
+        let operation = operation.filter(|op| self.passes_live_check(i, op, state));
         let view_kinds = kinds_read;
         local.session.read = Some(read.clone());
         // The other controllers' local states are cloned only for a step that changes
@@ -415,6 +422,17 @@ impl System {
             }),
             ..nothing
         })
+    }
+
+    /// Whether controller `i`'s write passes its live re-check at the latest revision (podgc's
+    /// `checkIfNodeExists`), when it has one and the guard `podgc-live-node-check` is on.
+    fn passes_live_check(&self, i: usize, operation: &Operation, state: &SystemState) -> bool {
+        match self.registrations[i].live_check {
+            Some(check) if self.config.guards.podgc_live_node_check => {
+                check(operation, &state.history.latest_state())
+            }
+            _ => true,
+        }
     }
 
     /// Records a controller's accepted write in its expectations and staleness guard.

@@ -153,6 +153,12 @@ fn guards(source: &Source, field: Option<&GuardsField>) -> Result<Guards, Config
         }
         guards.staleness_guard.insert(kind.clone(), *on);
     }
+    if let Some(on) = field.wait_for_cache_sync {
+        guards.wait_for_cache_sync = on;
+    }
+    if let Some(on) = field.podgc_live_node_check {
+        guards.podgc_live_node_check = on;
+    }
     Ok(guards)
 }
 

@@ -50,6 +50,7 @@ pub const REGISTRATION: Registration = Registration {
     is_node: false,
     expectations: true,
     staleness_guard: &[Kind::Pod],
+    live_check: None,
     build,
 };
 

@@ -40,6 +40,7 @@ pub const REGISTRATION: Registration = Registration {
     is_node: true,
     expectations: false,
     staleness_guard: &[],
+    live_check: None,
     build,
 };
 

@@ -24,6 +24,7 @@ pub const REGISTRATION: Registration = Registration {
     is_node: false,
     expectations: true,
     staleness_guard: &[Kind::Pod],
+    live_check: None,
     build,
 };
 

@@ -33,6 +33,7 @@ pub const REGISTRATION: Registration = Registration {
     is_node: false,
     expectations: false,
     staleness_guard: &[],
+    live_check: None,
     build,
 };
 

@@ -57,6 +57,7 @@ pub const REGISTRATION: Registration = Registration {
     is_node: false,
     expectations: false,
     staleness_guard: &[Kind::Pod, Kind::PersistentVolumeClaim],
+    live_check: None,
     build,
 };
 
