@@ -1,5 +1,5 @@
 //! `orchard models [DIR]`: the model files of a directory with the first line of their
-//! descriptions.
+//! descriptions, then, apart, the catalogue of real Kubernetes bugs in `DIR/bugs/`.
 
 use std::path::PathBuf;
 
@@ -17,6 +17,27 @@ pub struct ModelsArgs {
     /// Let the models' `file:` entries name files outside their directory.
     #[arg(long)]
     pub allow_outside_files: bool,
+}
+
+/// The folder of a models directory that holds the catalogue of real Kubernetes bugs.
+pub const BUGS_DIR: &str = "bugs";
+
+/// Prints a line per model file (its name padded to `width`, its summary); a file that does
+/// not load goes to `bad`.
+fn list(files: &[PathBuf], width: usize, args: &ModelsArgs, bad: &mut Vec<String>) {
+    for path in files {
+        match load_model_with(path, args.allow_outside_files) {
+            Ok(file) => {
+                warn_outside(&file);
+                if let Some(line) = super::check::ignored_line(&file) {
+                    eprintln!("{line}");
+                }
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                println!("{name:<width$} {}", summary(&file.config.description));
+            }
+            Err(e) => bad.push(format!("{e:#}")),
+        }
+    }
 }
 
 /// The model files (`.yaml`, `.yml`) of a directory, sorted by name.
@@ -54,18 +75,15 @@ pub fn summary(description: &str) -> &str {
 /// Runs `orchard models`; a file that does not load is reported and makes the exit code 2.
 pub fn run(args: &ModelsArgs) -> anyhow::Result<Outcome> {
     let mut bad = Vec::new();
-    for path in model_files(&args.dir)? {
-        match load_model_with(&path, args.allow_outside_files) {
-            Ok(file) => {
-                warn_outside(&file);
-                if let Some(line) = super::check::ignored_line(&file) {
-                    eprintln!("{line}");
-                }
-                let name = path.file_name().unwrap_or_default().to_string_lossy();
-                println!("{name:<32} {}", summary(&file.config.description));
-            }
-            Err(e) => bad.push(format!("{e:#}")),
-        }
+    list(&model_files(&args.dir)?, 32, args, &mut bad);
+    let bugs = args.dir.join(BUGS_DIR);
+    if bugs.is_dir() {
+        println!();
+        println!(
+            "real Kubernetes bugs ({}), each found with its guard off and holding with it on:",
+            bugs.display()
+        );
+        list(&model_files(&bugs)?, 50, args, &mut bad);
     }
     if bad.is_empty() {
         Ok(Outcome::Success)

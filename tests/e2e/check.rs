@@ -279,7 +279,16 @@ fn sigint_and_sigterm_end_a_search_with_its_partial_summary() {
         "{out}"
     );
     assert!(out.contains("P8    holds within bounds"), "{out}");
-    assert!(out.lines().nth(1).unwrap().starts_with("states "), "{out}");
+    // The header, the guards it ran under, then the progress line.
+    assert!(
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .trim_start()
+            .starts_with("guards: "),
+        "{out}"
+    );
+    assert!(out.lines().nth(2).unwrap().starts_with("states "), "{out}");
     let mut json = slow_bfs();
     json.push("--json".into());
     let (code, out, _) = signalled(&s, &json, libc::SIGTERM, SECOND);

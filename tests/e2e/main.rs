@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bench;
+mod bugs;
 mod check;
 mod dag;
 mod explain;
@@ -17,6 +18,7 @@ mod learn;
 mod learn_tmux;
 mod models;
 mod replay;
+mod run_partition;
 mod run_serve;
 mod shipped;
 mod support;

@@ -28,7 +28,9 @@ fn lists_the_shipped_models() {
         })
         .count();
     assert!(files > 0);
-    assert_eq!(out.lines().count(), files, "{out}");
+    // The models of the folder, then (after a blank line) the catalogue of bugs apart.
+    let top = out.split("\n\n").next().unwrap_or_default();
+    assert_eq!(top.lines().count(), files, "{out}");
 }
 
 #[test]
@@ -38,8 +40,10 @@ fn reports_the_fields_each_model_leaves_out() {
     let run = s.run(&["models", dir.to_str().unwrap()]).expect(0);
     let err = run.stderr();
     assert!(
-        err.lines().any(|l| l.contains("statefulset-scale.yaml: 1 field not modelled")
-            && l.contains("StatefulSet/web: spec.volumeClaimTemplates[0].spec.accessModes")),
+        err.lines().any(
+            |l| l.contains("statefulset-scale.yaml: 1 field not modelled")
+                && l.contains("StatefulSet/web: spec.volumeClaimTemplates[0].spec.accessModes")
+        ),
         "{err}"
     );
 }

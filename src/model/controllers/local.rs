@@ -8,7 +8,7 @@ use crate::model::history::Session;
 use crate::model::resources::{Kind, Revision, Shared};
 
 /// The local state of one controller instance.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalState {
     /// The session with the store (what it read last; its last accepted write).
@@ -39,6 +39,32 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+// The hashes below are those `#[derive(Hash)]` gave before `gone` and `unready` existed, with
+// each flag hashed only when set: the in-memory hash is what trace format 1 recorded as a
+// state's digest, so states without the new operations keep the digests old traces carry.
+impl std::hash::Hash for LocalState {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.session.hash(state);
+        self.running.hash(state);
+        self.caches.hash(state);
+        self.expectations.hash(state);
+        self.written.hash(state);
+        if self.gone {
+            true.hash(state);
+        }
+    }
+}
+
+impl std::hash::Hash for RunningPod {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.uid.hash(state);
+        self.exit_code.hash(state);
+        if self.unready {
+            true.hash(state);
+        }
+    }
+}
+
 /// Pod creations and deletions a controller expects to see.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,7 +78,7 @@ pub struct Expectations {
 }
 
 /// A pod a node runs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunningPod {
     /// The uid of the pod it started.

@@ -196,11 +196,14 @@ const POD_SALT: u64 = 0x706F_6473;
 /// What pairs a rule of one node with a rule of another: its operation's sort, its budget and
 /// its parameters other than `who` (a taint rule's taint).
 fn signature(rule: &crate::model::environment::EnvironmentRule) -> u64 {
-    let taint = match &rule.op {
-        EnvironmentOp::Taint { taint, .. } => Some(taint),
-        _ => None,
-    };
-    hash_of(&(mem::discriminant(&rule.op), rule.max, taint))
+    // Rules without parameters hash as they always have, so that the representative a
+    // symmetric state settles on (and with it every shipped trace's digest) stays the same.
+    match &rule.op {
+        EnvironmentOp::Taint { taint, .. } => {
+            hash_of(&(mem::discriminant(&rule.op), rule.max, taint))
+        }
+        _ => hash_of(&(mem::discriminant(&rule.op), rule.max)),
+    }
 }
 
 /// The node a rule names, if it names one instance.

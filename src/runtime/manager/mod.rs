@@ -439,3 +439,6 @@ async fn feed(
 }
 
 mod split;
+
+#[cfg(test)]
+mod tests;

@@ -324,11 +324,11 @@ const POD_OWNERS: [Kind; 4] = [
     Kind::Deployment,
 ];
 
+/// Resolves `Kind/name` to a target of one of the kinds given.
+type Resolve<'a> = dyn Fn(&str, &[Kind]) -> Result<Target, ConfigError> + 'a;
+
 /// `all` (every pod) or the workload whose pods are meant (`ReplicaSet/web`).
-fn pod_owner(
-    text: &str,
-    target: &dyn Fn(&str, &[Kind]) -> Result<Target, ConfigError>,
-) -> Result<Option<Target>, ConfigError> {
+fn pod_owner(text: &str, target: &Resolve<'_>) -> Result<Option<Target>, ConfigError> {
     if text == "all" {
         return Ok(None);
     }

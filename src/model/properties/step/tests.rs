@@ -9,7 +9,8 @@ use crate::model::operation::Operation;
 use crate::model::resources::*;
 use crate::model::system::{System, SystemState};
 
-const NODE_OPERATIONS: &str = include_str!("../../../../models/node-operations.yaml");
+const NODE_OPERATIONS: &str =
+    include_str!("../../../../tests/fixtures/models/node-operations.yaml");
 
 fn node_operations() -> System {
     let config = parse_model(NODE_OPERATIONS, "node-operations.yaml", &|_| {

@@ -3,7 +3,7 @@
 use super::*;
 use crate::model::config::parse_model;
 
-const MODEL: &str = include_str!("../../../../models/node-operations.yaml");
+const MODEL: &str = include_str!("../../../../tests/fixtures/models/node-operations.yaml");
 
 fn system() -> System {
     let config = parse_model(
