@@ -74,23 +74,31 @@ impl PodWatch {
 
     /// Waits for an event line that `wanted` accepts and returns it.
     pub fn wait_for(&mut self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if wanted(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!(
-            "kubectl get pods -w never showed {what}; it showed {:#?}",
-            self.seen
-        );
+        wait_for_line(&self.lines, &mut self.seen, wanted).unwrap_or_else(|| {
+            panic!(
+                "kubectl get pods -w never showed {what}; it showed {:#?}",
+                self.seen
+            )
+        })
     }
+}
+
+/// Waits up to [`PATIENCE`] for a line from `lines` that `wanted` accepts, keeping every line
+/// read in `seen`; `None` when none came in time.
+pub fn wait_for_line(
+    lines: &mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let deadline = Instant::now() + PATIENCE;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let line = lines.recv_timeout(left).ok()?;
+        seen.push(line.clone());
+        if wanted(&line) {
+            return Some(line);
+        }
+    }
+    None
 }
 
 impl Drop for PodWatch {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::kubectl_drive::{
     FIXTURES, PATIENCE, check_malformed_requests, drive_statefulset, kubectl_ok, revision,
+    wait_for_line,
 };
 use super::support::Scratch;
 
@@ -65,22 +66,12 @@ impl Served {
 
     /// Waits for a line of stderr that `wanted` accepts.
     fn wait_for(&mut self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if wanted(&line) {
-                        return line;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!(
-            "orchard run never printed {what}; it printed {:#?}",
-            self.seen
-        );
+        wait_for_line(&self.lines, &mut self.seen, wanted).unwrap_or_else(|| {
+            panic!(
+                "orchard run never printed {what}; it printed {:#?}",
+                self.seen
+            )
+        })
     }
 
     /// Waits for the process to end; its exit code.
