@@ -183,7 +183,9 @@ pub fn drive_statefulset(config: &Path) {
         &config,
         &["get", "pod", "web-0", "-o", "jsonpath={.metadata.uid}"],
     );
-    let deleted = kubectl_ok(&config, &["delete", "pod", "web-0", "--timeout=20s"]);
+    // The watch below sees the termination and the recreation; kubectl's own wait for the
+    // name to vanish races the StatefulSet controller recreating it under the same name.
+    let deleted = kubectl_ok(&config, &["delete", "pod", "web-0", "--wait=false"]);
     assert!(deleted.contains("pod \"web-0\" deleted"), "{deleted}");
     watch.wait_for("web-0 terminating", |l| {
         l.starts_with(&format!("web-0 {old_uid} ")) && !l.ends_with("del=")
