@@ -65,6 +65,13 @@ pub enum Command {
     /// Indexed Job (--emit-job); `orchard swarm merge DIR` merges their results.
     Swarm(swarm::SwarmArgs),
     /// Run the model's controllers live over a store, with faults, until a property fails.
+    ///
+    /// Exit codes: 0 no property failed (the duration, --timeout or the step limit ended the
+    /// run); 1 a property failed (the trace reproduces it); 2 bad input (model, flags, a
+    /// store that cannot be reached or is not empty); 3 the model refuses a recorded step (a
+    /// bug in the model or in orchard: please report it); 4 the run stalled (the store stopped
+    /// answering, or recorded reports waited for a revision that never came); 130 and 143
+    /// stopped by SIGINT and SIGTERM.
     Run(run::RunArgs),
     /// One benchmark case, run by `orchard bench` in a child process.
     #[command(hide = true)]
@@ -81,16 +88,18 @@ pub enum Outcome {
     /// A signal stopped the run after its results were printed: the exit code a shell gives
     /// a process the signal ended (130 for SIGINT, 143 for SIGTERM).
     Interrupted(u8),
+    /// An outcome with its own documented exit code (`orchard run`'s 3 and 4).
+    Code(u8),
 }
 
 /// The one place outcomes become exit codes: 0 success, 1 a property failed or a replay
-/// diverged, 2 bad input (model, trace, flags), 130 and 143 stopped by SIGINT and SIGTERM.
-/// Errors are printed here.
+/// diverged, 2 bad input (model, trace, flags), 130 and 143 stopped by SIGINT and SIGTERM;
+/// commands with more outcomes document their own ([`Outcome::Code`]). Errors are printed here.
 pub fn exit_code(result: anyhow::Result<Outcome>) -> ExitCode {
     match result {
         Ok(Outcome::Success) => ExitCode::from(0),
         Ok(Outcome::Failure) => ExitCode::from(1),
-        Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
+        Ok(Outcome::Interrupted(code) | Outcome::Code(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

@@ -3,6 +3,12 @@
 //! [--json] [--trace FILE]`: the model's controllers live (`runtime::manager`), until the
 //! duration ends, Ctrl-C, or a property fails; then what happened is written as a trace.
 //! `--serve ADDR [--kubeconfig PATH]` answers the Kubernetes API beside it ([`serve`]).
+//!
+//! On a store the run owns (the memory store, or `--start-etcd` with one member) and without
+//! `--serve`, the run is a sequence of episodes (`runtime::manager`'s module doc), each from
+//! the model's initial state with fresh budgets; the trace written is the episode's that found
+//! the violation (or the last one's). `--one-episode` runs a single episode for the whole
+//! duration. The exit codes are documented on the `run` command (`orchard run --help`).
 
 mod cluster;
 mod serve;
@@ -25,7 +31,7 @@ use crate::model::controllers::REGISTRY;
 use crate::model::properties;
 use crate::runtime::manager::faults::{Faults, Relist};
 use crate::runtime::manager::recorder::Verdict;
-use crate::runtime::manager::{Manager, RunConfig};
+use crate::runtime::manager::{Ended, Manager, RunConfig, clear};
 use crate::store::{EtcdProcess, EtcdStore, MemoryStore, Store};
 
 /// Where the run keeps the cluster state.
@@ -90,13 +96,17 @@ pub struct RunArgs {
     /// With `--serve`: where the kubeconfig goes (default: beside the trace).
     #[arg(long, requires = "serve")]
     pub kubeconfig: Option<PathBuf>,
+    /// One episode for the whole duration: the environment's moments spread over it, no
+    /// reset (the default on a store the run owns is a sequence of short episodes).
+    #[arg(long)]
+    pub one_episode: bool,
     /// Switch a guard against stale reads (repeatable), as `orchard check --guard`.
     #[arg(long = "guard", value_name = "NAME=on|off", value_parser = flags::guard)]
     pub guards: Vec<(&'static str, bool)>,
 }
 
 /// Runs `orchard run`: 1 when a property failed (the trace reproduces it), 0 when none did,
-/// 2 on bad input or when the model refused a recorded step.
+/// 2 on bad input, 3 when the model refused a recorded step, 4 when the run stalled.
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let faults = Faults {
@@ -116,6 +126,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     let loaded = load_model(&args.model)?;
     let mut model = loaded.config;
+    if model.initial.is_empty() {
+        bail!(
+            "{}: field `resources`: the model has no initial resources; orchard run loads them into the store and has nothing to run without them",
+            args.model.display()
+        );
+    }
+    // Episodes empty the store between them: only on a store the run owns, unshared.
+    let episodes = !args.one_episode
+        && args.serve.is_none()
+        && (args.store == StoreKind::Memory || (args.start_etcd && args.members == 1));
     crate::model::config::guards::GuardSwitches::from_pairs(&args.guards).apply(&mut model.guards);
     let stop = Stop::after(args.timeout);
     let signals = Signals::install(&stop)?;
@@ -129,6 +149,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         faults,
         seed: args.seed,
         horizon,
+        episode: usize::from(episodes),
+        run_started: started,
     };
     let deadline = length.map(|l| started + l);
     let trace_path = args
@@ -138,7 +160,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let mut served_note = None;
     let mut cluster_note = None;
     let controllers = config.model.controllers.len();
-    let (finished, ended) = runtime.block_on(async {
+    let (finished, ended, episode) = runtime.block_on(async {
         let listener = match args.serve {
             Some(addr) => Some(serve::bind(addr).await?),
             None => None,
@@ -171,7 +193,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Arc::new(EtcdStore::connect(&endpoints).await?)
             }
         };
-        let mut manager = Manager::start(config, store.clone(), reads, REGISTRY)
+        let mut manager = Manager::start(config.clone(), store.clone(), reads, REGISTRY)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
         let serving = match listener {
@@ -204,7 +226,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             }
             _ => None,
         };
-        let ended = watch_run(&mut manager, args, &stop, deadline).await;
+        let mut ended = watch_run(&mut manager, args, &stop, deadline).await;
+        let mut config = config;
+        while ended == Why::Settled {
+            // The next episode, on the emptied store, from the model's initial state.
+            let _ = manager.finish();
+            config.episode += 1;
+            config.seed = config.seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            manager = next_episode(&config, &store, &args.model).await?;
+            ended = watch_run(&mut manager, args, &stop, deadline).await;
+        }
+        let episode = config.episode;
         if let Some(partitions) = partitions {
             partitions.abort();
             let _ = partitions.await;
@@ -229,7 +261,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         let finished = manager.finish();
         drop(private);
         drop(many);
-        anyhow::Ok((finished, ended))
+        anyhow::Ok((finished, ended, episode))
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     let system = finished.system.clone();
@@ -261,9 +293,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let path = trace_path;
     write_atomically(&path, &trace.to_json()).map_err(|e| anyhow::anyhow!("--trace {e}"))?;
     let elapsed = started.elapsed().as_secs_f64();
+    let in_episode = if episode > 0 {
+        format!(" in episode {episode}")
+    } else {
+        String::new()
+    };
     let mut summary = match &finished.verdict {
         Some(Verdict::Violated { property, step }) => format!(
-            "{property} violated after {step} steps ({elapsed:.1} s, seed {}): trace {}\n  \
+            "{property} violated after {step} steps{in_episode} ({elapsed:.1} s, seed {}): trace {}\n  \
              reproduce: orchard replay {} --against model",
             args.seed,
             path.display(),
@@ -278,12 +315,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
              the model or in orchard. The steps before it: trace {}",
             path.display()
         ),
-        None => format!(
-            "no property failed in {} steps ({elapsed:.1} s, {ended}, seed {}): trace {}",
-            finished.steps.len(),
-            args.seed,
-            path.display()
-        ),
+        None => match &ended {
+            Why::Stalled(why) => format!(
+                "the run stalled after {elapsed:.1} s{in_episode}: {why}; the steps recorded: trace {}",
+                path.display()
+            ),
+            _ if episode > 0 => format!(
+                "no property failed in {episode} episodes ({elapsed:.1} s, {}, seed {}): the last episode's {} steps: trace {}",
+                ended.describe(),
+                args.seed,
+                finished.steps.len(),
+                path.display()
+            ),
+            _ => format!(
+                "no property failed in {} steps ({elapsed:.1} s, {}, seed {}): trace {}",
+                finished.steps.len(),
+                ended.describe(),
+                args.seed,
+                path.display()
+            ),
+        },
     };
     if let Some(note) = cluster_note {
         summary = format!("{summary}\n  {note}");
@@ -295,11 +346,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         println!(
             "{}",
             serde_json::json!({
-                "result": match &finished.verdict {
-                    Some(Verdict::Violated { .. }) => "violated",
-                    Some(Verdict::Refused { .. }) => "refused",
-                    None => "holds",
+                "result": match (&finished.verdict, &ended) {
+                    (Some(Verdict::Violated { .. }), _) => "violated",
+                    (Some(Verdict::Refused { .. }), _) => "refused",
+                    (None, Why::Stalled(_)) => "stalled",
+                    (None, _) => "holds",
                 },
+                "episodes": episode,
                 "steps": finished.steps.len(),
                 "trace": path.display().to_string(),
                 "seconds": elapsed,
@@ -308,12 +361,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         );
     }
     match &finished.verdict {
-        Some(Verdict::Refused { .. }) => bail!(summary),
+        Some(Verdict::Refused { .. }) => {
+            eprintln!("error: {summary}");
+            Ok(Outcome::Code(3))
+        }
         Some(Verdict::Violated { .. }) => {
             eprintln!("{summary}");
             Ok(Outcome::Failure)
         }
-        None if ended == "interrupted" => {
+        None if matches!(ended, Why::Stalled(_)) => {
+            eprintln!("error: {summary}");
+            Ok(Outcome::Code(4))
+        }
+        None if ended == Why::Interrupted => {
             eprintln!("{summary}");
             Ok(Outcome::Interrupted(
                 signals.received().map_or(130, |(_, code)| code),
@@ -326,14 +386,62 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Runs the manager, showing the status, until the deadline, a stop or a verdict; says which
-/// ended the run.
+/// Why a run (or an episode) ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Why {
+    Verdict,
+    Interrupted,
+    Timeout,
+    Duration,
+    StepLimit,
+    Settled,
+    Stalled(String),
+}
+
+impl Why {
+    fn describe(&self) -> &str {
+        match self {
+            Why::Verdict => "a verdict",
+            Why::Interrupted => "interrupted",
+            Why::Timeout => "--timeout",
+            Why::Duration => "the duration",
+            Why::StepLimit => "the step limit",
+            Why::Settled => "the episode settled",
+            Why::Stalled(why) => why,
+        }
+    }
+}
+
+/// Empties the store and starts the next episode's manager.
+async fn next_episode(
+    config: &RunConfig,
+    store: &Arc<dyn Store>,
+    model: &std::path::Path,
+) -> anyhow::Result<Manager> {
+    // A write the last episode's tasks had in flight may still land: empty the store until
+    // the load finds it empty.
+    let mut tries = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        clear(store.as_ref()).await.map_err(|e| {
+            anyhow::anyhow!("emptying the store for episode {}: {e}", config.episode)
+        })?;
+        match Manager::start(config.clone(), store.clone(), None, REGISTRY).await {
+            Ok(manager) => return Ok(manager),
+            Err(crate::runtime::manager::ManagerError::Load { .. }) if tries < 3 => tries += 1,
+            Err(e) => bail!("{}: episode {}: {e}", model.display(), config.episode),
+        }
+    }
+}
+
+/// Runs the manager, showing the status, until the deadline, a stop, a verdict or the end of
+/// the episode; says which ended it.
 async fn watch_run(
     manager: &mut Manager,
     args: &RunArgs,
     stop: &Stop,
     deadline: Option<Instant>,
-) -> &'static str {
+) -> Why {
     let terminal = !args.json && std::io::stderr().is_terminal();
     let mut shown = Instant::now();
     let every = if terminal {
@@ -350,19 +458,25 @@ async fn watch_run(
         shown = Instant::now();
         show(snapshot, args, terminal);
     };
-    manager.run(&should_stop, &mut status).await;
+    let ended = manager.run(&should_stop, &mut status).await;
+    if ended == Ended::Settled && !should_stop() {
+        return Why::Settled;
+    }
     show(&manager.snapshot(), args, terminal);
     if terminal {
         eprintln!();
     }
     if manager.verdict().is_some() {
-        return "a verdict";
+        return Why::Verdict;
+    }
+    if let Ended::Stalled(why) = ended {
+        return Why::Stalled(why);
     }
     match stop.reason() {
-        Some(crate::explore::stop::StopReason::Cancelled) => "interrupted",
-        Some(crate::explore::stop::StopReason::Timeout) => "--timeout",
-        None if past() => "the duration",
-        None => "the step limit",
+        Some(crate::explore::stop::StopReason::Cancelled) => Why::Interrupted,
+        Some(crate::explore::stop::StopReason::Timeout) => Why::Timeout,
+        None if past() => Why::Duration,
+        None => Why::StepLimit,
     }
 }
 

@@ -18,6 +18,7 @@ mod learn;
 mod learn_tmux;
 mod models;
 mod replay;
+mod run;
 mod run_partition;
 mod run_serve;
 mod shipped;

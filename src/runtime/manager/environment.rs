@@ -2,6 +2,12 @@
 //! their budgets, and the restarts the `--restarts` rate fires among the restart rules the
 //! model has. What an action writes is what the model would write (its transition, shifted to
 //! store revisions); actions on a task's local state are carried out by its driver.
+//!
+//! In an episode ([`super`]'s module doc) restarts are *armed* only once the environment has
+//! changed something (a rule other than a restart fired): before that the cluster is the one it
+//! settled into, every revision a restarted task could list from shows the same placement, and
+//! a restart there spends the model's restart budget where nothing can go wrong. A model with
+//! no other rule is armed from the start.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -35,6 +41,8 @@ pub struct Environment {
     pub moments: Vec<(f64, usize)>,
     /// The status table.
     pub stats: Arc<Mutex<Stats>>,
+    /// Whether restarts may fire now (see the module doc).
+    pub armed: bool,
 }
 
 fn is_restart(action: &EnvironmentAction) -> bool {
@@ -45,8 +53,9 @@ fn is_restart(action: &EnvironmentAction) -> bool {
 }
 
 impl Environment {
-    /// Plans each non-restart rule's firings at random moments within `horizon`.
-    pub fn plan(&mut self, rules: &[(usize, u32)], horizon: Duration) {
+    /// Plans each non-restart rule's firings at random moments within `horizon`; with
+    /// `arm_on_change`, restarts wait for the first of them (none planned: armed at once).
+    pub fn plan(&mut self, rules: &[(usize, u32)], horizon: Duration, arm_on_change: bool) {
         for &(rule, max) in rules {
             for _ in 0..max.min(64) {
                 let at = (self.rng.bits() % 1000) as f64 / 1000.0 * horizon.as_secs_f64();
@@ -54,6 +63,28 @@ impl Environment {
             }
         }
         self.moments.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.armed = !arm_on_change || self.moments.is_empty();
+    }
+
+    /// Whether a planned firing is still to come after `now` seconds.
+    pub fn planned_after(&self, now: f64) -> bool {
+        self.moments.iter().any(|(at, _)| *at > now)
+    }
+
+    /// Whether a restart can still fire: a rate above 0 and a restart the model's state
+    /// enables (its budget not spent).
+    pub fn can_restart(&self) -> bool {
+        if self.faults.restarts <= 0.0 {
+            return false;
+        }
+        let Ok(recorder) = self.recorder.lock() else {
+            return false;
+        };
+        recorder
+            .system()
+            .environment_actions(recorder.state())
+            .iter()
+            .any(|(_, a)| is_restart(a))
     }
 
     /// One tick at `now` seconds: fires what is due, and a restart at the restart rate.
@@ -69,9 +100,10 @@ impl Environment {
             let rule = self.moments[i].1;
             if self.fire(|r, a| r == rule && !is_restart(a)).await {
                 self.moments.remove(i);
+                self.armed = true;
             }
         }
-        if self.rng.chance(self.faults.restarts) {
+        if self.armed && self.rng.chance(self.faults.restarts) {
             self.fire(|_, a| is_restart(a)).await;
         }
     }

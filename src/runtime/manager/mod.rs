@@ -6,6 +6,32 @@
 //!
 //! The manager exposes its [`ApiServer`] ([`Manager::api`]) so that another component (a
 //! kubectl-facing API) can share its store while it runs.
+//!
+//! # Episodes
+//!
+//! A model's environment is bounded (an image may change once, a node restart once), and a
+//! free run spends those budgets in its first seconds; what follows is a settled cluster where
+//! nothing more can go wrong. A run of `--duration` seconds is therefore a sequence of short
+//! *episodes* ([`RunConfig::episode`]): each loads the model's initial resources into an
+//! emptied store ([`clear`]: every key deleted in one commit, so the store's revisions go on
+//! and a new offset maps them to the model's), starts fresh tasks with fresh budgets, plans
+//! the environment's moments within [`EPISODE_SPREAD`], and arms restarts only once the
+//! environment has changed something ([`environment`]'s module doc). An episode is over
+//! ([`Ended::Settled`]) when no moment is still planned, no restart can fire any more (the
+//! model's restart budget spent, or `--restarts 0`), and nothing was written or recorded for
+//! [`SETTLE`]; or when it has lasted [`EPISODE_CAP`]. Then the next one starts, until a
+//! property fails, the duration ends or the caller stops it. Each episode's recording starts
+//! from the model's initial state, so the trace of the episode that found a violation is
+//! self-contained and replays in the model; the trace of a run that found nothing is its last
+//! episode's. Episodes are for runs that own their store: the caller turns them off when
+//! kubectl shares it (`--serve`) or several members serve it.
+//!
+//! # Stalls
+//!
+//! A run never hangs silently: when reports wait for a store revision and nothing is recorded
+//! for [`STALL`], or the store does not answer (or answers only errors) for [`STALL`], the run
+//! ends with [`Ended::Stalled`] and says which. A stop request is obeyed within a tick even
+//! while the environment waits for the store.
 
 mod driver;
 mod environment;
@@ -43,6 +69,21 @@ pub use recorder::{Recorded, Verdict};
 /// The most steps a run records (a trace's limit).
 pub const MAX_STEPS: usize = 10_000;
 
+/// Within an episode, the environment's moments are planned within this many seconds (or the
+/// run's horizon, if shorter).
+pub const EPISODE_SPREAD: Duration = Duration::from_millis(500);
+
+/// How long nothing must be written or recorded for an episode to count as settled.
+pub const SETTLE: Duration = Duration::from_millis(250);
+
+/// The longest an episode lasts (a model whose controllers never settle still gets fresh
+/// episodes).
+pub const EPISODE_CAP: Duration = Duration::from_secs(10);
+
+/// How long a run waits on a silent store, or on reports that wait for a revision, before it
+/// ends as stalled.
+pub const STALL: Duration = Duration::from_secs(10);
+
 /// Why a run cannot start.
 #[derive(Debug, Error)]
 pub enum ManagerError {
@@ -73,6 +114,11 @@ pub enum ManagerError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// Nothing to run: the model has no initial resources.
+    #[error(
+        "field `resources`: the model has no initial resources; orchard run loads them into the store and has nothing to run without them"
+    )]
+    NoResources,
 }
 
 /// What a run is asked to do.
@@ -86,15 +132,25 @@ pub struct RunConfig {
     pub seed: u64,
     /// How long the environment's moments are spread over.
     pub horizon: Duration,
+    /// This run's episode, counted from 1; 0: no episodes (the run ends only when stopped or a
+    /// verdict is reached), as with a store kubectl shares.
+    pub episode: usize,
+    /// When the whole run started (the status shows the time since).
+    pub run_started: Instant,
 }
 
 /// Why a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ended {
     /// The recorder reached a verdict or its step limit.
     Recorded,
     /// The caller stopped it (duration, Ctrl-C, timeout).
     Stopped,
+    /// An episode is over without a verdict (see the module doc): start the next.
+    Settled,
+    /// Nothing moves: the store does not answer, or reports wait for a revision that does
+    /// not come. Why, for people.
+    Stalled(String),
 }
 
 /// A running controller manager.
@@ -106,6 +162,8 @@ pub struct Manager {
     latest: watch::Receiver<Revision>,
     handles: Vec<tokio::task::JoinHandle<()>>,
     started: Instant,
+    run_started: Instant,
+    episode: usize,
     notes: Arc<Vec<watch::Sender<Option<String>>>>,
 }
 
@@ -127,6 +185,9 @@ impl Manager {
         }
         if model.commit == CommitMode::Atomic {
             return Err(ManagerError::Atomic);
+        }
+        if model.initial.is_empty() {
+            return Err(ManagerError::NoResources);
         }
         // The run starts from the initial resources: its own settling is recorded.
         model.start = Start::Initial;
@@ -226,6 +287,7 @@ impl Manager {
             faults: config.faults,
             moments: Vec::new(),
             stats: stats.clone(),
+            armed: true,
         };
         let rules: Vec<(usize, u32)> = system
             .config()
@@ -240,7 +302,13 @@ impl Manager {
             })
             .map(|(i, r)| (i, r.max))
             .collect();
-        environment.plan(&rules, config.horizon);
+        let episodes = config.episode > 0;
+        let spread = if episodes {
+            config.horizon.min(EPISODE_SPREAD)
+        } else {
+            config.horizon
+        };
+        environment.plan(&rules, spread, episodes);
         Ok(Manager {
             api,
             recorder,
@@ -249,6 +317,8 @@ impl Manager {
             latest,
             handles,
             started: Instant::now(),
+            run_started: config.run_started,
+            episode: config.episode,
             notes: Arc::new(notes),
         })
     }
@@ -274,31 +344,93 @@ impl Manager {
         &self.stats
     }
 
-    /// Runs until the recorder is done or `stop` says so, calling `status` about 4 times a
-    /// second.
+    /// Runs until the recorder is done, `stop` says so, the episode is over or nothing moves
+    /// (see the module doc), calling `status` about 4 times a second.
     pub async fn run(
         &mut self,
         stop: &dyn Fn() -> bool,
         status: &mut dyn FnMut(&Snapshot),
     ) -> Ended {
+        let ended = self.run_until(stop, status).await;
+        status(&self.snapshot());
+        ended
+    }
+
+    async fn run_until(
+        &mut self,
+        stop: &dyn Fn() -> bool,
+        status: &mut dyn FnMut(&Snapshot),
+    ) -> Ended {
         let mut last_status = Instant::now();
+        let mut last_probe = Instant::now();
+        let mut answered = Instant::now();
+        let mut seen = (0, 0, 0);
+        let mut moved = Instant::now();
+        let store = self.api.store().clone();
         loop {
             if self.recorder.lock().map_or(true, |r| r.done()) {
-                status(&self.snapshot());
                 return Ended::Recorded;
             }
             if stop() {
-                status(&self.snapshot());
                 return Ended::Stopped;
             }
             let now = self.started.elapsed().as_secs_f64();
-            self.environment.tick(now).await;
+            let tick = self.environment.tick(now);
+            if let Err(ended) = guarded(tick, stop, "the environment's write").await {
+                return ended;
+            }
+            if last_probe.elapsed() >= Duration::from_secs(1) {
+                last_probe = Instant::now();
+                match guarded(store.revision(), stop, "a revision request").await {
+                    Ok(Ok(_)) => answered = Instant::now(),
+                    Ok(Err(e)) if answered.elapsed() >= STALL => {
+                        return Ended::Stalled(format!(
+                            "the store {} answered only errors for {} s: {e}",
+                            store.describe(),
+                            STALL.as_secs()
+                        ));
+                    }
+                    Ok(Err(_)) => {}
+                    Err(ended) => return ended,
+                }
+            }
+            let (steps, pending, next) = self.recorder.lock().map_or((0, 0, 0), |r| {
+                let (pending, next) = r.waiting();
+                (r.steps().len(), pending, next)
+            });
+            let now_seen = (steps, *self.latest.borrow(), pending);
+            if now_seen != seen {
+                seen = now_seen;
+                moved = Instant::now();
+            }
+            if pending > 0 && moved.elapsed() >= STALL {
+                return Ended::Stalled(format!(
+                    "nothing was recorded for {} s while {pending} reports wait for store revision r{next} (the store's watch or a task stopped)",
+                    STALL.as_secs()
+                ));
+            }
+            if self.episode > 0 && self.episode_over(moved.elapsed(), pending) {
+                return Ended::Settled;
+            }
             if last_status.elapsed() >= Duration::from_millis(250) {
                 status(&self.snapshot());
                 last_status = Instant::now();
             }
             tokio::time::sleep(faults::TICK).await;
         }
+    }
+
+    /// Whether this episode is over: nothing more planned or possible and quiet for
+    /// [`SETTLE`], or [`EPISODE_CAP`] reached.
+    fn episode_over(&self, quiet: Duration, pending: usize) -> bool {
+        let age = self.started.elapsed();
+        if age >= EPISODE_CAP {
+            return true;
+        }
+        quiet >= SETTLE
+            && pending == 0
+            && !self.environment.planned_after(age.as_secs_f64())
+            && !self.environment.can_restart()
     }
 
     /// The status now.
@@ -343,7 +475,8 @@ impl Manager {
             Err(_) => (Vec::new(), Vec::new(), 0, 0),
         };
         Snapshot {
-            elapsed: self.started.elapsed().as_secs_f64(),
+            elapsed: self.run_started.elapsed().as_secs_f64(),
+            episode: self.episode,
             revision: *self.latest.borrow(),
             recorded,
             controllers,
@@ -411,6 +544,55 @@ impl Drop for Manager {
             h.abort();
         }
     }
+}
+
+/// Runs `work`, checking `stop` every tick: `Err` when the caller stopped (the work dropped)
+/// or the work took longer than [`STALL`] (`what` names it in the message).
+async fn guarded<T>(
+    work: impl std::future::Future<Output = T>,
+    stop: &dyn Fn() -> bool,
+    what: &str,
+) -> Result<T, Ended> {
+    let started = Instant::now();
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return Ok(out),
+            () = tokio::time::sleep(faults::TICK) => {
+                if stop() {
+                    return Err(Ended::Stopped);
+                }
+                if started.elapsed() >= STALL {
+                    return Err(Ended::Stalled(format!(
+                        "{what} got no answer from the store for {} s",
+                        STALL.as_secs()
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// Empties `store` for a new episode: every key deleted, 100 to a commit (etcd's default
+/// limit of operations in a transaction is 128). Fails when another writer races it.
+pub async fn clear(store: &dyn Store) -> Result<(), ManagerError> {
+    let all = store.list(Scope::All, crate::store::At::Latest).await?;
+    for chunk in all.value.chunks(100) {
+        let deletes = chunk
+            .iter()
+            .map(|s| crate::store::Write::Delete {
+                key: s.key.clone(),
+                expected: s.mod_revision,
+            })
+            .collect();
+        if let crate::store::Outcome::Conflict(c) = store.commit(deletes).await? {
+            return Err(ManagerError::Load {
+                target: store.describe(),
+                reason: format!("{} changed while the store was emptied", c.key.path()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The watch of everything: each revision's event to the recorder, the newest revision to the

@@ -140,6 +140,8 @@ pub struct PropertyStatus {
 pub struct Snapshot {
     /// Seconds since the start.
     pub elapsed: f64,
+    /// The episode, counted from 1 (0: the run has no episodes).
+    pub episode: usize,
     /// The newest store revision seen.
     pub revision: u64,
     /// Steps recorded in the model's terms.
@@ -157,10 +159,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The status line: `3.2s r57 144 steps | node-1 12/3w/1c lag 0 | ... | P8 holds`.
+    /// The status line: `3.2s episode 2 r57 144 steps | node-1 12/3w/1c lag 0 | ... | P8 holds`.
     pub fn line(&self) -> String {
+        let episode = if self.episode > 0 {
+            format!(" episode {}", self.episode)
+        } else {
+            String::new()
+        };
         let mut parts = vec![format!(
-            "{:.1}s r{} {} steps",
+            "{:.1}s{episode} r{} {} steps",
             self.elapsed, self.revision, self.recorded
         )];
         for c in &self.controllers {
@@ -206,6 +213,7 @@ mod tests {
         let i = stats.fault_started("partition", "member 1".into());
         let snapshot = Snapshot {
             elapsed: 1.25,
+            episode: 2,
             revision: 9,
             recorded: 4,
             controllers: stats.controllers.clone(),
@@ -219,7 +227,7 @@ mod tests {
         };
         assert_eq!(
             snapshot.line(),
-            "1.2s r9 4 steps | node-1 0st 0w 0c lag 0 | faults 1 (2 stale reads), now: partition member 1 | P8 holds"
+            "1.2s episode 2 r9 4 steps | node-1 0st 0w 0c lag 0 | faults 1 (2 stale reads), now: partition member 1 | P8 holds"
         );
         assert!(snapshot.json().contains("\"P8\""));
         stats.fault_ended(i);
