@@ -151,6 +151,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         horizon,
         episode: usize::from(episodes),
         run_started: started,
+        stall: crate::runtime::manager::STALL,
     };
     let deadline = length.map(|l| started + l);
     let trace_path = args

@@ -137,7 +137,7 @@ fn run_refuses_bad_flags_and_models_with_exit_code_2_naming_them() {
     );
     let cases: &[(&[&str], &str)] = &[
         (&["--stale-reads", "1.5"], "--stale-reads: 1.5"),
-        (&["--restarts", "-0.1"], "--restarts: -0.1"),
+        (&["--restarts=-0.1"], "--restarts: -0.1"),
         (
             &["--relist", "sometimes"],
             "--relist: unknown value `sometimes`",

@@ -137,6 +137,9 @@ pub struct RunConfig {
     pub episode: usize,
     /// When the whole run started (the status shows the time since).
     pub run_started: Instant,
+    /// How long a silent store or a wait for a revision lasts before the run is stalled
+    /// ([`STALL`] by default).
+    pub stall: Duration,
 }
 
 /// Why a run ended.
@@ -164,6 +167,7 @@ pub struct Manager {
     started: Instant,
     run_started: Instant,
     episode: usize,
+    stall: Duration,
     notes: Arc<Vec<watch::Sender<Option<String>>>>,
 }
 
@@ -319,6 +323,7 @@ impl Manager {
             started: Instant::now(),
             run_started: config.run_started,
             episode: config.episode,
+            stall: config.stall,
             notes: Arc::new(notes),
         })
     }
@@ -367,6 +372,7 @@ impl Manager {
         let mut seen = (0, 0, 0);
         let mut moved = Instant::now();
         let store = self.api.store().clone();
+        let stall = self.stall;
         loop {
             if self.recorder.lock().map_or(true, |r| r.done()) {
                 return Ended::Recorded;
@@ -376,18 +382,18 @@ impl Manager {
             }
             let now = self.started.elapsed().as_secs_f64();
             let tick = self.environment.tick(now);
-            if let Err(ended) = guarded(tick, stop, "the environment's write").await {
+            if let Err(ended) = guarded(tick, stop, stall, "the environment's write").await {
                 return ended;
             }
             if last_probe.elapsed() >= Duration::from_secs(1) {
                 last_probe = Instant::now();
-                match guarded(store.revision(), stop, "a revision request").await {
+                match guarded(store.revision(), stop, stall, "a revision request").await {
                     Ok(Ok(_)) => answered = Instant::now(),
-                    Ok(Err(e)) if answered.elapsed() >= STALL => {
+                    Ok(Err(e)) if answered.elapsed() >= stall => {
                         return Ended::Stalled(format!(
                             "the store {} answered only errors for {} s: {e}",
                             store.describe(),
-                            STALL.as_secs()
+                            stall.as_secs_f64()
                         ));
                     }
                     Ok(Err(_)) => {}
@@ -403,10 +409,10 @@ impl Manager {
                 seen = now_seen;
                 moved = Instant::now();
             }
-            if pending > 0 && moved.elapsed() >= STALL {
+            if pending > 0 && moved.elapsed() >= stall {
                 return Ended::Stalled(format!(
                     "nothing was recorded for {} s while {pending} reports wait for store revision r{next} (the store's watch or a task stopped)",
-                    STALL.as_secs()
+                    stall.as_secs_f64()
                 ));
             }
             if self.episode > 0 && self.episode_over(moved.elapsed(), pending) {
@@ -547,10 +553,11 @@ impl Drop for Manager {
 }
 
 /// Runs `work`, checking `stop` every tick: `Err` when the caller stopped (the work dropped)
-/// or the work took longer than [`STALL`] (`what` names it in the message).
+/// or the work took longer than `stall` (`what` names it in the message).
 async fn guarded<T>(
     work: impl std::future::Future<Output = T>,
     stop: &dyn Fn() -> bool,
+    stall: Duration,
     what: &str,
 ) -> Result<T, Ended> {
     let started = Instant::now();
@@ -562,10 +569,10 @@ async fn guarded<T>(
                 if stop() {
                     return Err(Ended::Stopped);
                 }
-                if started.elapsed() >= STALL {
+                if started.elapsed() >= stall {
                     return Err(Ended::Stalled(format!(
                         "{what} got no answer from the store for {} s",
-                        STALL.as_secs()
+                        stall.as_secs_f64()
                     )));
                 }
             }

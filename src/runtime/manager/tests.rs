@@ -117,3 +117,170 @@ fn the_first_difference_names_the_field_and_both_values() {
     );
     assert!(first_difference(None, Some(&b)).starts_with("the object: null in the store"));
 }
+
+const STALE_READS: &str = include_str!("../../../models/statefulset-stale-reads.yaml");
+
+fn run_config(episode: usize, restarts: f64) -> super::RunConfig {
+    let model =
+        crate::model::config::parse_model(STALE_READS, "statefulset-stale-reads.yaml", &|_| {
+            Err("no includes".into())
+        })
+        .unwrap()
+        .config;
+    super::RunConfig {
+        model,
+        faults: super::Faults {
+            restarts,
+            ..super::Faults::default()
+        },
+        seed: 7,
+        horizon: Duration::from_secs(30),
+        episode,
+        run_started: std::time::Instant::now(),
+        stall: Duration::from_secs(1),
+    }
+}
+
+/// A memory store whose revision requests stop answering once `hang` is set.
+struct Hanging {
+    store: MemoryStore,
+    hang: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[async_trait]
+impl Store for Hanging {
+    fn describe(&self) -> String {
+        "hanging memory".into()
+    }
+    async fn revision(&self) -> Result<Revision, StoreError> {
+        if self.hang.load(std::sync::atomic::Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+        self.store.revision().await
+    }
+    async fn get(&self, key: &Key, at: At) -> Result<Read<Option<Stored>>, StoreError> {
+        self.store.get(key, at).await
+    }
+    async fn list(&self, scope: Scope, at: At) -> Result<Read<Vec<Stored>>, StoreError> {
+        self.store.list(scope, at).await
+    }
+    async fn commit(&self, writes: Vec<Write>) -> Result<Outcome, StoreError> {
+        self.store.commit(writes).await
+    }
+    async fn watch(&self, scope: Scope, from: Revision) -> Result<Watch, StoreError> {
+        self.store.watch(scope, from).await
+    }
+    async fn compact(&self, revision: Revision) -> Result<(), StoreError> {
+        self.store.compact(revision).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_episode_settles_and_the_next_starts_from_the_initial_state_on_the_emptied_store() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let registry = crate::model::controllers::REGISTRY;
+    let never = || false;
+    let mut first = super::Manager::start(run_config(1, 0.0), store.clone(), None, registry)
+        .await
+        .unwrap();
+    // No restarts: the image change fires within the spread, the cluster settles, and the
+    // episode is over well before its cap.
+    let ended = first.run(&never, &mut |_| {}).await;
+    assert_eq!(ended, super::Ended::Settled);
+    let first = first.finish();
+    assert!(first.verdict.is_none());
+    assert!(first.steps.len() > 5, "{} steps", first.steps.len());
+    let written = store.revision().await.unwrap();
+    // A second load into the full store is refused; emptied, it loads again.
+    assert!(matches!(
+        super::Manager::start(run_config(2, 0.0), store.clone(), None, registry).await,
+        Err(super::ManagerError::Load { .. })
+    ));
+    super::clear(store.as_ref()).await.unwrap();
+    let all = store.list(Scope::All, At::Latest).await.unwrap();
+    assert!(all.value.is_empty());
+    let mut second = super::Manager::start(run_config(2, 0.0), store.clone(), None, registry)
+        .await
+        .unwrap();
+    assert_eq!(second.snapshot().episode, 2);
+    let offset = second.recorder().lock().unwrap().offset();
+    assert!(
+        offset >= written,
+        "offset {offset}, store was at r{written}"
+    );
+    assert_eq!(second.run(&never, &mut |_| {}).await, super::Ended::Settled);
+    let second = second.finish();
+    // Recorded from the model's initial state again, with fresh budgets: the image changed
+    // again in the second episode.
+    assert_eq!(first.initial, second.initial);
+    let changes = |f: &super::Finished| {
+        f.steps
+            .iter()
+            .filter(|r| {
+                f.system
+                    .describe(&r.transition.action)
+                    .starts_with("change image")
+            })
+            .count()
+    };
+    assert_eq!((changes(&first), changes(&second)), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_episodes_a_settled_run_goes_on_until_stopped() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let registry = crate::model::controllers::REGISTRY;
+    let mut config = run_config(0, 0.0);
+    config.horizon = Duration::from_millis(300);
+    let mut manager = super::Manager::start(config, store, None, registry)
+        .await
+        .unwrap();
+    let until = std::time::Instant::now() + Duration::from_millis(1500);
+    let stop = move || std::time::Instant::now() >= until;
+    assert_eq!(manager.run(&stop, &mut |_| {}).await, super::Ended::Stopped);
+    assert_eq!(manager.snapshot().episode, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_stops_answering_stalls_the_run_with_a_message() {
+    let hang = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store: Arc<dyn Store> = Arc::new(Hanging {
+        store: MemoryStore::new(),
+        hang: hang.clone(),
+    });
+    let registry = crate::model::controllers::REGISTRY;
+    let mut manager = super::Manager::start(run_config(0, 0.0), store, None, registry)
+        .await
+        .unwrap();
+    hang.store(true, std::sync::atomic::Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let never = || false;
+    let ended = manager.run(&never, &mut |_| {}).await;
+    let super::Ended::Stalled(why) = ended else {
+        panic!("{ended:?}");
+    };
+    assert!(
+        why.contains("got no answer from the store for 1 s"),
+        "{why}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // A stop request is obeyed while the store is silent.
+    let until = std::time::Instant::now() + Duration::from_millis(300);
+    let stop = move || std::time::Instant::now() >= until;
+    assert_eq!(manager.run(&stop, &mut |_| {}).await, super::Ended::Stopped);
+}
+
+#[tokio::test]
+async fn a_model_with_no_resources_is_refused() {
+    let mut config = run_config(1, 0.0);
+    config.model.initial.clear();
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let refused = super::Manager::start(config, store, None, crate::model::controllers::REGISTRY)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refused.to_string().contains("no initial resources"),
+        "{refused}"
+    );
+}
