@@ -417,10 +417,18 @@ impl EtcdStore {
             })
             .await
             .ok()?;
-        let message = tokio::time::timeout(self.timeout, stream.message())
-            .await
-            .ok()?
-            .ok()??;
+        // The first answer says the watch is made; the events follow.
+        let message = tokio::time::timeout(self.timeout, async {
+            loop {
+                match stream.message().await {
+                    Ok(Some(m)) if m.events().is_empty() && !m.canceled() => continue,
+                    Ok(Some(m)) => return Some(m),
+                    _ => return None,
+                }
+            }
+        })
+        .await
+        .ok()??;
         let event = message.events().first()?;
         let kv = event.kv()?;
         match event.event_type() {

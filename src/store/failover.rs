@@ -57,7 +57,14 @@ pub fn classify_status(code: tonic::Code, message: &str) -> Failure {
         | tonic::Code::Cancelled
         | tonic::Code::Aborted
         | tonic::Code::ResourceExhausted => classify_message(message),
-        tonic::Code::Unknown if message.contains("transport error") => classify_message(message),
+        // A connection broken mid-request or mid-stream.
+        tonic::Code::Unknown
+            if ["transport error", "h2 protocol error", "broken pipe", "connection reset"]
+                .iter()
+                .any(|m| message.to_ascii_lowercase().contains(m)) =>
+        {
+            classify_message(message)
+        }
         _ => Failure::Answered,
     }
 }
@@ -216,6 +223,13 @@ mod tests {
         );
         assert_eq!(
             classify_status(Code::Unknown, "transport error"),
+            Failure::Unknown
+        );
+        assert_eq!(
+            classify_status(
+                Code::Unknown,
+                "h2 protocol error: error reading a body from connection"
+            ),
             Failure::Unknown
         );
         assert_eq!(
