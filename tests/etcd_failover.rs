@@ -237,7 +237,10 @@ fn a_commit_whose_answer_is_lost_is_resolved_by_re_reading_and_never_applied_twi
         // The same update resolved now: it landed (the key holds it past the revision it
         // expected), so it is not sent a second time.
         assert_eq!(
-            store.resolve_lost(std::slice::from_ref(&update)).await.unwrap(),
+            store
+                .resolve_lost(std::slice::from_ref(&update))
+                .await
+                .unwrap(),
             Resolution::Landed(landed + 1)
         );
 
@@ -254,7 +257,11 @@ fn a_commit_whose_answer_is_lost_is_resolved_by_re_reading_and_never_applied_twi
             matches!(&outcome, Outcome::Conflict(c) if c.current == Some(landed + 1)),
             "{outcome:?}"
         );
-        assert_eq!(store.revision().await.unwrap(), landed + 1, "nothing applied");
+        assert_eq!(
+            store.revision().await.unwrap(),
+            landed + 1,
+            "nothing applied"
+        );
 
         // A lost delete that landed is dated by its key's history.
         let proxy = Proxy::start(&direct);

@@ -106,8 +106,7 @@ impl EtcdStore {
                     REGISTRY,
                     Some(get_options(reads).with_prefix().with_count_only()),
                 );
-                match tokio::time::timeout(CONNECT_TIMEOUT / endpoints.len() as u32, check).await
-                {
+                match tokio::time::timeout(CONNECT_TIMEOUT / endpoints.len() as u32, check).await {
                     Ok(Ok(_)) => return Ok((members, i)),
                     Ok(Err(e)) => last = Some(e.to_string()),
                     Err(_) => last = Some("no answer".into()),
@@ -158,7 +157,10 @@ impl EtcdStore {
     /// The status of the member a request reaches (with one endpoint: that member).
     pub async fn status(&self) -> Result<MemberStatus, StoreError> {
         let response = self
-            .request(None, |c| async move { c.maintenance_client().status().await })
+            .request(
+                None,
+                |c| async move { c.maintenance_client().status().await },
+            )
             .await?;
         Ok(MemberStatus {
             member: response.header().map_or(0, |h| h.member_id()),
@@ -241,7 +243,11 @@ impl EtcdStore {
     }
 
     /// The error of a request that failed for want of a member answering.
-    async fn failed(&self, e: Option<etcd_client::Error>, requested: Option<Revision>) -> StoreError {
+    async fn failed(
+        &self,
+        e: Option<etcd_client::Error>,
+        requested: Option<Revision>,
+    ) -> StoreError {
         match e {
             Some(e) => self.error(e, requested).await,
             None => StoreError::Unreachable {
@@ -317,7 +323,9 @@ impl EtcdStore {
                 Ok(response) if lost && !response.succeeded() => {
                     // A copy after a lost one failed its conditions: the lost one may be why.
                     return self.resolve_lost(writes).await.and_then(|r| match r {
-                        Resolution::Pending => Err(self.unclear("its conditions fail, yet none fails on reading back")),
+                        Resolution::Pending => {
+                            Err(self.unclear("its conditions fail, yet none fails on reading back"))
+                        }
                         r => self.resolution(r),
                     });
                 }
@@ -409,7 +417,9 @@ impl EtcdStore {
     async fn first_change(&self, key: &Key, from: Revision) -> Option<WatchEvent> {
         let start = etcd_revision(from).ok()?;
         let path = key.path();
-        let options = WatchOptions::new().with_start_revision(start).with_prev_key();
+        let options = WatchOptions::new()
+            .with_start_revision(start)
+            .with_prev_key();
         let mut stream = self
             .request(Some(from), |c| {
                 let (path, options) = (path.clone(), options.clone());
@@ -708,7 +718,11 @@ impl EtcdWatch {
     /// the revision after the last event delivered, so that nothing is missed or repeated.
     async fn fail_over(&mut self, e: Option<etcd_client::Error>) -> Result<(), StoreError> {
         self.store.rotate(self.member);
-        match self.store.watch_stream(self.scope, self.next_revision).await {
+        match self
+            .store
+            .watch_stream(self.scope, self.next_revision)
+            .await
+        {
             Ok((stream, member)) => {
                 self.stream = stream;
                 self.member = member;

@@ -59,9 +59,14 @@ pub fn classify_status(code: tonic::Code, message: &str) -> Failure {
         | tonic::Code::ResourceExhausted => classify_message(message),
         // A connection broken mid-request or mid-stream.
         tonic::Code::Unknown
-            if ["transport error", "h2 protocol error", "broken pipe", "connection reset"]
-                .iter()
-                .any(|m| message.to_ascii_lowercase().contains(m)) =>
+            if [
+                "transport error",
+                "h2 protocol error",
+                "broken pipe",
+                "connection reset",
+            ]
+            .iter()
+            .any(|m| message.to_ascii_lowercase().contains(m)) =>
         {
             classify_message(message)
         }
@@ -207,8 +212,12 @@ mod tests {
     #[test]
     fn a_failure_before_sending_is_safe_and_one_after_is_unknown() {
         use tonic::Code;
-        let refused = "error trying to connect: tcp connect error: Connection refused (os error 111)";
-        assert_eq!(classify_status(Code::Unavailable, refused), Failure::NotSent);
+        let refused =
+            "error trying to connect: tcp connect error: Connection refused (os error 111)";
+        assert_eq!(
+            classify_status(Code::Unavailable, refused),
+            Failure::NotSent
+        );
         assert_eq!(
             classify_status(Code::Unavailable, "etcdserver: no leader"),
             Failure::NotSent
@@ -233,11 +242,17 @@ mod tests {
             Failure::Unknown
         );
         assert_eq!(
-            classify_status(Code::InvalidArgument, "etcdserver: duplicate key given in txn request"),
+            classify_status(
+                Code::InvalidArgument,
+                "etcdserver: duplicate key given in txn request"
+            ),
             Failure::Answered
         );
         assert_eq!(
-            classify_status(Code::OutOfRange, "etcdserver: mvcc: required revision has been compacted"),
+            classify_status(
+                Code::OutOfRange,
+                "etcdserver: mvcc: required revision has been compacted"
+            ),
             Failure::Answered
         );
     }
@@ -267,9 +282,8 @@ mod tests {
     fn a_lost_update_is_landed_only_past_its_expected_revision() {
         let before = pod("web-0", "u1");
         let mut after = before.clone();
-        after.metadata_mut().labels = crate::model::resources::Shared::new(
-            [("app".to_string(), "web".to_string())].into(),
-        );
+        after.metadata_mut().labels =
+            crate::model::resources::Shared::new([("app".to_string(), "web".to_string())].into());
         let writes = vec![Write::Update {
             object: after.clone(),
             expected: 5,
@@ -284,7 +298,10 @@ mod tests {
         );
         assert!(matches!(
             resolve(&writes, &[Some(stored(&before, 3, 6))]),
-            Resolution::Conflict(Conflict { current: Some(6), .. })
+            Resolution::Conflict(Conflict {
+                current: Some(6),
+                ..
+            })
         ));
         assert!(matches!(
             resolve(&writes, &[None]),
