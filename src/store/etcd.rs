@@ -4,6 +4,8 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,6 +14,7 @@ use etcd_client::{
     TxnOpResponse, WatchOptions, WatchStream,
 };
 
+use super::failover::{self, Failure, Resolution};
 use super::key::{REGISTRY, kind_prefix};
 use super::{
     At, Conflict, Key, Outcome, Read, Scope, Store, StoreError, Stored, Watch, WatchEvent,
@@ -51,18 +54,27 @@ pub struct MemberStatus {
     pub revision: Revision,
 }
 
-/// A store on a running etcd (3.4 or later).
+/// A store on a running etcd (3.4 or later). Given several endpoints (the members of one
+/// cluster), it sends each request to one member and fails over to the next when that one
+/// does not answer: a read is sent again at once; a write only when its outcome is known
+/// ([`super::failover`]: one not sent is sent again, one whose answer was lost is resolved by
+/// re-reading its keys and sent again only when it has not landed and still can).
 #[derive(Clone)]
 pub struct EtcdStore {
-    client: Client,
+    /// One client per endpoint, in the order given.
+    members: Arc<Vec<Client>>,
+    /// The member requests go to now.
+    current: Arc<AtomicUsize>,
     endpoint: String,
     reads: Reads,
+    timeout: Duration,
 }
 
 impl EtcdStore {
     /// Connects to etcd at these endpoints (`http://127.0.0.1:2379`, or `127.0.0.1:2379`) and
     /// checks it answers: an etcd that is not there is [`StoreError::Unreachable`], naming the
-    /// endpoints, within [`CONNECT_TIMEOUT`].
+    /// endpoints, within [`CONNECT_TIMEOUT`]. With several endpoints, one member answering is
+    /// enough: requests go to it, and fail over to the others.
     pub async fn connect(endpoints: &[String]) -> Result<EtcdStore, StoreError> {
         EtcdStore::connect_with(endpoints, Reads::Linearizable).await
     }
@@ -79,17 +91,28 @@ impl EtcdStore {
             reason,
         };
         // No gRPC-level request timeout: it would also cut long-lived watch streams; each
-        // unary request is bounded by `REQUEST_TIMEOUT` in `call`.
+        // unary request is bounded by `REQUEST_TIMEOUT` in `attempt`.
         let options = ConnectOptions::new().with_connect_timeout(CONNECT_TIMEOUT);
         let connected = tokio::time::timeout(CONNECT_TIMEOUT, async {
-            let client = Client::connect(endpoints, Some(options)).await?;
-            let mut kv = client.kv_client();
-            kv.get(
-                REGISTRY,
-                Some(get_options(reads).with_prefix().with_count_only()),
-            )
-            .await?;
-            Ok::<_, etcd_client::Error>(client)
+            let mut members = Vec::with_capacity(endpoints.len());
+            for e in endpoints {
+                members.push(Client::connect([e], Some(options.clone())).await?);
+            }
+            // The first member that answers is where requests go.
+            let mut last = None;
+            for (i, client) in members.iter().enumerate() {
+                let mut kv = client.kv_client();
+                let check = kv.get(
+                    REGISTRY,
+                    Some(get_options(reads).with_prefix().with_count_only()),
+                );
+                match tokio::time::timeout(CONNECT_TIMEOUT / endpoints.len() as u32, check).await {
+                    Ok(Ok(_)) => return Ok((members, i)),
+                    Ok(Err(e)) => last = Some(e.to_string()),
+                    Err(_) => last = Some("no answer".into()),
+                }
+            }
+            Err(etcd_client::Error::InvalidArgs(last.unwrap_or_default()))
         })
         .await;
         match connected {
@@ -97,13 +120,33 @@ impl EtcdStore {
                 "no answer within {} s",
                 CONNECT_TIMEOUT.as_secs()
             ))),
+            Ok(Err(etcd_client::Error::InvalidArgs(reason))) => Err(unreachable(reason)),
             Ok(Err(e)) => Err(unreachable(e.to_string())),
-            Ok(Ok(client)) => Ok(EtcdStore {
-                client,
+            Ok(Ok((members, first))) => Ok(EtcdStore {
+                members: Arc::new(members),
+                current: Arc::new(AtomicUsize::new(first)),
                 endpoint,
                 reads,
+                timeout: REQUEST_TIMEOUT,
             }),
         }
+    }
+
+    /// The same store with another bound on each request (default [`REQUEST_TIMEOUT`]): past
+    /// it, a request's outcome is unknown and it fails over.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> EtcdStore {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The endpoint requests go to now (with several, the one failed over to last).
+    pub fn current_endpoint(&self) -> String {
+        let i = self.current.load(Ordering::Relaxed);
+        self.endpoint
+            .split(',')
+            .nth(i)
+            .unwrap_or(&self.endpoint)
+            .to_string()
     }
 
     /// How it reads.
@@ -113,8 +156,12 @@ impl EtcdStore {
 
     /// The status of the member a request reaches (with one endpoint: that member).
     pub async fn status(&self) -> Result<MemberStatus, StoreError> {
-        let mut maintenance = self.client.maintenance_client();
-        let response = self.call(None, maintenance.status()).await?;
+        let response = self
+            .request(
+                None,
+                |c| async move { c.maintenance_client().status().await },
+            )
+            .await?;
         Ok(MemberStatus {
             member: response.header().map_or(0, |h| h.member_id()),
             leader: response.leader(),
@@ -128,19 +175,85 @@ impl EtcdStore {
         &self.endpoint
     }
 
-    /// Runs one request with the request timeout, mapping etcd's errors to ours.
-    async fn call<T>(
+    /// How long the requests of one call may fail over for: every member tried, with time for
+    /// an election between (a leader killed: the others elect one within a few timeouts).
+    fn failover_window(&self) -> Duration {
+        if self.members.len() > 1 {
+            self.timeout * 2 + Duration::from_secs(2)
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// Moves on from member `from` to the next, unless another request already did.
+    fn rotate(&self, from: usize) {
+        let next = (from + 1) % self.members.len();
+        let _ = self
+            .current
+            .compare_exchange(from, next, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// One attempt on member `i`, bounded by the request timeout; an error says what it tells
+    /// of the outcome (a timeout: unknown; no error: ours).
+    async fn attempt<T, Fut>(
+        &self,
+        request: Fut,
+    ) -> Result<T, (Failure, Option<etcd_client::Error>)>
+    where
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
+    {
+        match tokio::time::timeout(self.timeout, request).await {
+            Err(_) => Err((Failure::Unknown, None)),
+            Ok(Err(e)) => Err((failover::classify(&e), Some(e))),
+            Ok(Ok(t)) => Ok(t),
+        }
+    }
+
+    /// Runs a request that may be sent again (a read: it changes nothing), failing over from a
+    /// member that does not answer to the next until one does or the window is over.
+    async fn request<T, F, Fut>(
         &self,
         requested: Option<Revision>,
-        request: impl Future<Output = Result<T, etcd_client::Error>>,
-    ) -> Result<T, StoreError> {
-        match tokio::time::timeout(REQUEST_TIMEOUT, request).await {
-            Err(_) => Err(StoreError::Unreachable {
+        mut request: F,
+    ) -> Result<T, StoreError>
+    where
+        F: FnMut(Client) -> Fut,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
+    {
+        let deadline = tokio::time::Instant::now() + self.failover_window();
+        let mut tried = 0usize;
+        loop {
+            let i = self.current.load(Ordering::Relaxed);
+            match self.attempt(request(self.members[i].clone())).await {
+                Ok(t) => return Ok(t),
+                Err((Failure::Answered, Some(e))) => return Err(self.error(e, requested).await),
+                Err((_, e)) if tokio::time::Instant::now() >= deadline => {
+                    return Err(self.failed(e, requested).await);
+                }
+                Err(_) => {
+                    self.rotate(i);
+                    tried += 1;
+                    if tried % self.members.len() == 0 {
+                        // Every member failed once: wait for an election.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The error of a request that failed for want of a member answering.
+    async fn failed(
+        &self,
+        e: Option<etcd_client::Error>,
+        requested: Option<Revision>,
+    ) -> StoreError {
+        match e {
+            Some(e) => self.error(e, requested).await,
+            None => StoreError::Unreachable {
                 endpoint: self.endpoint.clone(),
-                reason: format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()),
-            }),
-            Ok(Err(e)) => Err(self.error(e, requested).await),
-            Ok(Ok(t)) => Ok(t),
+                reason: format!("no answer within {} ms", self.timeout.as_millis()),
+            },
         }
     }
 
@@ -179,6 +292,185 @@ impl EtcdStore {
                 message,
             }
         }
+    }
+}
+
+/// What sending a commit came to.
+enum Sent {
+    /// A member answered.
+    Answered(etcd_client::TxnResponse),
+    /// Its answer was lost, and re-reading its keys told what it did.
+    Resolved(Outcome),
+}
+
+impl EtcdStore {
+    /// Sends a commit's transaction, failing over as [`super::failover`] says: sent again to
+    /// the next member when it was not sent; when its answer was lost, its keys re-read
+    /// (linearizably) to learn whether it landed, and sent again only while it has not and
+    /// every condition still holds (the conditions let at most one copy land).
+    async fn send_commit(&self, writes: &[Write], txn: Txn) -> Result<Sent, StoreError> {
+        let deadline = tokio::time::Instant::now() + self.failover_window();
+        let mut tried = 0usize;
+        let mut lost = false;
+        loop {
+            let i = self.current.load(Ordering::Relaxed);
+            let client = self.members[i].clone();
+            let txn = txn.clone();
+            let attempt = self
+                .attempt(async move { client.kv_client().txn(txn).await })
+                .await;
+            let e = match attempt {
+                Ok(response) if lost && !response.succeeded() => {
+                    // A copy after a lost one failed its conditions: the lost one may be why.
+                    return self.resolve_lost(writes).await.and_then(|r| match r {
+                        Resolution::Pending => {
+                            Err(self.unclear("its conditions fail, yet none fails on reading back"))
+                        }
+                        r => self.resolution(r),
+                    });
+                }
+                Ok(response) => return Ok(Sent::Answered(response)),
+                Err((Failure::Answered, Some(e))) => return Err(self.error(e, None).await),
+                Err((Failure::NotSent, e)) => e,
+                Err((_, e)) => {
+                    lost = true;
+                    self.rotate(i);
+                    match self.resolve_lost(writes).await? {
+                        Resolution::Pending if tokio::time::Instant::now() < deadline => {
+                            continue;
+                        }
+                        Resolution::Pending => {
+                            return Err(self.unclear(&format!(
+                                "no member answered it within {} ms ({})",
+                                self.failover_window().as_millis(),
+                                e.map_or_else(|| "timed out".into(), |e| e.to_string())
+                            )));
+                        }
+                        r => return self.resolution(r),
+                    }
+                }
+            };
+            if tokio::time::Instant::now() >= deadline {
+                return Err(self.failed(e, None).await);
+            }
+            self.rotate(i);
+            tried += 1;
+            if tried % self.members.len() == 0 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+
+    fn resolution(&self, resolution: Resolution) -> Result<Sent, StoreError> {
+        match resolution {
+            Resolution::Landed(r) => Ok(Sent::Resolved(Outcome::Committed(r))),
+            Resolution::Conflict(c) => Ok(Sent::Resolved(Outcome::Conflict(c))),
+            Resolution::Pending => Err(self.unclear("it has not landed and still may")),
+            Resolution::Unclear(why) => Err(self.unclear(&why)),
+        }
+    }
+
+    /// The error of a commit whose outcome stays unknown.
+    fn unclear(&self, why: &str) -> StoreError {
+        StoreError::Unreachable {
+            endpoint: self.endpoint.clone(),
+            reason: format!("the answer to a commit was lost and its outcome is unknown: {why}"),
+        }
+    }
+
+    /// What a commit whose answer was lost did: its keys re-read linearizably through a member
+    /// that answers ([`failover::resolve`]); a delete that landed is dated by the first event on
+    /// its key after the revision it expected.
+    pub async fn resolve_lost(&self, writes: &[Write]) -> Result<Resolution, StoreError> {
+        let mut current = Vec::with_capacity(writes.len());
+        for write in writes {
+            let path = write.key().path();
+            let response = self
+                .request(None, |c| {
+                    let path = path.clone();
+                    async move { c.kv_client().get(path, None).await }
+                })
+                .await?;
+            current.push(match response.kvs().first() {
+                Some(kv) => decode(kv)?,
+                None => None,
+            });
+        }
+        let resolution = failover::resolve(writes, &current);
+        let all_deletes_gone = writes.iter().zip(&current).all(|(w, now)| match w {
+            Write::Delete { expected, .. } => failover::delete_landed(*expected, now.as_ref()),
+            _ => false,
+        });
+        if !(matches!(resolution, Resolution::Unclear(_)) && all_deletes_gone) {
+            return Ok(resolution);
+        }
+        let Some(Write::Delete { key, expected }) = writes.first() else {
+            return Ok(resolution);
+        };
+        Ok(match self.first_change(key, *expected + 1).await {
+            Some(WatchEvent::Deleted { revision, .. }) => Resolution::Landed(revision),
+            _ => resolution,
+        })
+    }
+
+    /// The first change of one key from revision `from` on, if one comes within the timeout.
+    async fn first_change(&self, key: &Key, from: Revision) -> Option<WatchEvent> {
+        let start = etcd_revision(from).ok()?;
+        let path = key.path();
+        let options = WatchOptions::new()
+            .with_start_revision(start)
+            .with_prev_key();
+        let mut stream = self
+            .request(Some(from), |c| {
+                let (path, options) = (path.clone(), options.clone());
+                async move { c.watch_client().watch(path, Some(options)).await }
+            })
+            .await
+            .ok()?;
+        // The first answer says the watch is made; the events follow.
+        let message = tokio::time::timeout(self.timeout, async {
+            loop {
+                match stream.message().await {
+                    Ok(Some(m)) if m.events().is_empty() && !m.canceled() => continue,
+                    Ok(Some(m)) => return Some(m),
+                    _ => return None,
+                }
+            }
+        })
+        .await
+        .ok()??;
+        let event = message.events().first()?;
+        let kv = event.kv()?;
+        match event.event_type() {
+            EventType::Delete => Some(WatchEvent::Deleted {
+                key: key.clone(),
+                revision: revision_of(kv.mod_revision()),
+                last: None,
+            }),
+            EventType::Put => decode(kv).ok()?.map(WatchEvent::Put),
+        }
+    }
+
+    /// A watch stream from `from` on, from the member requests go to (failing over), and which
+    /// member that is.
+    async fn watch_stream(
+        &self,
+        scope: Scope,
+        from: Revision,
+    ) -> Result<(WatchStream, usize), StoreError> {
+        let start = etcd_revision(from)?;
+        let options = WatchOptions::new()
+            .with_prefix()
+            .with_start_revision(start)
+            .with_prev_key();
+        let path = prefix(scope);
+        let stream = self
+            .request(Some(from), |c| {
+                let (path, options) = (path.clone(), options.clone());
+                async move { c.watch_client().watch(path, Some(options)).await }
+            })
+            .await?;
+        Ok((stream, self.current.load(Ordering::Relaxed)))
     }
 }
 
@@ -253,14 +545,17 @@ impl Store for EtcdStore {
     }
 
     async fn revision(&self) -> Result<Revision, StoreError> {
-        let mut kv = self.client.kv_client();
         let options = get_options(self.reads).with_prefix().with_count_only();
-        let response = self.call(None, kv.get(REGISTRY, Some(options))).await?;
+        let response = self
+            .request(None, |c| {
+                let options = options.clone();
+                async move { c.kv_client().get(REGISTRY, Some(options)).await }
+            })
+            .await?;
         Ok(header_revision(response.header()))
     }
 
     async fn get(&self, key: &Key, at: At) -> Result<Read<Option<Stored>>, StoreError> {
-        let mut kv = self.client.kv_client();
         let (options, requested) = match at {
             At::Latest => (get_options(self.reads), None),
             At::Revision(r) => (
@@ -268,8 +563,12 @@ impl Store for EtcdStore {
                 Some(r),
             ),
         };
+        let path = key.path();
         let response = self
-            .call(requested, kv.get(key.path(), Some(options)))
+            .request(requested, |c| {
+                let (path, options) = (path.clone(), options.clone());
+                async move { c.kv_client().get(path, Some(options)).await }
+            })
             .await?;
         let value = match response.kvs().first() {
             Some(kv) => decode(kv)?,
@@ -280,14 +579,17 @@ impl Store for EtcdStore {
     }
 
     async fn list(&self, scope: Scope, at: At) -> Result<Read<Vec<Stored>>, StoreError> {
-        let mut kv = self.client.kv_client();
         let options = get_options(self.reads).with_prefix();
         let (options, requested) = match at {
             At::Latest => (options, None),
             At::Revision(r) => (options.with_revision(etcd_revision(r)?), Some(r)),
         };
+        let path = prefix(scope);
         let response = self
-            .call(requested, kv.get(prefix(scope), Some(options)))
+            .request(requested, |c| {
+                let (path, options) = (path.clone(), options.clone());
+                async move { c.kv_client().get(path, Some(options)).await }
+            })
             .await?;
         let mut value = Vec::with_capacity(response.kvs().len());
         for kv in response.kvs() {
@@ -346,8 +648,10 @@ impl Store for EtcdStore {
             .when(compares)
             .and_then(operations)
             .or_else(reads);
-        let mut kv = self.client.kv_client();
-        let response = self.call(None, kv.txn(txn)).await?;
+        let response = match self.send_commit(&writes, txn).await? {
+            Sent::Answered(response) => response,
+            Sent::Resolved(outcome) => return Ok(outcome),
+        };
         if response.succeeded() {
             return Ok(Outcome::Committed(header_revision(response.header())));
         }
@@ -377,17 +681,10 @@ impl Store for EtcdStore {
     }
 
     async fn watch(&self, scope: Scope, from: Revision) -> Result<Watch, StoreError> {
-        let start = etcd_revision(from)?;
-        let mut client = self.client.watch_client();
-        let options = WatchOptions::new()
-            .with_prefix()
-            .with_start_revision(start)
-            .with_prev_key();
-        let stream = self
-            .call(Some(from), client.watch(prefix(scope), Some(options)))
-            .await?;
+        let (stream, member) = self.watch_stream(scope, from).await?;
         Ok(Watch::new(Box::new(EtcdWatch {
             stream,
+            member,
             buffered: VecDeque::new(),
             store: self.clone(),
             scope,
@@ -397,8 +694,10 @@ impl Store for EtcdStore {
 
     async fn compact(&self, revision: Revision) -> Result<(), StoreError> {
         let r = etcd_revision(revision)?;
-        let mut kv = self.client.kv_client();
-        self.call(Some(revision), kv.compact(r, None)).await?;
+        self.request(Some(revision), |c| async move {
+            c.kv_client().compact(r, None).await
+        })
+        .await?;
         Ok(())
     }
 }
@@ -406,6 +705,8 @@ impl Store for EtcdStore {
 /// A watch over an [`EtcdStore`]: etcd's watch stream, its responses unpacked into events.
 struct EtcdWatch {
     stream: WatchStream,
+    /// The member the stream comes from.
+    member: usize,
     buffered: VecDeque<WatchEvent>,
     store: EtcdStore,
     scope: Scope,
@@ -413,6 +714,27 @@ struct EtcdWatch {
 }
 
 impl EtcdWatch {
+    /// The member the stream came from failed: the watch is made again on another member from
+    /// the revision after the last event delivered, so that nothing is missed or repeated.
+    async fn fail_over(&mut self, e: Option<etcd_client::Error>) -> Result<(), StoreError> {
+        self.store.rotate(self.member);
+        match self
+            .store
+            .watch_stream(self.scope, self.next_revision)
+            .await
+        {
+            Ok((stream, member)) => {
+                self.stream = stream;
+                self.member = member;
+                Ok(())
+            }
+            Err(again) => Err(match e {
+                Some(e) => self.store.error(e, None).await,
+                None => again,
+            }),
+        }
+    }
+
     fn event(&self, event: &etcd_client::Event) -> Result<Option<WatchEvent>, StoreError> {
         let Some(kv) = event.kv() else {
             return Ok(None);
@@ -448,7 +770,18 @@ impl WatchSource for EtcdWatch {
             }
             let message = match self.stream.message().await {
                 Ok(Some(message)) => message,
+                Ok(None) if self.store.members.len() > 1 => {
+                    self.fail_over(None).await?;
+                    continue;
+                }
                 Ok(None) => return Err(StoreError::WatchClosed(self.store.describe())),
+                Err(e)
+                    if self.store.members.len() > 1
+                        && failover::classify(&e) != Failure::Answered =>
+                {
+                    self.fail_over(Some(e)).await?;
+                    continue;
+                }
                 Err(e) => return Err(self.store.error(e, None).await),
             };
             if message.compact_revision() > 0 {

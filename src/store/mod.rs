@@ -35,6 +35,7 @@
 mod error;
 mod etcd;
 mod etcd_process;
+pub mod failover;
 mod key;
 mod memory;
 pub mod netns;
