@@ -66,12 +66,4 @@ impl Actions {
     pub fn get(&self, id: u32) -> &Action {
         &self.frozen[id as usize % SHARDS][id as usize / SHARDS]
     }
-
-    /// The number of distinct actions interned.
-    pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).actions.len())
-            .sum()
-    }
 }

@@ -79,11 +79,13 @@ impl Level {
     }
 
     /// The number of states in the level.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// The entries, in order.
+    #[cfg(test)]
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }

@@ -23,6 +23,7 @@
 //! again by another path keeps what its first path satisfied.
 
 mod actions;
+mod disk;
 mod frontier;
 mod rebuild;
 mod visited;
@@ -42,6 +43,15 @@ use super::progress::Progress;
 use super::stop::{Stop, StopReason};
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::system::{System, SystemState, Transition};
+
+/// A memory budget for a search: past it the visited set spills to disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryBudget {
+    /// Bytes the search may keep in memory; the visited set's share is half.
+    pub bytes: u64,
+    /// Where the spill folder is made (removed when the search ends).
+    pub spill_dir: std::path::PathBuf,
+}
 
 /// Runs a breadth-first check of `properties` over `system`.
 pub fn search(
@@ -171,7 +181,10 @@ impl<'a> Search<'a> {
             stop: options
                 .stop
                 .with_deadline(options.timeout.and_then(|t| started.checked_add(t))),
-            visited: Visited::default(),
+            visited: match &options.memory {
+                Some(budget) => Visited::with_budget(budget.bytes / 2, budget.spill_dir.clone()),
+                None => Visited::default(),
+            },
             generated: AtomicUsize::new(1),
             found: properties.iter().map(|_| AtomicBool::new(false)).collect(),
             discoveries: Mutex::new(vec![None; properties.len()]),
@@ -349,6 +362,9 @@ impl<'a> Search<'a> {
                 }
             }
             next.hand_in(start, batch);
+            if self.visited.wants_spill() {
+                self.visited.spill();
+            }
         }
     }
 
@@ -436,6 +452,7 @@ impl<'a> Search<'a> {
             ending,
             results,
             walks: 0,
+            spilled_bytes: self.visited.spilled_bytes(),
             initial: self.initial,
         }
     }

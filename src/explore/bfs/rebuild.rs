@@ -24,14 +24,6 @@ impl Tree {
     pub fn depth(&self) -> usize {
         self.levels.len()
     }
-
-    /// Bytes held by the tree.
-    pub fn bytes(&self) -> usize {
-        self.levels
-            .iter()
-            .map(|l| l.capacity() * std::mem::size_of::<Node>())
-            .sum()
-    }
 }
 
 /// One worker's rebuilder.

@@ -410,3 +410,40 @@ fn the_compact_frontier_finds_what_the_whole_state_frontier_found_on_every_shipp
         "some counterexamples are compared, not only counts"
     );
 }
+
+#[test]
+fn under_a_tiny_memory_budget_the_search_spills_and_finds_the_same_states_and_counterexample() {
+    let spill = tempfile::tempdir().expect("a temp folder");
+    for level in [
+        Consistency::ResettableSession,
+        Consistency::MonotonicSession,
+    ] {
+        let system = system(level, Reduction::default());
+        for threads in [1, 2] {
+            let options = CheckOptions {
+                strategy: Strategy::Bfs,
+                max_depth: 30,
+                threads,
+                ..CheckOptions::default()
+            };
+            let memory = search(&system, &p8(), &options, &mut |_| {});
+            let tiny = CheckOptions {
+                memory: Some(super::MemoryBudget {
+                    bytes: 64 << 10,
+                    spill_dir: spill.path().to_path_buf(),
+                }),
+                ..options.clone()
+            };
+            let spilled = search(&system, &p8(), &tiny, &mut |_| {});
+            assert_eq!(memory.spilled_bytes, 0, "no budget, no spill");
+            assert!(spilled.spilled_bytes > 0, "{level:?}: 64K is too little");
+            assert_eq!(summary(&spilled), summary(&memory), "{level:?}, {threads}");
+            assert_eq!(spilled.ending, memory.ending);
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(spill.path()).expect("the folder").count(),
+        0,
+        "spill folders are removed at the end"
+    );
+}
