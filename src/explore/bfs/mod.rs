@@ -8,8 +8,11 @@
 //! has one: shortest, on any number of threads. When a property fails the search finishes the
 //! level it is generating and stops, so the counts do not depend on thread timing either.
 //!
-//! Only fingerprints are kept for visited states (with their parent's, to rebuild paths); the
-//! states themselves live in the two levels being worked on. A path is rebuilt by replaying
+//! Only fingerprints are kept for visited states (with their parent's, to rebuild paths), and
+//! the frontier holds no states either: an entry is its parent's index and the action from it
+//! ([`frontier`]), and a worker rebuilds the states of its chunk by replaying their actions
+//! from the paths it already rebuilt ([`rebuild`]). Under a memory budget the visited set
+//! spills to disk ([`visited`], [`disk`]). A counterexample's path is rebuilt by replaying
 //! from the initial state and taking, at each step, the transition whose target has the next
 //! fingerprint: it names the real controllers and nodes even when fingerprints identify
 //! symmetric states.
