@@ -11,8 +11,8 @@
 //! and a replay of one step per expanded state (its ancestors are rebuilt once per chunk of
 //! siblings: a level is kept in its parents' order, so consecutive states share their paths).
 //!
-//! A level is in chunks that workers take one at a time; the next level is assembled from the
-//! chunks' batches in the order of the chunks, so its states stay in their parents' order and
+//! A level is in chunks that workers take one at a time; the next level is made of the chunks'
+//! batches in the order of the chunks, so its states stay in their parents' order and
 //! the level is the same on any number of threads.
 
 use std::sync::Mutex;
@@ -47,79 +47,97 @@ pub struct Node {
 /// The action id of the initial state (it has none).
 pub const NO_ACTION: u32 = u32::MAX;
 
-/// The states of one depth.
+/// The states of one depth: the batches the chunks of the level before produced, in their
+/// order (kept apart rather than copied into one vector: a level's peak is then its entries
+/// once, not twice).
 #[derive(Debug, Default)]
 pub struct Level {
-    entries: Vec<Entry>,
+    batches: Vec<Vec<Entry>>,
+    /// The index of each batch's first state.
+    starts: Vec<usize>,
+    /// The chunks: a batch and an offset in it.
+    chunks: Vec<(usize, usize)>,
     next: AtomicUsize,
+    len: usize,
 }
 
 impl Level {
     /// The level of the initial state.
     pub fn root(fingerprint: u64, pending: u64) -> Level {
-        Level::from_entries(vec![Entry {
+        Level::from_batches(vec![vec![Entry {
             parent: 0,
             action: NO_ACTION,
             fingerprint,
             pending,
-        }])
+        }]])
     }
 
-    /// A level of these entries, in this order.
-    pub fn from_entries(entries: Vec<Entry>) -> Level {
+    /// A level of these batches, in this order.
+    pub fn from_batches(batches: Vec<Vec<Entry>>) -> Level {
+        let batches: Vec<Vec<Entry>> = batches.into_iter().filter(|b| !b.is_empty()).collect();
+        let mut starts = Vec::with_capacity(batches.len());
+        let mut chunks = Vec::new();
+        let mut len = 0;
+        for (b, batch) in batches.iter().enumerate() {
+            starts.push(len);
+            len += batch.len();
+            chunks.extend((0..batch.len()).step_by(CHUNK).map(|offset| (b, offset)));
+        }
         Level {
-            entries,
+            batches,
+            starts,
+            chunks,
             next: AtomicUsize::new(0),
+            len,
         }
     }
 
     /// Whether the level is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
     /// The number of states in the level.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     /// The entries, in order.
     #[cfg(test)]
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    pub fn entries(&self) -> Vec<Entry> {
+        self.batches.concat()
     }
 
     /// The level with only the states whose fingerprint `keep` accepts (a swarm shard's
     /// share at its split depth).
     pub fn keep(self, keep: impl Fn(u64) -> bool) -> Level {
-        Level::from_entries(
-            self.entries
+        Level::from_batches(
+            self.batches
                 .into_iter()
-                .filter(|e| keep(e.fingerprint))
+                .map(|b| b.into_iter().filter(|e| keep(e.fingerprint)).collect())
                 .collect(),
         )
     }
 
     /// The next chunk nobody took yet, with the index of its first state.
     pub fn take(&self) -> Option<(usize, &[Entry])> {
-        let start = self.next.fetch_add(CHUNK, Ordering::Relaxed);
-        if start >= self.entries.len() {
-            return None;
-        }
-        let end = (start + CHUNK).min(self.entries.len());
-        Some((start, &self.entries[start..end]))
+        let &(b, offset) = self.chunks.get(self.next.fetch_add(1, Ordering::Relaxed))?;
+        let batch = &self.batches[b];
+        let end = (offset + CHUNK).min(batch.len());
+        Some((self.starts[b] + offset, &batch[offset..end]))
     }
 
     /// The level as the tree keeps it once expanded.
     pub fn nodes(&self) -> Vec<Node> {
-        self.entries
-            .iter()
-            .map(|e| Node {
+        let mut nodes = Vec::with_capacity(self.len);
+        for batch in &self.batches {
+            nodes.extend(batch.iter().map(|e| Node {
                 parent: e.parent,
                 action: e.action,
-            })
-            .collect()
+            }));
+        }
+        nodes
     }
 }
 
@@ -131,8 +149,10 @@ pub struct NextLevel {
 
 impl NextLevel {
     /// Adds the new states of the chunk starting at `start`.
-    pub fn hand_in(&self, start: usize, batch: Vec<Entry>) {
+    pub fn hand_in(&self, start: usize, mut batch: Vec<Entry>) {
         if !batch.is_empty() {
+            // A batch grown by doubling holds up to twice its entries.
+            batch.shrink_to_fit();
             self.batches
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -144,12 +164,7 @@ impl NextLevel {
     pub fn into_level(self) -> Level {
         let mut batches = self.batches.into_inner().unwrap_or_else(|e| e.into_inner());
         batches.sort_unstable_by_key(|(start, _)| *start);
-        let len = batches.iter().map(|(_, b)| b.len()).sum();
-        let mut entries = Vec::with_capacity(len);
-        for (_, batch) in batches {
-            entries.extend(batch);
-        }
-        Level::from_entries(entries)
+        Level::from_batches(batches.into_iter().map(|(_, b)| b).collect())
     }
 }
 
@@ -168,13 +183,16 @@ mod tests {
 
     #[test]
     fn chunks_are_taken_once_and_the_next_level_keeps_its_parents_order() {
-        let level = Level::from_entries((0..600).map(|i| entry(i, u64::from(i))).collect());
+        let level = Level::from_batches(vec![
+            (0..300).map(|i| entry(i, u64::from(i))).collect(),
+            (300..600).map(|i| entry(i, u64::from(i))).collect(),
+        ]);
         let mut starts = Vec::new();
         while let Some((start, chunk)) = level.take() {
             assert_eq!(chunk[0].parent as usize, start);
             starts.push((start, chunk.len()));
         }
-        assert_eq!(starts, vec![(0, 256), (256, 256), (512, 88)]);
+        assert_eq!(starts, vec![(0, 256), (256, 44), (300, 256), (556, 44)]);
         let next = NextLevel::default();
         next.hand_in(512, vec![entry(512, 3)]);
         next.hand_in(0, vec![entry(0, 1), entry(7, 2)]);
