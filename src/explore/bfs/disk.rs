@@ -76,7 +76,7 @@ impl DiskRun {
         let mut index = Vec::new();
         let mut len = 0usize;
         let mut write = |fp: u64, parent: u64, out: &mut BufWriter<File>| -> io::Result<()> {
-            if len % BLOCK == 0 {
+            if len.is_multiple_of(BLOCK) {
                 index.push(fp);
             }
             out.write_all(&fp.to_le_bytes())?;
