@@ -60,6 +60,14 @@ pub struct CheckArgs {
     /// Worker threads for BFS and DFS (1 to 256); the machine's cores by default.
     #[arg(long, value_parser = flags::threads)]
     pub threads: Option<usize>,
+    /// BFS: the memory the search may use (e.g. `4G`, `512M`); past it the visited set
+    /// spills to disk. Three quarters of the memory available now by default.
+    #[arg(long, value_parser = flags::memory)]
+    pub memory: Option<u64>,
+    /// Where BFS makes its spill folder (removed at the end); the system's temp folder by
+    /// default.
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
     /// Stop the whole run (settling, searching, minimising) after this many seconds (0.001 to
     /// a year); simulation stops after 10 s without it.
     #[arg(long, value_parser = flags::timeout)]
@@ -263,6 +271,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         timeout: args.timeout,
         seed: args.seed,
         stop: stop.clone(),
+        memory: Some(memory_budget(args)?),
         ..plan.options.clone()
     };
     let vacuity = Vacuity::of(plan.system.config(), &plan.properties);
@@ -515,4 +524,22 @@ impl ProgressLine {
             eprint!("\r\x1b[K");
         }
     }
+}
+
+/// The BFS memory budget of `check`: the spill folder must be a folder one can write in.
+fn memory_budget(args: &CheckArgs) -> anyhow::Result<crate::explore::bfs::MemoryBudget> {
+    let spill_dir = args.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+    tempfile::Builder::new()
+        .prefix("orchard-spill-")
+        .tempdir_in(&spill_dir)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "--spill-dir {}: cannot make a folder there: {e}",
+                spill_dir.display()
+            )
+        })?;
+    Ok(crate::explore::bfs::MemoryBudget {
+        bytes: args.memory.unwrap_or_else(flags::default_memory),
+        spill_dir,
+    })
 }

@@ -157,6 +157,49 @@ pub fn shard(s: &str) -> Result<crate::explore::swarm::Shard, String> {
     s.parse()
 }
 
+/// `--memory`: a size in bytes with an optional binary suffix (`K`, `M`, `G`, `T`, with or
+/// without `B`/`iB`): `4G`, `512MiB`, `1000000`. At least 64 KiB.
+pub fn memory(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, suffix) = t.split_at(digits);
+    let shift = match suffix.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a size: a whole number with an optional K, M, G or T (e.g. 4G)"
+            ));
+        }
+    };
+    let n: u64 = number.parse().map_err(|_| {
+        format!("`{s}` is not a size: a whole number with an optional K, M, G or T (e.g. 4G)")
+    })?;
+    let bytes = n
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("`{s}` is too large"))?;
+    if bytes < 64 << 10 {
+        return Err(format!("`{s}` is too small: at least 64K"));
+    }
+    Ok(bytes)
+}
+
+/// The default `--memory`: three quarters of the memory available now (`MemAvailable` in
+/// /proc/meminfo), or 4 GiB where that cannot be read.
+pub fn default_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024 / 4 * 3)
+        })
+        .unwrap_or(4 << 30)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +242,19 @@ mod tests {
         assert!(seeds("0").is_err());
         let cores = default_threads();
         assert!((1..=MAX_THREADS).contains(&cores));
+    }
+
+    #[test]
+    fn memory_sizes_parse_with_binary_suffixes_and_bad_ones_say_why() {
+        assert_eq!(memory("4G"), Ok(4 << 30));
+        assert_eq!(memory("512MiB"), Ok(512 << 20));
+        assert_eq!(memory("1m"), Ok(1 << 20));
+        assert_eq!(memory("100000"), Ok(100_000));
+        for bad in ["", "G", "4X", "-1G", "1.5G", "4 G"] {
+            assert!(memory(bad).unwrap_err().contains("not a size"), "{bad}");
+        }
+        assert!(memory("1K").unwrap_err().contains("too small"));
+        assert!(memory("99999999999T").unwrap_err().contains("too large"));
+        assert!(default_memory() >= 64 << 10);
     }
 }

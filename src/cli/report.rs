@@ -258,6 +258,7 @@ pub fn to_json(r: &Result) -> serde_json::Value {
         "walks": (r.options.strategy == Strategy::Simulation).then_some(o.walks),
         "states": o.states,
         "uniqueStates": o.unique_states,
+        "spilledBytes": o.spilled_bytes,
         "maxDepthReached": o.max_depth,
         "elapsedSeconds": o.elapsed.as_secs_f64(),
         "ending": match o.ending {

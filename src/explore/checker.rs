@@ -88,6 +88,8 @@ pub struct CheckOptions {
     pub initial: Option<SystemState>,
     /// A swarm's shard: BFS keeps only its share of the states at the split depth.
     pub shard: Option<super::swarm::Shard>,
+    /// BFS: the memory budget past which the search spills to disk (none: all in memory).
+    pub memory: Option<super::bfs::MemoryBudget>,
 }
 
 /// How long a simulation runs when no timeout is given.
@@ -105,6 +107,7 @@ impl Default for CheckOptions {
             stop: Stop::never(),
             initial: None,
             shard: None,
+            memory: None,
         }
     }
 }
@@ -259,6 +262,7 @@ fn finish<C: Checker<CheckModel>>(
         ending,
         results,
         walks: 0,
+        spilled_bytes: 0,
         initial: checker.model().initial.as_deref().cloned(),
     }
 }

@@ -98,6 +98,8 @@ pub struct CheckOutcome {
     pub results: Vec<PropertyResult>,
     /// Simulation: the walks started (0 for a search).
     pub walks: usize,
+    /// BFS under a memory budget: bytes the visited set wrote to disk (0 when it fitted).
+    pub spilled_bytes: u64,
     /// The initial state the check started from (settled once, for `start: settled`): traces
     /// and reports use it rather than settling again. `None` when stopped while settling.
     pub initial: Option<SystemState>,
@@ -138,6 +140,7 @@ impl CheckOutcome {
                 })
                 .collect(),
             walks: 0,
+            spilled_bytes: 0,
             initial: None,
         }
     }

@@ -237,6 +237,7 @@ pub fn simulate(
         ending,
         results,
         walks,
+        spilled_bytes: 0,
         initial: Some(initial),
     }
 }

@@ -8,8 +8,11 @@
 //! has one: shortest, on any number of threads. When a property fails the search finishes the
 //! level it is generating and stops, so the counts do not depend on thread timing either.
 //!
-//! Only fingerprints are kept for visited states (with their parent's, to rebuild paths); the
-//! states themselves live in the two levels being worked on. A path is rebuilt by replaying
+//! Only fingerprints are kept for visited states (with their parent's, to rebuild paths), and
+//! the frontier holds no states either: an entry is its parent's index and the action from it
+//! ([`frontier`]), and a worker rebuilds the states of its chunk by replaying their actions
+//! from the paths it already rebuilt ([`rebuild`]). Under a memory budget the visited set
+//! spills to disk ([`visited`], [`disk`]). A counterexample's path is rebuilt by replaying
 //! from the initial state and taking, at each step, the transition whose target has the next
 //! fingerprint: it names the real controllers and nodes even when fingerprints identify
 //! symmetric states.
@@ -22,14 +25,19 @@
 //! state (no successor) without satisfying the property is a counterexample; a state reached
 //! again by another path keeps what its first path satisfied.
 
+mod actions;
+mod disk;
 mod frontier;
+mod rebuild;
 mod visited;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use actions::Actions;
 use frontier::{Entry, Level, NextLevel};
+use rebuild::{Rebuild, Tree};
 use visited::{ROOT, Visited};
 
 use super::checker::CheckOptions;
@@ -38,6 +46,15 @@ use super::progress::Progress;
 use super::stop::{Stop, StopReason};
 use crate::model::properties::{Property, PropertyKind};
 use crate::model::system::{System, SystemState, Transition};
+
+/// A memory budget for a search: past it the visited set spills to disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryBudget {
+    /// Bytes the search may keep in memory; the visited set's share is half.
+    pub bytes: u64,
+    /// Where the spill folder is made (removed when the search ends).
+    pub spill_dir: std::path::PathBuf,
+}
 
 /// Runs a breadth-first check of `properties` over `system`.
 pub fn search(
@@ -64,11 +81,8 @@ pub fn search(
     search.visited.insert(fp, ROOT);
     let pending = search.check_new(&initial, fp, search.eventually);
     search.end_level();
-    let mut level = Level::from_batches(vec![vec![Entry {
-        state: initial,
-        fingerprint: fp,
-        pending,
-    }]]);
+    let mut level = Level::root(fp, pending);
+    let mut tree = Tree::default();
     let mut depth = 0;
     let mut unfinished = None;
     let ending = loop {
@@ -78,8 +92,9 @@ pub fn search(
         if level.is_empty() {
             break Ending::Exhausted;
         }
+        search.actions.freeze();
         if depth == options.max_depth {
-            search.run_level(&level, Mode::Probe, depth, on_progress);
+            search.run_level(&level, &tree, Mode::Probe, depth, on_progress);
             break if search.timed_out.load(Ordering::Relaxed) {
                 search.interrupted()
             } else if search.stop_now() {
@@ -88,11 +103,12 @@ pub fn search(
                 Ending::Exhausted
             };
         }
-        let next = search.run_level(&level, Mode::Expand, depth, on_progress);
+        let next = search.run_level(&level, &tree, Mode::Expand, depth, on_progress);
         if search.timed_out.load(Ordering::Relaxed) {
             unfinished = Some(next);
             break search.interrupted();
         }
+        tree.push(level.nodes());
         drop(level);
         level = next.into_level();
         if let Some(shard) = options.shard.filter(|s| s.split_depth == depth + 1) {
@@ -105,7 +121,7 @@ pub fn search(
     let outcome = search.outcome(ending, depth);
     // Freeing two levels of states takes a while (a tenth of a second for a few tens of
     // thousands): off the caller's time, which matters most when it was stopped.
-    std::thread::spawn(move || drop((level, unfinished)));
+    std::thread::spawn(move || drop((level, unfinished, tree)));
     outcome
 }
 
@@ -143,6 +159,8 @@ struct Search<'a> {
     bounded: AtomicBool,
     /// The initial state, once settled: paths are rebuilt from it without settling again.
     initial: Option<SystemState>,
+    /// The actions frontier entries name.
+    actions: Actions,
 }
 
 impl<'a> Search<'a> {
@@ -166,7 +184,10 @@ impl<'a> Search<'a> {
             stop: options
                 .stop
                 .with_deadline(options.timeout.and_then(|t| started.checked_add(t))),
-            visited: Visited::default(),
+            visited: match &options.memory {
+                Some(budget) => Visited::with_budget(budget.bytes / 2, budget.spill_dir.clone()),
+                None => Visited::default(),
+            },
             generated: AtomicUsize::new(1),
             found: properties.iter().map(|_| AtomicBool::new(false)).collect(),
             discoveries: Mutex::new(vec![None; properties.len()]),
@@ -175,6 +196,7 @@ impl<'a> Search<'a> {
             cancelled: AtomicBool::new(false),
             bounded: AtomicBool::new(false),
             initial: None,
+            actions: Actions::default(),
         }
     }
 
@@ -276,6 +298,7 @@ impl<'a> Search<'a> {
     fn run_level(
         &self,
         level: &Level,
+        tree: &Tree,
         mode: Mode,
         depth: usize,
         on_progress: &mut dyn FnMut(&Progress),
@@ -289,7 +312,7 @@ impl<'a> Search<'a> {
                     let done = done.clone();
                     let next = &next;
                     scope.spawn(move || {
-                        self.work(level, mode, next);
+                        self.work(level, tree, mode, next);
                         // The receiver lives until every worker is joined.
                         let _ = done.send(());
                     })
@@ -322,21 +345,29 @@ impl<'a> Search<'a> {
         next
     }
 
-    fn work(&self, level: &Level, mode: Mode, next: &NextLevel) {
+    fn work(&self, level: &Level, tree: &Tree, mode: Mode, next: &NextLevel) {
+        let initial = self.initial.as_ref().expect("the initial state is settled");
+        let mut rebuild = Rebuild::new(self.system, initial, tree, &self.actions);
         while !(self.out_of_time() || mode == Mode::Probe && self.probe_done()) {
-            let Some(chunk) = level.take() else { return };
+            let Some((start, chunk)) = level.take() else {
+                return;
+            };
             let mut batch = Vec::new();
-            for entry in chunk {
+            for (offset, entry) in chunk.iter().enumerate() {
                 // A clock read per state: a chunk of large states can take long.
                 if self.out_of_time() {
                     break;
                 }
+                let state = rebuild.entry(entry);
                 match mode {
-                    Mode::Expand => self.expand(entry, &mut batch),
-                    Mode::Probe => self.probe(&entry),
+                    Mode::Expand => self.expand(&state, entry, start + offset, &mut batch),
+                    Mode::Probe => self.probe(&state, entry),
                 }
             }
-            next.hand_in(batch);
+            next.hand_in(start, batch);
+            if self.visited.wants_spill() {
+                self.visited.spill();
+            }
         }
     }
 
@@ -344,13 +375,14 @@ impl<'a> Search<'a> {
         self.bounded.load(Ordering::Relaxed) && self.eventually == 0
     }
 
-    fn expand(&self, entry: Entry, batch: &mut Vec<Entry>) {
-        let transitions = self.system.transitions(&entry.state);
+    fn expand(&self, state: &SystemState, entry: &Entry, index: usize, batch: &mut Vec<Entry>) {
+        let transitions = self.system.transitions(state);
         self.generated
             .fetch_add(transitions.len(), Ordering::Relaxed);
         if transitions.is_empty() {
-            self.terminal(&entry);
+            self.terminal(entry);
         }
+        let parent = u32::try_from(index).expect("fewer than 2^32 states in a level");
         for t in transitions {
             // Fingerprinting and checking a large state takes a while: ask between successors.
             if self.out_of_time() {
@@ -360,7 +392,8 @@ impl<'a> Search<'a> {
             if self.visited.insert(fp, entry.fingerprint) {
                 let pending = self.check_new(&t.next, fp, entry.pending);
                 batch.push(Entry {
-                    state: t.next,
+                    parent,
+                    action: self.actions.intern(&t.action),
                     fingerprint: fp,
                     pending,
                 });
@@ -368,8 +401,8 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn probe(&self, entry: &Entry) {
-        let transitions = self.system.transitions(&entry.state);
+    fn probe(&self, state: &SystemState, entry: &Entry) {
+        let transitions = self.system.transitions(state);
         if transitions.is_empty() {
             self.terminal(entry);
         }
@@ -422,6 +455,7 @@ impl<'a> Search<'a> {
             ending,
             results,
             walks: 0,
+            spilled_bytes: self.visited.spilled_bytes(),
             initial: self.initial,
         }
     }
