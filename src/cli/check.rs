@@ -13,6 +13,7 @@ use super::flags::{self, ProgressMode};
 use super::load::{LoadedFile, load_model_with, warn_outside};
 use super::report;
 use super::signals::Signals;
+use crate::model::config::Syncs;
 use crate::explore::checker::{CheckOptions, CheckOutcome, Strategy, Verdict, check};
 use crate::explore::progress::Progress;
 use crate::explore::shrink::shrink_counterexamples;
@@ -47,6 +48,10 @@ pub struct CheckArgs {
     /// The commit mode (kubernetes, atomic); the model's by default.
     #[arg(long, value_parser = flags::commit)]
     pub commit: Option<CommitMode>,
+    /// How a controller's sync is modelled: one-write (one write per step, coarser) or
+    /// multi-write (Kubernetes' own: every write of a sync, one by one); the model's by default.
+    #[arg(long, value_parser = Syncs::parse)]
+    pub syncs: Option<Syncs>,
     /// Switch a guard against stale reads (repeatable): expectations, staleness-guard,
     /// wait-for-cache-sync, podgc-live-node-check; the model's by default.
     #[arg(long = "guard", value_name = "NAME=on|off", value_parser = flags::guard)]
@@ -130,6 +135,8 @@ pub struct Overrides {
     pub reduction: Option<Reduction>,
     /// The commit mode.
     pub commit: Option<CommitMode>,
+    /// The syncs.
+    pub syncs: Option<Syncs>,
     /// The strategy.
     pub strategy: Option<Strategy>,
     /// The depth bound.
@@ -150,6 +157,7 @@ impl Overrides {
             lag: self.lag,
             commit: self.commit,
             guards: GuardSwitches::from_pairs(&self.guards),
+            syncs: self.syncs,
         }
     }
 }
@@ -252,6 +260,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         lag: args.lag,
         reduction: args.reduction,
         commit: args.commit,
+        syncs: args.syncs,
         strategy: args.strategy,
         max_depth: args.max_depth,
         properties: args.properties.clone(),
