@@ -254,7 +254,7 @@ impl Run {
             config.syncs,
             &api,
         )
-            .map_err(ReplayTargetError::Registry)?;
+        .map_err(ReplayTargetError::Registry)?;
         // Informer caches of a fresh model start listed at the first revision.
         if matches!(fresh.history, AnyHistory::Informer(_)) {
             for (i, local) in fresh.locals.iter().enumerate() {

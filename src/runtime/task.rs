@@ -401,8 +401,8 @@ impl Task {
         let alternatives = alternatives.unwrap_or(offered);
         local.session.read = Some(read.clone());
         if let Some(first) = operation.as_ref().filter(|_| self.multi_write()) {
-            local.pending = sync_writes(&*self.controller, &view, &local, first.clone()).0[1..]
-                .to_vec();
+            local.pending =
+                sync_writes(&*self.controller, &view, &local, first.clone()).0[1..].to_vec();
         }
         let applied = match &operation {
             None => None,

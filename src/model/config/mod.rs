@@ -20,7 +20,6 @@
 mod error;
 mod file;
 pub mod guards;
-pub mod syncs;
 pub mod limits;
 mod load;
 mod locate;
@@ -28,15 +27,16 @@ mod manifest;
 mod render;
 mod schema;
 mod sniff;
+pub mod syncs;
 #[cfg(test)]
 mod tests;
 
 pub use error::{ConfigError, IgnoredField, Position, plain_message};
 pub use guards::Guards;
-pub use syncs::Syncs;
 pub use load::{LoadedModel, STRATEGIES, parse_model};
 pub use render::render_model;
 pub use sniff::{FileKind, sniff};
+pub use syncs::Syncs;
 
 use serde::{Deserialize, Serialize};
 

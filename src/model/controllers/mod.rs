@@ -11,6 +11,8 @@ pub mod replicaset;
 pub mod scheduler;
 pub mod statefulset;
 pub mod sync;
+#[cfg(test)]
+mod sync_tests;
 pub mod util;
 
 use std::collections::BTreeMap;
@@ -51,7 +53,12 @@ pub trait Controller: Send + Sync + std::fmt::Debug {
     /// Hears the result of one of its writes (under `syncs: multi-write`), and says whether
     /// the rest of the sync goes on. Kubernetes' controllers all return on the first error
     /// ([`sync::default_reaction`]); the local state may be changed (bookkeeping of a failure).
-    fn observe(&self, _write: &Operation, result: &WriteResult, _local: &mut LocalState) -> Reaction {
+    fn observe(
+        &self,
+        _write: &Operation,
+        result: &WriteResult,
+        _local: &mut LocalState,
+    ) -> Reaction {
         sync::default_reaction(result)
     }
 

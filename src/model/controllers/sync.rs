@@ -98,7 +98,7 @@ pub fn default_reaction(result: &WriteResult) -> Reaction {
 /// operation, already decided): each next one is its step on the view with the earlier writes
 /// applied. Ends when the step writes nothing, when a write would not apply even to the
 /// controller's own view (it is still sent: the API server answers it), when a step repeats a
-/// write, or at [`MAX_SYNC_WRITES`]. `local` is the controller's local state after the first
+/// write other than a create, or at [`MAX_SYNC_WRITES`]. `local` is the controller's local state after the first
 /// step; the later steps change a copy (a sync's bookkeeping is the system's, per write).
 /// Returns the writes, first first, and every kind the later steps read.
 pub fn sync_writes(
@@ -128,7 +128,9 @@ pub fn sync_writes(
         let Some(op) = step else {
             break;
         };
-        if writes.contains(&op) {
+        // A create from generateName repeats its request; any other repeat is a step that
+        // did not see its own write (it would repeat it without end).
+        if !matches!(op, Operation::Create(_)) && writes.contains(&op) {
             break;
         }
         writes.push(op);

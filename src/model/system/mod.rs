@@ -6,6 +6,8 @@ mod caches;
 mod environment;
 mod step_memo;
 mod steps;
+#[cfg(test)]
+mod sync_tests;
 
 pub use steps::{forget_observed, record_write};
 mod symmetry;
@@ -781,7 +783,10 @@ impl System {
             }
             Action::Environment { action, .. } => action.to_string(),
             Action::Continue { controller } => {
-                format!("{} sends its sync's next write", self.controller_name(*controller))
+                format!(
+                    "{} sends its sync's next write",
+                    self.controller_name(*controller)
+                )
             }
         }
     }

@@ -408,7 +408,12 @@ impl System {
                     }
                     Err(_) if self.config.commit == CommitMode::Atomic => return Some(nothing),
                     Err(reason) => {
-                        self.hear(i, &mut local, &operation, &WriteResult::of_rejection(&reason));
+                        self.hear(
+                            i,
+                            &mut local,
+                            &operation,
+                            &WriteResult::of_rejection(&reason),
+                        );
                         if unchanged(&local) {
                             return Some(nothing);
                         }
@@ -502,7 +507,12 @@ impl System {
                     }
                 }
                 Err(reason) => {
-                    self.hear(i, &mut local, operation, &WriteResult::of_rejection(&reason));
+                    self.hear(
+                        i,
+                        &mut local,
+                        operation,
+                        &WriteResult::of_rejection(&reason),
+                    );
                     Outcome::Rejected {
                         operation: operation.clone(),
                         reason,
