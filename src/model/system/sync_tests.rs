@@ -64,15 +64,20 @@ fn pods(state: &SystemState) -> usize {
 fn a_multi_write_sync_commits_its_writes_one_by_one_with_other_actions_in_between() {
     let system = system(Syncs::MultiWrite);
     let rs = system.controller_index("replicaset").unwrap();
-    let scheduler = system.controller_index("scheduler").unwrap();
+    let node = system.controller_index("node-1").unwrap();
     let start = system.initial();
     let first = replicaset_step(&system, &start);
     assert!(matches!(first.outcome, Outcome::Wrote { .. }));
     assert_eq!(pods(&first.next), 1);
-    // The other two creations of the slow-start sync wait, decided from the one read.
+    // The other two creations of the sync wait, decided from the one read, and its status.
     let pending = &first.next.locals[rs].pending;
-    assert_eq!(pending.len(), 2, "{pending:?}");
-    assert!(pending.iter().all(|op| matches!(op, Operation::Create(_))));
+    assert_eq!(pending.len(), 3, "{pending:?}");
+    assert!(
+        pending[..2]
+            .iter()
+            .all(|op| matches!(op, Operation::Create(_)))
+    );
+    assert_eq!(pending[2].kind(), Kind::ReplicaSet);
     // While its sync is under way the replicaset offers only the next write.
     let offered: Vec<Action> = system
         .controller_transitions(&first.next, rs)
@@ -80,21 +85,30 @@ fn a_multi_write_sync_commits_its_writes_one_by_one_with_other_actions_in_betwee
         .map(|t| t.action)
         .collect();
     assert_eq!(offered, vec![Action::Continue { controller: rs }]);
-    // Another controller acts in between: the scheduler binds the first pod.
+    // Another controller acts in between: the node registers its Node.
     let bind = system
-        .controller_transitions(&first.next, scheduler)
+        .controller_transitions(&first.next, node)
         .into_iter()
-        .next()
-        .expect("the scheduler binds the new pod");
+        .find(|t| matches!(&t.outcome, Outcome::Wrote { operation, .. } if operation.kind() == Kind::Node))
+        .expect("the node registers");
     let second = system
         .take(&bind.next, &Action::Continue { controller: rs })
         .unwrap();
     assert_eq!(pods(&second.next), 2);
-    assert_eq!(second.next.locals[rs].pending.len(), 1);
+    assert_eq!(second.next.locals[rs].pending.len(), 2);
     let third = system
         .take(&second.next, &Action::Continue { controller: rs })
         .unwrap();
     assert_eq!(pods(&third.next), 3);
+    let status = system
+        .take(&third.next, &Action::Continue { controller: rs })
+        .unwrap();
+    assert!(
+        matches!(status.outcome, Outcome::Wrote { .. }),
+        "{}",
+        status.outcome
+    );
+    let third = status;
     assert!(third.next.locals[rs].pending.is_empty());
     let err = system
         .take(&third.next, &Action::Continue { controller: rs })
@@ -114,7 +128,7 @@ fn a_restart_between_two_writes_of_a_sync_loses_the_rest() {
     let system = system(Syncs::MultiWrite);
     let rs = system.controller_index("replicaset").unwrap();
     let first = replicaset_step(&system, &system.initial());
-    assert_eq!(first.next.locals[rs].pending.len(), 2);
+    assert_eq!(first.next.locals[rs].pending.len(), 3);
     let restart = system
         .transitions(&first.next)
         .into_iter()
@@ -130,10 +144,11 @@ fn a_restart_between_two_writes_of_a_sync_loses_the_rest() {
             .take(&restart.next, &Action::Continue { controller: rs })
             .is_err()
     );
-    // The restarted controller syncs afresh from a new read: two more pods, as one new sync.
+    // The restarted controller syncs afresh from a new read: two more pods (one now, one
+    // pending) and its status, as one new sync.
     let again = replicaset_step(&system, &restart.next);
     assert_eq!(pods(&again.next), 2);
-    assert_eq!(again.next.locals[rs].pending.len(), 1);
+    assert_eq!(again.next.locals[rs].pending.len(), 2);
 }
 
 #[test]
