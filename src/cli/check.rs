@@ -19,6 +19,7 @@ use crate::explore::shrink::shrink_counterexamples;
 use crate::explore::stop::Stop;
 use crate::explore::swarm::{DEFAULT_SPLIT_DEPTH, Shard, over_seeds};
 use crate::explore::trace::Trace;
+use crate::model::config::Syncs;
 use crate::model::config::guards::GuardSwitches;
 use crate::model::history::{CommitMode, Consistency, Lag, Relist};
 use crate::model::properties::vacuity::Vacuity;
@@ -47,6 +48,10 @@ pub struct CheckArgs {
     /// The commit mode (kubernetes, atomic); the model's by default.
     #[arg(long, value_parser = flags::commit)]
     pub commit: Option<CommitMode>,
+    /// How a controller's sync is modelled: one-write (one write per step, coarser) or
+    /// multi-write (Kubernetes' own: every write of a sync, one by one); the model's by default.
+    #[arg(long, value_parser = Syncs::parse)]
+    pub syncs: Option<Syncs>,
     /// Switch a guard against stale reads (repeatable): expectations, staleness-guard,
     /// wait-for-cache-sync, podgc-live-node-check; the model's by default.
     #[arg(long = "guard", value_name = "NAME=on|off", value_parser = flags::guard)]
@@ -138,6 +143,8 @@ pub struct Overrides {
     pub reduction: Option<Reduction>,
     /// The commit mode.
     pub commit: Option<CommitMode>,
+    /// The syncs.
+    pub syncs: Option<Syncs>,
     /// The strategy.
     pub strategy: Option<Strategy>,
     /// The depth bound.
@@ -158,6 +165,7 @@ impl Overrides {
             lag: self.lag,
             commit: self.commit,
             guards: GuardSwitches::from_pairs(&self.guards),
+            syncs: self.syncs,
         }
     }
 }
@@ -260,6 +268,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         lag: args.lag,
         reduction: args.reduction,
         commit: args.commit,
+        syncs: args.syncs,
         strategy: args.strategy,
         max_depth: args.max_depth,
         properties: args.properties.clone(),

@@ -68,6 +68,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<Outcome> {
         lag: args.lag,
         commit: args.commit,
         guards: crate::model::config::guards::GuardSwitches::from_pairs(&args.guards),
+        syncs: None,
     };
     let start = match (&args.file, &args.triage) {
         (None, Some(dir)) => {

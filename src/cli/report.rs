@@ -119,8 +119,13 @@ pub fn print_summary(r: &Result) {
             if o.threads == 1 { "" } else { "s" }
         ),
     };
+    let syncs = if config.syncs.is_one_write() {
+        String::new()
+    } else {
+        format!(", {} syncs", config.syncs.name())
+    };
     println!(
-        "{} ({}): {}, commit {}, {how}",
+        "{} ({}): {}, commit {}{syncs}, {how}",
         config.name,
         r.plan.file.path.display(),
         config.consistency,
@@ -247,6 +252,7 @@ pub fn to_json(r: &Result) -> serde_json::Value {
         "consistency": config.consistency.level.name(),
         "readYourWrites": config.consistency.read_your_writes,
         "commit": config.commit.name(),
+        "syncs": config.syncs.name(),
         "guards": crate::model::config::guards::GUARDS
             .iter()
             .map(|g| (g.name.to_string(), json!(config.guards.is_on(g.name))))

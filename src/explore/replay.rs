@@ -137,7 +137,7 @@ fn check_action(system: &System, action: &Action) -> Result<(), (&'static str, S
         }
     };
     match action {
-        Action::Step { controller: i, .. } => controller(*i),
+        Action::Step { controller: i, .. } | Action::Continue { controller: i } => controller(*i),
         Action::Cache {
             controller: i,
             kind,

@@ -93,6 +93,10 @@ fn actors(system: &System, state: &SystemState) -> Vec<Vec<Action>> {
     let controllers = system.controller_count();
     let mut actors: Vec<Vec<Action>> = (0..controllers)
         .map(|controller| {
+            if !state.locals[controller].pending.is_empty() {
+                // A sync under way: its next write is all the controller may do.
+                return vec![Action::Continue { controller }];
+            }
             system
                 .readable(state, controller)
                 .into_iter()
@@ -263,7 +267,9 @@ mod tests {
         let system = System::new(loaded.config).unwrap();
         // Who acts: a controller, or an environment rule (after the controllers).
         let who = |t: &Transition| match &t.action {
-            Action::Step { controller, .. } | Action::Cache { controller, .. } => *controller,
+            Action::Step { controller, .. }
+            | Action::Cache { controller, .. }
+            | Action::Continue { controller } => *controller,
             Action::Environment { rule, .. } => system.controller_count() + rule,
         };
         // Every effective action, each read on its own: what a step draws from.

@@ -87,6 +87,17 @@ fn fact(system: &System, before: &SystemState, t: &Transition) -> Option<String>
             Some(format!("{who} read stale {} and {did}", stale.join(", ")))
         }
         Action::Cache { .. } => None,
+        Action::Continue { controller } => match &t.outcome {
+            Outcome::Rejected { operation, reason } => Some(format!(
+                "{}'s later {} {}/{} rejected ({})",
+                system.registration(*controller).kind,
+                operation.verb(),
+                operation.kind().name(),
+                operation.object().metadata().name,
+                rejection_kind(reason)
+            )),
+            _ => None,
+        },
         Action::Environment { action, .. } => match action {
             EnvironmentAction::RestartController { controller } => {
                 let kind = system

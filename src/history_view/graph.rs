@@ -100,9 +100,9 @@ impl Provenance {
             return;
         };
         let writer = match action {
-            Action::Step { controller, .. } | Action::Cache { controller, .. } => {
-                system.controller_name(*controller).to_string()
-            }
+            Action::Step { controller, .. }
+            | Action::Cache { controller, .. }
+            | Action::Continue { controller } => system.controller_name(*controller).to_string(),
             Action::Environment { .. } => "environment".to_string(),
         };
         self.record(

@@ -218,6 +218,7 @@ fn action_name(action: &Action) -> &'static str {
         Action::Step { .. } => "step",
         Action::Cache { .. } => "cache",
         Action::Environment { .. } => "environment",
+        Action::Continue { .. } => "continue",
     }
 }
 
@@ -229,8 +230,9 @@ fn action(system: &System, taken: Option<&Transition>) -> Value {
             if let Value::Object(map) = &mut value {
                 map.insert("describe".into(), json!(system.describe(&t.action)));
                 map.insert("outcome".into(), json!(t.outcome.to_string()));
-                if let Action::Step { controller, .. } | Action::Cache { controller, .. } =
-                    &t.action
+                if let Action::Step { controller, .. }
+                | Action::Cache { controller, .. }
+                | Action::Continue { controller } = &t.action
                 {
                     map.insert(
                         "controller".into(),
@@ -273,6 +275,12 @@ fn picks(system: &System, action: Option<&Action>) -> Value {
         }
         Some(Action::Environment { rule, .. }) => {
             made.insert("rule".into(), bigint(*rule));
+        }
+        Some(Action::Continue { controller }) => {
+            made.insert(
+                "controller".into(),
+                json!(system.controller_name(*controller)),
+            );
         }
         None => {}
     }

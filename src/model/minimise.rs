@@ -24,6 +24,7 @@ fn shape(system: &System, t: &Transition) -> String {
             controller, kind, ..
         } => format!("{}:{}", system.controller_name(*controller), kind),
         Action::Environment { action, .. } => action.to_string(),
+        Action::Continue { controller } => format!("{}+", system.controller_name(*controller)),
     };
     let what = match &t.outcome {
         Outcome::Wrote { operation, .. } => format!("wrote {operation}"),
@@ -67,7 +68,7 @@ fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Vec<Transi
             .filter(|(c, k, _)| c == controller && k == kind)
             .map(|(c, k, revision)| system.move_cache(state, c, k, revision))
             .collect(),
-        Action::Environment { .. } => {
+        Action::Environment { .. } | Action::Continue { .. } => {
             return system.take(state, &step.action).ok().into_iter().collect();
         }
     };
@@ -80,7 +81,7 @@ fn rechoose(system: &System, state: &SystemState, step: &Recorded) -> Vec<Transi
         let a = match &t.action {
             Action::Step { read, .. } => age(state, read),
             Action::Cache { revision, .. } => state.history.latest().saturating_sub(*revision),
-            Action::Environment { .. } => 0,
+            Action::Environment { .. } | Action::Continue { .. } => 0,
         };
         a.abs_diff(step.age)
     });
@@ -144,7 +145,7 @@ pub fn minimise(system: &System, actions: &[Action], property: &Property) -> Vec
         let read_age = match action {
             Action::Step { read, .. } => age(&state, read),
             Action::Cache { revision, .. } => state.history.latest().saturating_sub(*revision),
-            Action::Environment { .. } => 0,
+            Action::Environment { .. } | Action::Continue { .. } => 0,
         };
         recorded.push(Recorded {
             action: action.clone(),

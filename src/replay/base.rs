@@ -42,7 +42,9 @@ pub fn base_of(before: &SystemState, action: &Action) -> Option<Base> {
     let read = match action {
         Action::Step { read, .. } => read.clone(),
         Action::Environment { .. } => Read::At(latest),
-        Action::Cache { .. } => return None,
+        // A cache delivery writes nothing; a sync's later write is sent as its first was,
+        // onto the latest revision.
+        Action::Cache { .. } | Action::Continue { .. } => return None,
     };
     match history {
         AnyHistory::Causal(_) => Some(Base {

@@ -247,8 +247,14 @@ impl Run {
         let mut map = RevisionMap::default();
         map.insert(INITIAL_REVISION, loaded);
         let config = system.config();
-        let tasks = spawn_all(&config.controllers, registry, &config.guards, &api)
-            .map_err(ReplayTargetError::Registry)?;
+        let tasks = spawn_all(
+            &config.controllers,
+            registry,
+            &config.guards,
+            config.syncs,
+            &api,
+        )
+        .map_err(ReplayTargetError::Registry)?;
         // Informer caches of a fresh model start listed at the first revision.
         if matches!(fresh.history, AnyHistory::Informer(_)) {
             for (i, local) in fresh.locals.iter().enumerate() {
@@ -342,6 +348,17 @@ impl Run {
                     _ => {}
                 }
                 shadow_read = read.clone();
+            }
+            Action::Continue { controller } => {
+                self.expect_write(&t.outcome).await?;
+                let report = self.tasks[*controller].continue_sync().await?;
+                match (report.operation, report.applied) {
+                    (Some(op), Some(Ok(accepted))) => {
+                        target_write = Some((op, accepted.revision));
+                    }
+                    (Some(op), Some(Err(e))) => target_rejected = Some(format!("{op}: {e}")),
+                    _ => {}
+                }
             }
             Action::Environment { action, .. } => {
                 if self.materializes

@@ -7,8 +7,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::apiserver::{Accepted, ApiError, ApiServer};
 use super::informer::Informer;
-use crate::model::config::Guards;
-use crate::model::controllers::{Controller, ControllerSpec, LocalState, Registration};
+use crate::model::config::{Guards, Syncs};
+use crate::model::controllers::sync::{rebase, sync_writes};
+use crate::model::controllers::{
+    Controller, ControllerSpec, LocalState, Reaction, Registration, WriteResult,
+};
 use crate::model::history::Read;
 use crate::model::operation::Operation;
 use crate::model::resources::{Kind, Revision};
@@ -42,6 +45,9 @@ pub enum TaskError {
     /// The task is gone (it panicked or was stopped).
     #[error("{0}: the controller task has stopped")]
     Gone(String),
+    /// A continue with no sync under way.
+    #[error("{0}: no sync under way")]
+    NoSyncUnderWay(String),
 }
 
 /// What one step did.
@@ -117,6 +123,12 @@ pub enum Command {
         /// Whether it applied (the pod is running on this node; there were expectations).
         reply: oneshot::Sender<bool>,
     },
+    /// Under multi-write syncs: commit the next write of the sync under way and report (its
+    /// read is the sync's); an error when no sync is under way.
+    Continue {
+        /// Where the report goes.
+        reply: oneshot::Sender<Result<StepReport, TaskError>>,
+    },
     /// Run freely: follow every cache and step at the latest cached read after each change,
     /// until the next command arrives.
     Run,
@@ -130,6 +142,10 @@ pub struct TaskSpec {
     pub registration: &'static Registration,
     /// The model's guards (expectations, staleness guard).
     pub guards: Guards,
+    /// The model's syncs: under multi-write a step commits its sync's first write and keeps the
+    /// rest, each committed by [`Command::Continue`] (free running: one after another), its
+    /// result fed back to the controller.
+    pub syncs: Syncs,
     /// Where it writes (and whose store its caches read).
     pub api: ApiServer,
 }
@@ -205,6 +221,11 @@ impl TaskHandle {
         self.ask(|reply| Command::Local { change, reply }).await
     }
 
+    /// Commits the next write of the sync under way (multi-write syncs).
+    pub async fn continue_sync(&self) -> Result<StepReport, TaskError> {
+        self.ask(|reply| Command::Continue { reply }).await?
+    }
+
     /// Lets the task run freely until the next command.
     pub async fn run(&self) -> Result<(), TaskError> {
         self.commands
@@ -225,6 +246,7 @@ struct Task {
     registration: &'static Registration,
     controller: Box<dyn Controller>,
     guards: Guards,
+    syncs: Syncs,
     api: ApiServer,
     local: LocalState,
     caches: Vec<Informer>,
@@ -244,6 +266,7 @@ impl Task {
             spec: spec.spec,
             registration: spec.registration,
             guards: spec.guards,
+            syncs: spec.syncs,
             api: spec.api,
             local: LocalState::default(),
             caches,
@@ -274,6 +297,9 @@ impl Task {
                     reply,
                 } => {
                     let _ = reply.send(self.position(kind, revision).await);
+                }
+                Command::Continue { reply } => {
+                    let _ = reply.send(self.continue_sync().await);
                 }
                 Command::Restart { reply } => {
                     self.restart();
@@ -374,25 +400,13 @@ impl Task {
         let (operation, offered) = self.controller.step_choosing(&view, &mut local, choice);
         let alternatives = alternatives.unwrap_or(offered);
         local.session.read = Some(read.clone());
+        if let Some(first) = operation.as_ref().filter(|_| self.multi_write()) {
+            local.pending =
+                sync_writes(&*self.controller, &view, &local, first.clone()).0[1..].to_vec();
+        }
         let applied = match &operation {
             None => None,
-            Some(operation) => {
-                let result = self.api.apply(operation).await;
-                if let Ok(accepted) = &result {
-                    local.session.last_write = Some(accepted.revision);
-                    let latest = latest_statefulsets(&self.api, operation).await;
-                    let named = named_as_accepted(operation, accepted);
-                    record_write(
-                        self.registration,
-                        &self.guards,
-                        &mut local,
-                        &named,
-                        accepted.revision,
-                        &|| latest.clone(),
-                    );
-                }
-                Some(result)
-            }
+            Some(operation) => Some(send(self.sender(), &mut local, operation).await),
         };
         let local_changed = !local.same_apart_from_session(&before);
         self.local = local;
@@ -404,6 +418,93 @@ impl Task {
             choice: (choice, alternatives),
         })
     }
+}
+
+impl Task {
+    /// Whether this controller's syncs are multi-write.
+    fn multi_write(&self) -> bool {
+        self.syncs == Syncs::MultiWrite && !self.controller.single_write()
+    }
+
+    /// What [`send`] needs of this task (no informer: those are not `Sync`).
+    fn sender(&self) -> Sender<'_> {
+        Sender {
+            api: &self.api,
+            registration: self.registration,
+            guards: &self.guards,
+            controller: &*self.controller,
+            multi_write: self.multi_write(),
+        }
+    }
+
+    /// Commits the next write of the sync under way.
+    async fn continue_sync(&mut self) -> Result<StepReport, TaskError> {
+        let mut local = self.local.clone();
+        if local.pending.is_empty() {
+            return Err(TaskError::NoSyncUnderWay(self.spec.name.clone()));
+        }
+        let operation = local.pending.remove(0);
+        let read = local
+            .session
+            .read
+            .clone()
+            .unwrap_or(Read::At(Revision::default()));
+        let applied = Some(send(self.sender(), &mut local, &operation).await);
+        self.local = local;
+        Ok(StepReport {
+            read,
+            operation: Some(operation),
+            applied,
+            local_changed: true,
+            choice: (0, 1),
+        })
+    }
+}
+
+/// What sending a write needs of its task.
+struct Sender<'a> {
+    api: &'a ApiServer,
+    registration: &'static Registration,
+    guards: &'a Guards,
+    controller: &'a dyn Controller,
+    multi_write: bool,
+}
+
+/// Sends one write, keeps the model's bookkeeping of an accepted one, and, under multi-write
+/// syncs, feeds its result back to the controller (an error ends the sync).
+async fn send(
+    task: Sender<'_>,
+    local: &mut LocalState,
+    operation: &Operation,
+) -> Result<Accepted, ApiError> {
+    let result = task.api.apply(operation).await;
+    if let Ok(accepted) = &result {
+        local.session.last_write = Some(accepted.revision);
+        let latest = latest_statefulsets(task.api, operation).await;
+        let named = named_as_accepted(operation, accepted);
+        record_write(
+            task.registration,
+            task.guards,
+            local,
+            &named,
+            accepted.revision,
+            &|| latest.clone(),
+        );
+    }
+    if task.multi_write {
+        let heard = match &result {
+            Ok(accepted) => {
+                rebase(&mut local.pending, operation, accepted.revision);
+                WriteResult::Stored(accepted.revision)
+            }
+            Err(ApiError::Rejected(error)) => WriteResult::of_error(error),
+            Err(other) => WriteResult::Invalid(other.to_string()),
+        };
+        if task.controller.observe(operation, &heard, local) == Reaction::EndSync {
+            local.pending.clear();
+        }
+    }
+    result
 }
 
 /// The operation with the name the API server gave (a name from generateName), so that the
@@ -469,6 +570,12 @@ impl Task {
             {
                 return;
             }
+            // A multi-write sync's writes go one after another, each result heard.
+            while !self.local.pending.is_empty() {
+                if self.continue_sync().await.is_err() {
+                    return;
+                }
+            }
             if self.caches.is_empty() {
                 return;
             }
@@ -514,6 +621,7 @@ pub fn spawn_all(
     controllers: &[ControllerSpec],
     registry: &'static [Registration],
     guards: &Guards,
+    syncs: Syncs,
     api: &ApiServer,
 ) -> Result<Vec<TaskHandle>, String> {
     controllers
@@ -527,6 +635,7 @@ pub fn spawn_all(
                 spec: spec.clone(),
                 registration,
                 guards: guards.clone(),
+                syncs,
                 api: api.clone(),
             }))
         })

@@ -33,6 +33,7 @@ fn replicaset_task(api: &ApiServer, guards: &Guards) -> TaskHandle {
         },
         registration: registration("replicaset").unwrap(),
         guards: guards.clone(),
+        syncs: Default::default(),
         api: api.clone(),
     })
 }

@@ -35,7 +35,14 @@ impl Cluster {
         api.load(config.initial.clone()).await.unwrap();
         let mut tasks = Vec::new();
         if run_controllers {
-            tasks = spawn_all(&config.controllers, REGISTRY, &config.guards, &api).unwrap();
+            tasks = spawn_all(
+                &config.controllers,
+                REGISTRY,
+                &config.guards,
+                config.syncs,
+                &api,
+            )
+            .unwrap();
             for task in &tasks {
                 task.run().await.unwrap();
             }

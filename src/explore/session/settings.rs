@@ -57,6 +57,8 @@ pub struct Overrides {
     pub commit: Option<CommitMode>,
     /// Guards switched on or off (`--guard NAME=on|off`).
     pub guards: GuardSwitches,
+    /// One-write or multi-write syncs (`--syncs`).
+    pub syncs: Option<crate::model::config::Syncs>,
 }
 
 impl Overrides {
@@ -76,6 +78,9 @@ impl Overrides {
             config.commit = commit;
         }
         self.guards.apply(&mut config.guards);
+        if let Some(syncs) = self.syncs {
+            config.syncs = syncs;
+        }
     }
 
     /// Why an override means nothing under `level` (the level the overrides leave), if one

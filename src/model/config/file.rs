@@ -35,6 +35,8 @@ pub(super) struct ModelFile {
     pub guards: Option<GuardsField>,
     #[serde(default)]
     pub start: Option<String>,
+    #[serde(default)]
+    pub syncs: Option<String>,
 }
 
 /// `guards: {expectations: false, staleness-guard: {replicaset: false},

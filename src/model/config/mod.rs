@@ -27,6 +27,7 @@ mod manifest;
 mod render;
 mod schema;
 mod sniff;
+pub mod syncs;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +36,7 @@ pub use guards::Guards;
 pub use load::{LoadedModel, STRATEGIES, parse_model};
 pub use render::render_model;
 pub use sniff::{FileKind, sniff};
+pub use syncs::Syncs;
 
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +74,9 @@ pub struct ModelConfig {
     /// Where runs start.
     #[serde(default)]
     pub start: Start,
+    /// How a controller's sync is modelled (left out of traces when one-write).
+    #[serde(default, skip_serializing_if = "Syncs::is_one_write")]
+    pub syncs: Syncs,
 }
 
 /// Where a model's runs start.
@@ -146,6 +151,9 @@ impl ModelConfig {
         let mut out = self.consistency.to_string();
         if self.commit != CommitMode::default() {
             out.push_str(&format!(", {} commit", self.commit.name()));
+        }
+        if !self.syncs.is_one_write() {
+            out.push_str(&format!(", {} syncs", self.syncs.name()));
         }
         out.push_str(&format!(
             ", {}, {}, {}",

@@ -34,6 +34,8 @@ struct ModelOut<'a> {
     start: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     guards: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    syncs: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     resources: Vec<Value>,
 }
@@ -66,6 +68,7 @@ pub fn render_model(config: &ModelConfig) -> Result<String, String> {
                 "podgc-live-node-check": config.guards.podgc_live_node_check,
             })
         }),
+        syncs: (!config.syncs.is_one_write()).then(|| config.syncs.name()),
         resources: config
             .initial
             .iter()

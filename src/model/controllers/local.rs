@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::history::Session;
+use crate::model::operation::Operation;
 use crate::model::resources::{Kind, Revision, Shared};
 
 /// The local state of one controller instance.
@@ -33,14 +34,20 @@ pub struct LocalState {
     /// kubelet takes no step until `rejoin-node` brings it back. Left out of traces when false.
     #[serde(skip_serializing_if = "is_false", default)]
     pub gone: bool,
+    /// Under `syncs: multi-write`: the writes of the sync under way not yet committed, next
+    /// first, all decided from the sync's one read (its session's read). Each is committed by
+    /// a step of its own ([`crate::model::system::Action::Continue`]); a failed write or a
+    /// restart drops the rest. Left out of traces (and of the hash) when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub pending: Vec<Operation>,
 }
 
 fn is_false(b: &bool) -> bool {
     !*b
 }
 
-// The hashes below are those `#[derive(Hash)]` gave before `gone` and `unready` existed, with
-// each flag hashed only when set: the in-memory hash is what trace format 1 recorded as a
+// The hashes below are those `#[derive(Hash)]` gave before `gone`, `unready` and `pending`
+// existed, with each hashed only when set: the in-memory hash is what trace format 1 recorded as a
 // state's digest, so states without the new operations keep the digests old traces carry.
 impl std::hash::Hash for LocalState {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -51,6 +58,9 @@ impl std::hash::Hash for LocalState {
         self.written.hash(state);
         if self.gone {
             true.hash(state);
+        }
+        if !self.pending.is_empty() {
+            self.pending.hash(state);
         }
     }
 }
@@ -105,6 +115,7 @@ impl LocalState {
             && self.expectations == other.expectations
             && self.written == other.written
             && self.gone == other.gone
+            && self.pending == other.pending
     }
 
     /// Whether this controller still waits to see its own pod creations or deletions for

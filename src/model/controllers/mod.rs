@@ -10,6 +10,9 @@ pub mod podgc;
 pub mod replicaset;
 pub mod scheduler;
 pub mod statefulset;
+pub mod sync;
+#[cfg(test)]
+mod sync_tests;
 pub mod util;
 
 use std::collections::BTreeMap;
@@ -17,6 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use local::{Expectations, LocalState, RunningPod};
+pub use sync::{Reaction, WriteResult};
 
 use super::operation::Operation;
 use super::resources::{Kind, Quantity, Taint};
@@ -44,6 +48,25 @@ pub trait Controller: Send + Sync + std::fmt::Debug {
             None
         };
         (operation, 1)
+    }
+
+    /// Hears the result of one of its writes (under `syncs: multi-write`), and says whether
+    /// the rest of the sync goes on. Kubernetes' controllers all return on the first error
+    /// ([`sync::default_reaction`]); the local state may be changed (bookkeeping of a failure).
+    fn observe(
+        &self,
+        _write: &Operation,
+        result: &WriteResult,
+        _local: &mut LocalState,
+    ) -> Reaction {
+        sync::default_reaction(result)
+    }
+
+    /// Whether each sync issues one write at most, as Kubernetes' scheduler (one binding per
+    /// `scheduleOne`) and kubelet (one status per pod sync) do: multi-write syncs leave such a
+    /// controller as it is.
+    fn single_write(&self) -> bool {
+        false
     }
 }
 

@@ -6,6 +6,8 @@ mod caches;
 mod environment;
 mod step_memo;
 mod steps;
+#[cfg(test)]
+mod sync_tests;
 
 pub use steps::{forget_observed, record_write};
 mod symmetry;
@@ -78,6 +80,12 @@ pub enum Action {
         rule: usize,
         /// What happens.
         action: EnvironmentAction,
+    },
+    /// Under `syncs: multi-write`: a controller whose sync is under way commits its next
+    /// write (decided from the sync's read), and hears its result.
+    Continue {
+        /// The controller's index in the configuration.
+        controller: usize,
     },
 }
 
@@ -186,6 +194,9 @@ pub enum NotEnabled {
     /// The environment action is not offered in this state.
     #[error("environment action `{0}` is not enabled")]
     Environment(String),
+    /// No sync of the controller has a write left to commit.
+    #[error("{0} has no sync under way")]
+    NoSyncUnderWay(String),
 }
 
 /// Reductions of the state space. Each is sound: with it on, a search finds every property
@@ -437,7 +448,12 @@ impl System {
     /// one line each, for `check` to print. Empty when every reduction applies as asked.
     pub fn reduction_notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if self.reduction.symmetry {
+        if self.reduction.symmetry && !self.config.syncs.is_one_write() {
+            notes.push(
+                "symmetry: off under multi-write syncs (a sync's pending writes may name a node)"
+                    .to_string(),
+            );
+        } else if self.reduction.symmetry {
             notes.extend(self.symmetry.notes().iter().cloned());
         }
         let informer = self.config.consistency.level == Consistency::Informer
@@ -668,6 +684,14 @@ impl System {
                 }
                 Ok(self.move_cache(state, *controller, *kind, *revision))
             }
+            Action::Continue { controller } => {
+                if *controller >= self.controllers.len() {
+                    return Err(NotEnabled::NoController(*controller));
+                }
+                self.continue_sync(state, *controller).ok_or_else(|| {
+                    NotEnabled::NoSyncUnderWay(self.controller_name(*controller).to_string())
+                })
+            }
             Action::Environment { rule, action } => {
                 let enabled = self
                     .environment_actions(state)
@@ -758,6 +782,12 @@ impl System {
                 format!("{name}: {} cache -> r{revision}", kind.plural())
             }
             Action::Environment { action, .. } => action.to_string(),
+            Action::Continue { controller } => {
+                format!(
+                    "{} sends its sync's next write",
+                    self.controller_name(*controller)
+                )
+            }
         }
     }
 }

@@ -2,6 +2,9 @@
 //! bookkeeping of expectations and the staleness guard around it.
 
 use super::*;
+use crate::model::config::Syncs;
+use crate::model::controllers::sync;
+use crate::model::controllers::{Reaction, WriteResult};
 use std::sync::Arc;
 
 /// A controller step's result: what it did, if anything, and which kinds it read.
@@ -37,6 +40,9 @@ impl System {
     /// The steps controller `i` may take, one per group of reads it cannot tell apart when
     /// that reduction is on, in read order.
     pub fn controller_transitions(&self, state: &SystemState, i: usize) -> Vec<Transition> {
+        if !state.locals[i].pending.is_empty() {
+            return self.continue_sync(state, i).into_iter().collect();
+        }
         let semantics = self.semantics();
         let reads = self.readable(state, i);
         let group = self.reduction.equivalent_reads && self.groups_reads(state);
@@ -204,6 +210,9 @@ impl System {
             _ => Read::At(latest),
         };
         let view = state.latest();
+        if state.locals.iter().any(|l| !l.pending.is_empty()) {
+            return false;
+        }
         (0..self.controllers.len()).all(|i| {
             let (decision, _, _) = self.decide(state, i, &read, &view, 0);
             decision.operation.is_none()
@@ -286,7 +295,14 @@ impl System {
             }
         }
         let (operation, choices) = self.controllers[i].step_choosing(&view, &mut local, choice);
-        (Decision { operation, local }, view.kinds_read(), choices)
+        let mut kinds_read = view.kinds_read();
+        if let Some(first) = operation.as_ref().filter(|_| self.multi_write(i)) {
+            let (writes, later_kinds) =
+                sync::sync_writes(&*self.controllers[i], &view, &local, first.clone());
+            local.pending = writes[1..].to_vec();
+            kinds_read = kinds_read.union(later_kinds);
+        }
+        (Decision { operation, local }, kinds_read, choices)
     }
 
     /// Whether a step of controller `i` whose only effect is to move its session (and, with
@@ -339,6 +355,10 @@ impl System {
         choice: usize,
     ) -> Option<StepRun> {
         let before = &state.locals[i];
+        if !before.pending.is_empty() {
+            // Its sync is under way: its worker is busy until the sync ends.
+            return None;
+        }
         let (decision, kinds_read, choices) = self.decide(state, i, &read, &read_state, choice);
         let ignores_caches = semantics.reduction.fold_deliveries && !semantics.settling;
         let unchanged = |local: &LocalState| {
@@ -380,6 +400,7 @@ impl System {
                     Ok(revision) => {
                         local.session.last_write = Some(revision);
                         self.remember_write(i, &mut local, &operation, revision, &history);
+                        self.hear(i, &mut local, &operation, &WriteResult::Stored(revision));
                         Outcome::Wrote {
                             operation,
                             revision,
@@ -387,6 +408,12 @@ impl System {
                     }
                     Err(_) if self.config.commit == CommitMode::Atomic => return Some(nothing),
                     Err(reason) => {
+                        self.hear(
+                            i,
+                            &mut local,
+                            &operation,
+                            &WriteResult::of_rejection(&reason),
+                        );
                         if unchanged(&local) {
                             return Some(nothing);
                         }
@@ -421,6 +448,88 @@ impl System {
                 next,
             }),
             ..nothing
+        })
+    }
+
+    /// Whether controller `i`'s syncs are multi-write: the model's `syncs: multi-write`, for a
+    /// controller that may write more than once per sync.
+    pub(super) fn multi_write(&self, i: usize) -> bool {
+        self.config.syncs == Syncs::MultiWrite && !self.controllers[i].single_write()
+    }
+
+    /// Controller `i` hears the result of its write `operation` (multi-write syncs only: under
+    /// one-write a rejected write is dropped unheard, as before). The sync's later writes of
+    /// the same object take the revision it was stored at; an error ends the sync.
+    fn hear(&self, i: usize, local: &mut LocalState, operation: &Operation, result: &WriteResult) {
+        if !self.multi_write(i) {
+            return;
+        }
+        if let WriteResult::Stored(revision) = result {
+            sync::rebase(&mut local.pending, operation, *revision);
+        }
+        if self.controllers[i].observe(operation, result, local) == Reaction::EndSync {
+            local.pending.clear();
+        }
+    }
+
+    /// Controller `i` commits the next write of its sync under way ([`Action::Continue`]),
+    /// onto the latest revision, as made from the sync's read; `None` when no sync is under
+    /// way. A write that fails its live re-check (podgc's `checkIfNodeExists`) is not sent
+    /// and the sync goes on.
+    pub fn continue_sync(&self, state: &SystemState, i: usize) -> Option<Transition> {
+        let before = &state.locals[i];
+        let (operation, rest) = before.pending.split_first()?;
+        let mut local = LocalState::clone(before);
+        local.pending = rest.to_vec();
+        let read = before
+            .session
+            .read
+            .clone()
+            .unwrap_or(Read::At(state.history.latest()));
+        let mut history = state.history.clone();
+        let outcome = if !self.passes_live_check(i, operation, state) {
+            Outcome::Local
+        } else {
+            let change = Change {
+                operation,
+                read: &read,
+                read_kinds: std::iter::once(operation.kind()).collect(),
+                mode: self.config.commit,
+            };
+            match history.commit(&change) {
+                Ok(revision) => {
+                    local.session.last_write = Some(revision);
+                    self.remember_write(i, &mut local, operation, revision, &history);
+                    self.hear(i, &mut local, operation, &WriteResult::Stored(revision));
+                    Outcome::Wrote {
+                        operation: operation.clone(),
+                        revision,
+                    }
+                }
+                Err(reason) => {
+                    self.hear(
+                        i,
+                        &mut local,
+                        operation,
+                        &WriteResult::of_rejection(&reason),
+                    );
+                    Outcome::Rejected {
+                        operation: operation.clone(),
+                        reason,
+                    }
+                }
+            }
+        };
+        let mut locals = state.locals.clone();
+        locals[i] = Arc::new(local);
+        Some(Transition {
+            action: Action::Continue { controller: i },
+            outcome,
+            next: SystemState {
+                history,
+                locals,
+                env_used: state.env_used.clone(),
+            },
         })
     }
 

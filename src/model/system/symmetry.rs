@@ -298,7 +298,10 @@ impl System {
     /// exactly when one is the other with interchangeable nodes renamed (up to 64-bit hash
     /// collisions).
     pub fn fingerprint(&self, state: &SystemState) -> u64 {
-        if self.reduction.symmetry && !self.symmetry.members.is_empty() {
+        if self.reduction.symmetry
+            && self.config.syncs.is_one_write()
+            && !self.symmetry.members.is_empty()
+        {
             self.symmetry.fingerprint(state)
         } else {
             hash_of(state)

@@ -258,6 +258,7 @@ impl Manager {
                 std::slice::from_ref(spec),
                 registry,
                 &config_model.guards,
+                config_model.syncs,
                 &task_apis[i],
             )
             .map_err(ManagerError::Model)?

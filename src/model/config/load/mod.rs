@@ -14,7 +14,7 @@ use super::file::{ConsistencyField, GuardsField, ModelFile, PropertiesField};
 use super::limits;
 use super::locate::index;
 use super::sniff::{FileKind, sniff};
-use super::{CheckerDefaults, Guards, ModelConfig, Start};
+use super::{CheckerDefaults, Guards, ModelConfig, Start, Syncs};
 use crate::model::history::{CommitMode, Consistency, ConsistencySetting, Lag, Relist};
 use crate::model::properties;
 use resources::Resources;
@@ -104,6 +104,10 @@ pub fn parse_model(
             ));
         }
     };
+    let syncs = match file.syncs.as_deref() {
+        None => Syncs::default(),
+        Some(name) => Syncs::parse(name).map_err(|m| source.error("syncs", m))?,
+    };
     let config = ModelConfig {
         name: file.name,
         description: file.description.trim().to_string(),
@@ -116,6 +120,7 @@ pub fn parse_model(
         initial: resources.objects,
         guards,
         start,
+        syncs,
     };
     // Every limit was checked where its field was read; this is the same check a trace's
     // embedded model passes, kept here so that the two cannot drift apart.

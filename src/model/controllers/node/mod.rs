@@ -61,6 +61,11 @@ pub struct NodeController {
 }
 
 impl Controller for NodeController {
+    /// A kubelet's pod sync writes one status.
+    fn single_write(&self) -> bool {
+        true
+    }
+
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
         if local.gone {
             return None;

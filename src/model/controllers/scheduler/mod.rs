@@ -46,6 +46,11 @@ fn build(_spec: &ControllerSpec) -> Box<dyn Controller> {
 pub struct Scheduler;
 
 impl Controller for Scheduler {
+    /// `scheduleOne` binds one pod.
+    fn single_write(&self) -> bool {
+        true
+    }
+
     fn step(&self, view: &View, local: &mut LocalState) -> Option<Operation> {
         self.step_choosing(view, local, 0).0
     }
