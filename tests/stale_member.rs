@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use orchard::model::api::ApplyError;
-use orchard::model::config::Guards;
+use orchard::model::config::{Guards, Syncs};
 use orchard::model::controllers::{ControllerSpec, LocalState, NodeMachine, registration};
 use orchard::model::history::Read;
 use orchard::model::operation::Operation;
@@ -217,6 +217,7 @@ fn node_1_task(store: Arc<dyn Store>) -> TaskHandle {
         },
         registration: registration("node").expect("the node controller is registered"),
         guards: Guards::default(),
+        syncs: Syncs::default(),
         api: ApiServer::new(store),
     })
 }
