@@ -34,7 +34,7 @@ const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/run-load.yaml"
 const RUN_SECONDS: u64 = 20;
 
 /// How long each run lasts when the bench is run as a test.
-const QUICK_SECONDS: u64 = 2;
+const QUICK_SECONDS: u64 = 6;
 
 /// How many requests of each kind the kubectl loop sends.
 const REQUESTS: usize = 2000;
@@ -104,6 +104,8 @@ fn orchard_run(dir: &Path, store: &[String], seconds: u64, extra: &[String]) -> 
     command
         .current_dir(dir)
         .args(["run", MODEL, "--json", "--seed", "1", "--trace", "t.json"])
+        // One continuous run: episodes would empty the store between short runs.
+        .arg("--one-episode")
         .args(["--duration", &seconds.to_string()])
         .args(store)
         .args(extra);

@@ -34,6 +34,12 @@ use crate::runtime::manager::recorder::Verdict;
 use crate::runtime::manager::{Ended, Manager, RunConfig, clear};
 use crate::store::{EtcdProcess, EtcdStore, MemoryStore, Store};
 
+/// Above this many steps, writing the trace is announced (digesting takes a while).
+const LONG_TRACE: usize = 1_000;
+
+/// How long a run that ended on a stop spends writing its trace before cutting it short.
+const STOPPED_WRITE_GRACE: Duration = Duration::from_secs(5);
+
 /// Where the run keeps the cluster state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum StoreKind {
@@ -276,12 +282,37 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         .iter()
         .map(|r| r.transition.clone())
         .collect();
-    let mut trace = Trace::from_initial(
+    if transitions.len() > LONG_TRACE {
+        eprintln!(
+            "writing the trace: {} steps (each step's digest covers the history it stands on; \
+             Ctrl-C or --timeout cuts the trace short)",
+            transitions.len()
+        );
+    }
+    // A run that ended on a stop (Ctrl-C, --timeout) still gets its trace, within a grace.
+    let stopped_already = stop.should_stop();
+    let grace_ends = Instant::now() + STOPPED_WRITE_GRACE;
+    let keep_going = || {
+        if stopped_already {
+            Instant::now() < grace_ends
+        } else {
+            !stop.should_stop()
+        }
+    };
+    let mut trace = Trace::from_initial_while(
         &system,
         &finished.initial,
         violated.unwrap_or(any),
         &transitions,
+        &keep_going,
     );
+    if trace.steps.len() < transitions.len() {
+        eprintln!(
+            "the trace holds the first {} of {} steps: stopped while writing it",
+            trace.steps.len(),
+            transitions.len()
+        );
+    }
     if violated.is_none() {
         trace.violation.property.clear();
         trace.violation.text.clear();

@@ -185,27 +185,55 @@ impl Trace {
         property: &Property,
         steps: &[Transition],
     ) -> Trace {
+        Trace::from_initial_while(system, initial, property, steps, &|| true)
+    }
+
+    /// As [`Trace::from_initial`], digesting steps only while `keep_going` says so: a step's
+    /// digest covers its whole history, so a run of thousands of steps takes long to digest,
+    /// and a stop during that must be obeyed. A trace cut short holds the steps digested so
+    /// far (still a trace from the initial state) and names no violation unless it reached
+    /// the violation's step.
+    pub fn from_initial_while(
+        system: &System,
+        initial: &SystemState,
+        property: &Property,
+        steps: &[Transition],
+        keep_going: &dyn Fn() -> bool,
+    ) -> Trace {
         let config = system.config().clone();
+        let mut written = Vec::with_capacity(steps.len());
+        for t in steps {
+            if !keep_going() {
+                break;
+            }
+            written.push(TraceStep {
+                action: t.action.clone(),
+                describe: system.describe(&t.action),
+                outcome: t.outcome.to_string(),
+                digest: digest(&t.next),
+            });
+        }
+        let complete = written.len() == steps.len();
         Trace {
             format: FORMAT,
             consistency: config.consistency,
             commit: config.commit,
             reduction: system.reduction(),
             initial: digest(initial),
-            steps: steps
-                .iter()
-                .map(|t| TraceStep {
-                    action: t.action.clone(),
-                    describe: system.describe(&t.action),
-                    outcome: t.outcome.to_string(),
-                    digest: digest(&t.next),
-                })
-                .collect(),
             violation: Violation {
-                property: property.id.to_string(),
-                text: property.text.to_string(),
-                step: steps.len(),
+                property: if complete {
+                    property.id.to_string()
+                } else {
+                    String::new()
+                },
+                text: if complete {
+                    property.text.to_string()
+                } else {
+                    String::new()
+                },
+                step: written.len(),
             },
+            steps: written,
             model: config,
         }
     }

@@ -17,6 +17,8 @@
 //! each environment rule has fired. The digest is the first 8 bytes of the SHA-256 of that
 //! text, as 16 hex digits.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -28,15 +30,21 @@ use super::system::SystemState;
 /// The canonical JSON value of a state (see the module documentation).
 pub fn canonical_value(state: &SystemState) -> Value {
     let graph = state.history.graph(&[]);
+    let mut held = BTreeMap::new();
+    state.history.each_revision_state(&mut |revision, view| {
+        held.insert(revision, resources_value(view));
+    });
     let revisions: Vec<Value> = graph
         .nodes
         .iter()
         .map(|node| {
-            let resources = state
-                .history
-                .state(&Read::At(node.revision))
-                .map(|view| resources_value(&view))
-                .unwrap_or(Value::Null);
+            let resources = held.remove(&node.revision).unwrap_or_else(|| {
+                state
+                    .history
+                    .state(&Read::At(node.revision))
+                    .map(|view| resources_value(&view))
+                    .unwrap_or(Value::Null)
+            });
             json!({
                 "revision": node.revision,
                 "parents": node.parents,

@@ -233,7 +233,7 @@ impl EtcdStore {
                 Err(_) => {
                     self.rotate(i);
                     tried += 1;
-                    if tried % self.members.len() == 0 {
+                    if tried.is_multiple_of(self.members.len()) {
                         // Every member failed once: wait for an election.
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
@@ -355,7 +355,7 @@ impl EtcdStore {
             }
             self.rotate(i);
             tried += 1;
-            if tried % self.members.len() == 0 {
+            if tried.is_multiple_of(self.members.len()) {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }

@@ -7,12 +7,12 @@ use crate::support::{Scratch, shipped_models};
 /// Each bug model and the flags that apply its fix. Every file in `models/bugs/` must be here.
 const FIXES: &[(&str, &[&str])] = &[
     (
-        "k8s-105200-job-counted-twice",
-        &["--guard", "staleness-guard=on"],
-    ),
-    (
         "k8s-10030-rc-restart-overshoot",
         &["--guard", "wait-for-cache-sync=on"],
+    ),
+    (
+        "k8s-105200-job-counted-twice",
+        &["--guard", "staleness-guard=on"],
     ),
     (
         "k8s-129795-replicaset-expectations-expire",

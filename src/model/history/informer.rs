@@ -118,6 +118,10 @@ impl History for Informer {
     fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
         self.store.each_revision(visit)
     }
+    fn each_revision_state(&self, visit: &mut dyn FnMut(Revision, &StateView)) {
+        self.store
+            .each_revision(&mut |state, revision| visit(revision, state))
+    }
     fn shape(&self) -> u64 {
         crate::model::collection::hash_of(&self.relist)
     }

@@ -240,6 +240,9 @@ macro_rules! linear_history {
             fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64)) {
                 self.store.each_revision(visit)
             }
+            fn each_revision_state(&self, visit: &mut dyn FnMut(Revision, &StateView)) {
+                self.store.each_revision(&mut |state, revision| visit(revision, state))
+            }
             fn shape(&self) -> u64 {
                 mix(u64::from(self.read_your_writes))
             }

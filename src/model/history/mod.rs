@@ -266,6 +266,16 @@ pub trait History {
     /// this covers all the history holds, revision by revision, so that a fingerprint may
     /// split each state (the symmetry reduction does).
     fn each_revision(&self, visit: &mut dyn FnMut(&StateView, u64));
+    /// Calls `visit` with every revision this history holds and the state at it. A linear
+    /// history walks its chain once, where [`History::state`] walks it for each revision, so
+    /// that serialising a whole history costs its length, not its length squared.
+    fn each_revision_state(&self, visit: &mut dyn FnMut(Revision, &StateView)) {
+        for revision in self.revisions() {
+            if let Some(state) = self.state(&Read::At(revision)) {
+                visit(revision, &state);
+            }
+        }
+    }
     /// A hash of what the history holds besides its revisions: options, tips, term, commit
     /// point.
     fn shape(&self) -> u64;
