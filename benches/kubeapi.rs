@@ -7,8 +7,7 @@
 //! time for a fixed duration. Run by `cargo test --all-targets` (no `--bench` argument), it
 //! only checks itself: 0.1 s per figure.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,10 @@ use orchard::model::resources::{Container, Metadata, Object, Pod, Shared};
 use orchard::runtime::ApiServer;
 use orchard::runtime::kubeapi::serve;
 use orchard::store::MemoryStore;
+
+#[path = "support/http_client.rs"]
+mod http_client;
+use http_client::Client;
 
 /// How long each measurement runs.
 const RUN: Duration = Duration::from_secs(2);
@@ -42,53 +45,6 @@ fn pod(name: String) -> Object {
         ..Container::default()
     });
     Object::Pod(p)
-}
-
-/// One keep-alive connection.
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("the server accepts");
-        stream.set_nodelay(true).unwrap();
-        Client {
-            writer: stream.try_clone().unwrap(),
-            reader: BufReader::new(stream),
-        }
-    }
-
-    /// One request; its status code.
-    fn request(&mut self, method: &str, path: &str, content_type: &str, body: &str) -> u16 {
-        write!(
-            self.writer,
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\n\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        let code = line.split(' ').nth(1).unwrap().parse().unwrap();
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).unwrap();
-        code
-    }
 }
 
 /// The requests measured: name, method, path (`{i}`: the client's number), type, body.

@@ -15,14 +15,18 @@
 //! one keep-alive connection, timed per kind. Run by `cargo test --all-targets` (no
 //! `--bench` argument), it only checks itself: the memory store and the API for a second.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use orchard::store::EtcdProcess;
 use serde_json::Value;
+
+#[path = "support/http_client.rs"]
+mod http_client;
+use http_client::Client;
 
 /// The orchard binary, built by cargo for this bench.
 const ORCHARD: &str = env!("CARGO_BIN_EXE_orchard");
@@ -157,53 +161,6 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
-}
-
-/// One keep-alive connection.
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("the server accepts");
-        stream.set_nodelay(true).unwrap();
-        Client {
-            writer: stream.try_clone().unwrap(),
-            reader: BufReader::new(stream),
-        }
-    }
-
-    /// One request; its status code.
-    fn request(&mut self, method: &str, path: &str, content_type: &str, body: &str) -> u16 {
-        write!(
-            self.writer,
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\n\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        let code = line.split(' ').nth(1).unwrap().parse().unwrap();
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).unwrap();
-        code
-    }
 }
 
 /// The kubectl requests timed: name, method, path, type, body (`N`: the request's number).
