@@ -88,18 +88,23 @@ pub enum Outcome {
     /// A signal stopped the run after its results were printed: the exit code a shell gives
     /// a process the signal ended (130 for SIGINT, 143 for SIGTERM).
     Interrupted(u8),
-    /// An outcome with its own documented exit code (`orchard run`'s 3 and 4).
-    Code(u8),
+    /// `orchard run`: the model refuses a recorded step (a bug in the model or in orchard).
+    Refused,
+    /// `orchard run`: the run stalled (the store or the tasks stopped answering).
+    Stalled,
 }
 
 /// The one place outcomes become exit codes: 0 success, 1 a property failed or a replay
-/// diverged, 2 bad input (model, trace, flags), 130 and 143 stopped by SIGINT and SIGTERM;
-/// commands with more outcomes document their own ([`Outcome::Code`]). Errors are printed here.
+/// diverged, 2 bad input (model, trace, flags), 3 `orchard run`'s model refused a recorded
+/// step, 4 `orchard run` stalled, 130 and 143 stopped by SIGINT and SIGTERM. Errors are
+/// printed here.
 pub fn exit_code(result: anyhow::Result<Outcome>) -> ExitCode {
     match result {
         Ok(Outcome::Success) => ExitCode::from(0),
         Ok(Outcome::Failure) => ExitCode::from(1),
-        Ok(Outcome::Interrupted(code) | Outcome::Code(code)) => ExitCode::from(code),
+        Ok(Outcome::Refused) => ExitCode::from(3),
+        Ok(Outcome::Stalled) => ExitCode::from(4),
+        Ok(Outcome::Interrupted(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

@@ -395,7 +395,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     match &finished.verdict {
         Some(Verdict::Refused { .. }) => {
             eprintln!("error: {summary}");
-            Ok(Outcome::Code(3))
+            Ok(Outcome::Refused)
         }
         Some(Verdict::Violated { .. }) => {
             eprintln!("{summary}");
@@ -403,7 +403,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         None if matches!(ended, Why::Stalled(_)) => {
             eprintln!("error: {summary}");
-            Ok(Outcome::Code(4))
+            Ok(Outcome::Stalled)
         }
         None if ended == Why::Interrupted => {
             eprintln!("{summary}");
