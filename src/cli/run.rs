@@ -28,6 +28,7 @@ use crate::explore::session::command::write_atomically;
 use crate::explore::stop::Stop;
 use crate::explore::trace::Trace;
 use crate::model::controllers::REGISTRY;
+use crate::model::history::Consistency;
 use crate::model::properties;
 use crate::runtime::manager::faults::{Faults, Relist};
 use crate::runtime::manager::recorder::Verdict;
@@ -78,15 +79,18 @@ pub struct RunArgs {
     /// The seed of every random choice (moments, faults, reads).
     #[arg(long, value_parser = flags::seed, default_value_t = 1)]
     pub seed: u64,
-    /// Per 100 ms: the chance that a restart the model's environment allows fires.
+    /// Per controller step: the chance that a restart the model's environment allows fires
+    /// (decided for every step any task takes, so independent of the machine's speed).
     #[arg(long, default_value_t = 0.0)]
     pub restarts: f64,
     /// Per step: the chance that a controller reads an older revision than the latest.
     #[arg(long, default_value_t = 0.0)]
     pub stale_reads: f64,
-    /// What a restarted controller lists from: any-revision or latest.
-    #[arg(long, default_value = "any-revision")]
-    pub relist: String,
+    /// What a restarted controller lists from: any-revision or latest. Default: any-revision
+    /// under resettable-session; under monotonic-session a reader without a session reads the
+    /// latest revision, so only `latest` goes with it.
+    #[arg(long)]
+    pub relist: Option<String>,
     /// Give up after this many seconds (setup included).
     #[arg(long, value_parser = flags::timeout)]
     pub timeout: Option<Duration>,
@@ -118,7 +122,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     let faults = Faults {
         restarts: args.restarts,
         stale_reads: args.stale_reads,
-        relist: Relist::parse(&args.relist)?,
+        relist: match &args.relist {
+            Some(text) => Relist::parse(text)?,
+            None => Relist::AnyRevision,
+        },
         partition: args.partition,
     };
     faults.check()?;
@@ -132,6 +139,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     }
     let loaded = load_model(&args.model)?;
     let mut model = loaded.config;
+    if model.consistency.level == Consistency::MonotonicSession
+        && faults.relist == Relist::AnyRevision
+        && args.relist.is_some()
+    {
+        bail!(
+            "--relist any-revision: {} is a monotonic-session model, whose restarted controllers read the latest revision (use a resettable-session model, or --relist latest)",
+            args.model.display()
+        );
+    }
     if model.initial.is_empty() {
         bail!(
             "{}: field `resources`: the model has no initial resources; orchard run loads them into the store and has nothing to run without them",

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, mpsc, oneshot, watch};
 
 use super::faults::Faults;
 use super::recorder::{Happened, Recorder};
@@ -58,6 +58,23 @@ pub struct Driver {
     pub stats: Arc<Mutex<Stats>>,
     /// A note for the steps it records (the member its caches read from, while cut).
     pub note: watch::Receiver<Option<String>>,
+    /// The run's turns: every step and environment write holds it shared; a step that must
+    /// read the latest revision and write right after it holds it alone (see [`Turn`]).
+    pub gate: Arc<RwLock<()>>,
+    /// Whether a step without a session runs alone: under monotonic-session the model's
+    /// sessionless reader reads the latest revision, and the step's write must land right
+    /// after it, with no other write between.
+    pub sessionless_alone: bool,
+}
+
+/// A driver's hold on the run's gate for one step: shared with the other tasks, or alone
+/// (no other step or environment write is in flight, so the revision read is the latest
+/// until this step's report is pushed).
+pub enum Turn {
+    /// Alongside the others.
+    Shared(#[allow(dead_code)] OwnedRwLockReadGuard<()>),
+    /// Alone.
+    Alone(#[allow(dead_code)] OwnedRwLockWriteGuard<()>),
 }
 
 impl Driver {
@@ -81,6 +98,12 @@ impl Driver {
             while let Ok(order) = self.orders.try_recv() {
                 self.obey(order, &mut floor).await;
             }
+            // Held until the step's report is pushed (dropped at the end of the iteration).
+            let _turn = if self.sessionless_alone && floor.is_none() {
+                Turn::Alone(self.gate.clone().write_owned().await)
+            } else {
+                Turn::Shared(self.gate.clone().read_owned().await)
+            };
             let Ok(latest) = self.reads.revision().await else {
                 self.error("the store did not answer").await;
                 idle = false;
@@ -140,6 +163,7 @@ impl Driver {
     }
 
     async fn obey(&mut self, order: EnvironmentOrder, floor: &mut Option<Revision>) {
+        let _turn = self.gate.clone().read_owned().await;
         let accepted = match &order.write {
             Some(operation) => match self.api.apply(operation).await {
                 Ok(accepted) => Some(accepted),

@@ -8,6 +8,12 @@
 //! settled into, every revision a restarted task could list from shows the same placement, and
 //! a restart there spends the model's restart budget where nothing can go wrong. A model with
 //! no other rule is armed from the start.
+//!
+//! The `--restarts` rate is per controller step, not per wall-clock tick: each tick rolls it
+//! once for every step the tasks took since the previous tick, and fires one restart when a
+//! roll succeeds. Restarts so land among the controllers' steps, while the cluster moves
+//! (between a read and the writes it leads to), at a rate that does not depend on how fast
+//! the machine runs them.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,6 +49,11 @@ pub struct Environment {
     pub stats: Arc<Mutex<Stats>>,
     /// Whether restarts may fire now (see the module doc).
     pub armed: bool,
+    /// The run's turns (the driver's [`super::driver::Turn`]): held shared around the
+    /// environment's own writes.
+    pub gate: Arc<tokio::sync::RwLock<()>>,
+    /// The controller steps taken when the last tick decided on restarts.
+    pub steps_seen: u64,
 }
 
 fn is_restart(action: &EnvironmentAction) -> bool {
@@ -71,22 +82,6 @@ impl Environment {
         self.moments.iter().any(|(at, _)| *at > now)
     }
 
-    /// Whether a restart can still fire: a rate above 0 and a restart the model's state
-    /// enables (its budget not spent).
-    pub fn can_restart(&self) -> bool {
-        if self.faults.restarts <= 0.0 {
-            return false;
-        }
-        let Ok(recorder) = self.recorder.lock() else {
-            return false;
-        };
-        recorder
-            .system()
-            .environment_actions(recorder.state())
-            .iter()
-            .any(|(_, a)| is_restart(a))
-    }
-
     /// One tick at `now` seconds: fires what is due, and a restart at the restart rate.
     pub async fn tick(&mut self, now: f64) {
         let due: Vec<usize> = self
@@ -103,7 +98,15 @@ impl Environment {
                 self.armed = true;
             }
         }
-        if self.armed && self.rng.chance(self.faults.restarts) {
+        // The restart rate is per controller step: one decision for each step the tasks
+        // took since the last tick, so that a loaded machine (longer ticks, slower steps)
+        // decides as often, in the model's terms, as an idle one.
+        let steps = self.stats.lock().map_or(self.steps_seen, |s| {
+            s.controllers.iter().map(|c| c.steps).sum()
+        });
+        let new = steps.saturating_sub(self.steps_seen);
+        self.steps_seen = steps;
+        if self.armed && (0..new).any(|_| self.rng.chance(self.faults.restarts)) {
             self.fire(|_, a| is_restart(a)).await;
         }
     }
@@ -174,6 +177,7 @@ impl Environment {
         let Some(operation) = write else {
             return false;
         };
+        let _turn = self.gate.clone().read_owned().await;
         match self.api.apply(&operation).await {
             Ok(accepted) => {
                 if let Ok(mut recorder) = self.recorder.lock() {

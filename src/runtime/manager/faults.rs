@@ -1,7 +1,7 @@
 //! The faults a run injects, each at a rate: restarts (a task's local state and caches lost),
 //! stale reads (a task's caches held back and delivered late), and partitions (an etcd
-//! member's peer link cut and healed). Rates are probabilities per tick of [`TICK`] (restarts,
-//! partitions) or per step (stale reads).
+//! member's peer link cut and healed). Rates are probabilities per controller step (restarts,
+//! stale reads) or per tick of [`TICK`] (partitions).
 
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ pub enum FaultError {
 /// The faults of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Faults {
-    /// Per tick: a restart the model's rules allow fires.
+    /// Per controller step: a restart the model's rules allow fires.
     pub restarts: f64,
     /// Per step: the task reads an older revision than the latest its session allows.
     pub stale_reads: f64,

@@ -17,14 +17,28 @@
 //! and a new offset maps them to the model's), starts fresh tasks with fresh budgets, plans
 //! the environment's moments within [`EPISODE_SPREAD`], and arms restarts only once the
 //! environment has changed something ([`environment`]'s module doc). An episode is over
-//! ([`Ended::Settled`]) when no moment is still planned, no restart can fire any more (the
-//! model's restart budget spent, or `--restarts 0`), and nothing was written or recorded for
-//! [`SETTLE`]; or when it has lasted [`EPISODE_CAP`]. Then the next one starts, until a
+//! ([`Ended::Settled`]) when no moment is still planned and nothing was written or recorded
+//! for [`SETTLE`] (restarts are decided per controller step, so a quiet cluster fires none);
+//! or when it has lasted [`EPISODE_CAP`]. Then the next one starts, until a
 //! property fails, the duration ends or the caller stops it. Each episode's recording starts
 //! from the model's initial state, so the trace of the episode that found a violation is
 //! self-contained and replays in the model; the trace of a run that found nothing is its last
 //! episode's. Episodes are for runs that own their store: the caller turns them off when
 //! kubectl shares it (`--serve`) or several members serve it.
+//!
+//! # Session levels
+//!
+//! The model steps a controller atomically: it reads a revision and its write, if any, is
+//! the next. Live, a task reads, steps and writes while the others go on, so its write lands
+//! after theirs. Under both session levels a task with a session may read any revision newer
+//! than its last read, and a write after other writes is the model's step taken later. A task
+//! without a session (fresh, or restarted) is different under monotonic-session: the model
+//! lets it read only the latest revision, at the moment of its step. Such a step therefore
+//! takes the run's gate alone (the driver's `Turn`): it waits for the steps and environment
+//! writes in flight, reads the latest revision, steps, and pushes its report before anything
+//! else may write; and its read is the latest whatever `--relist` says. Every other step and
+//! environment write holds the gate shared, so they run concurrently as before. Under
+//! resettable-session a sessionless reader may read any revision and nothing waits.
 //!
 //! # Stalls
 //!
@@ -183,10 +197,18 @@ impl Manager {
     ) -> Result<Manager, ManagerError> {
         config.faults.check()?;
         let mut model = config.model.clone();
-        match model.consistency.level {
-            Consistency::MonotonicSession | Consistency::ResettableSession => {}
+        let mut faults = config.faults;
+        let monotonic = match model.consistency.level {
+            Consistency::MonotonicSession => true,
+            Consistency::ResettableSession => false,
             other => return Err(ManagerError::Level(other.name().to_string())),
+        };
+        if monotonic {
+            // The level decides: a monotonic session's reader without a session reads the
+            // latest revision (see the module doc, "Session levels").
+            faults.relist = Relist::Latest;
         }
+        let gate: Arc<tokio::sync::RwLock<()>> = Arc::default();
         if model.commit == CommitMode::Atomic {
             return Err(ManagerError::Atomic);
         }
@@ -276,11 +298,13 @@ impl Manager {
                 recorder: recorder.clone(),
                 orders,
                 changed: latest.clone(),
-                faults: config.faults,
+                faults,
                 rng: rng.fork(i as u64 + 1),
                 loaded,
                 stats: stats.clone(),
                 note,
+                gate: gate.clone(),
+                sessionless_alone: monotonic,
             };
             handles.push(tokio::spawn(driver.run()));
         }
@@ -289,10 +313,12 @@ impl Manager {
             drivers,
             api: api.clone(),
             rng: rng.fork(0),
-            faults: config.faults,
+            faults,
             moments: Vec::new(),
             stats: stats.clone(),
             armed: true,
+            gate,
+            steps_seen: 0,
         };
         let rules: Vec<(usize, u32)> = system
             .config()
@@ -427,17 +453,15 @@ impl Manager {
         }
     }
 
-    /// Whether this episode is over: nothing more planned or possible and quiet for
+    /// Whether this episode is over: nothing more planned and quiet for
     /// [`SETTLE`], or [`EPISODE_CAP`] reached.
     fn episode_over(&self, quiet: Duration, pending: usize) -> bool {
         let age = self.started.elapsed();
         if age >= EPISODE_CAP {
             return true;
         }
-        quiet >= SETTLE
-            && pending == 0
-            && !self.environment.planned_after(age.as_secs_f64())
-            && !self.environment.can_restart()
+        // Restarts are decided per controller step: a quiet cluster fires none.
+        quiet >= SETTLE && pending == 0 && !self.environment.planned_after(age.as_secs_f64())
     }
 
     /// The status now.
