@@ -4,10 +4,10 @@
 //! same runs find nothing; and bad flags refused with exit code 2, naming the flag or file.
 //!
 //! A live run is concurrent, so which episode finds the violation varies from run to run. The
-//! finding runs use a high restart rate (a restart soon after the image change in every
-//! episode, about one episode a second) and a generous duration, so that missing it would take
-//! dozens of episodes in a row without the duplicate (each finds it about one time in eight);
-//! a run ends at its violation, usually within seconds.
+//! finding runs use the restart rate (0.05 per controller step: a restart in most
+//! episodes, about one episode a second) and a generous duration, so that missing it would
+//! take dozens of episodes in a row without the duplicate; a run ends at its violation,
+//! usually within seconds (BENCHMARKS.md, "orchard run: finding P8 live").
 
 use serde_json::Value;
 
@@ -74,7 +74,7 @@ fn run_finds_p8_on_the_memory_store_and_its_trace_replays_in_the_model() {
             "--stale-reads",
             "0.3",
             "--restarts",
-            "0.5",
+            "0.05",
             "--duration",
             "90",
         ],
@@ -94,7 +94,7 @@ fn run_finds_p8_on_a_private_etcd_and_its_trace_replays_in_the_model() {
             "--stale-reads",
             "0.3",
             "--restarts",
-            "0.5",
+            "0.05",
             "--duration",
             "90",
         ],
@@ -156,6 +156,23 @@ fn run_refuses_bad_flags_and_models_with_exit_code_2_naming_them() {
         let err = s.run(&args).expect(2).stderr();
         assert!(err.contains(expected), "{flags:?}: {err}");
     }
+    // A monotonic-session model's restarted controllers read the latest revision: an explicit
+    // `--relist any-revision` is refused, and without it the same model runs.
+    let monotonic = std::fs::read_to_string(model()).unwrap().replace(
+        "consistency: resettable-session",
+        "consistency: monotonic-session",
+    );
+    s.write("mono.yaml", &monotonic);
+    let err = s
+        .run(&["run", "mono.yaml", "--relist", "any-revision"])
+        .expect(2)
+        .stderr();
+    assert!(
+        err.contains("--relist any-revision") && err.contains("monotonic-session"),
+        "{err}"
+    );
+    s.run(&["run", "mono.yaml", "--duration", "1", "--trace", "m.json"])
+        .expect(0);
     let err = s.run(&["run", "empty.yaml"]).expect(2).stderr();
     assert!(
         err.contains("empty.yaml") && err.contains("no initial resources"),
