@@ -228,7 +228,10 @@ pub async fn verify(
             None => {
                 let held: BTreeSet<Revision> = history.iter().map(WatchEvent::revision).collect();
                 let load = std::iter::once(from).filter(|_| latest >= from);
-                if let Some(lost) = load.chain(acknowledged.iter().copied()).find(|r| !held.contains(r)) {
+                if let Some(lost) = load
+                    .chain(acknowledged.iter().copied())
+                    .find(|r| !held.contains(r))
+                {
                     bail!(
                         "the write acknowledged at r{} is not in member {endpoint}'s history: a write was lost",
                         lost.saturating_sub(offset)

@@ -119,7 +119,9 @@ mod tests {
             let mut pod = Pod::default();
             pod.metadata.name = format!("db-{i}");
             let api = ApiServer::new(writes.clone());
-            api.apply(&Operation::Create(Object::Pod(pod))).await.unwrap();
+            api.apply(&Operation::Create(Object::Pod(pod)))
+                .await
+                .unwrap();
         }
         let lagging: Arc<dyn Store> = Arc::new(Behind {
             store: cluster.clone(),
@@ -137,7 +139,14 @@ mod tests {
         assert_eq!(name, format!("web-{revision}"));
         assert_eq!(revision, 5);
         // Its caches still read the member (a LIST at the member's revision).
-        assert_eq!(split.list(Scope::All, At::Revision(1)).await.unwrap().revision, 1);
+        assert_eq!(
+            split
+                .list(Scope::All, At::Revision(1))
+                .await
+                .unwrap()
+                .revision,
+            1
+        );
         assert_eq!(split.revision().await.unwrap(), 5);
     }
 }
