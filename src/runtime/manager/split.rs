@@ -127,9 +127,10 @@ mod tests {
             store: cluster.clone(),
             at: 1,
         });
-        // An API server over the lagging member alone names the pod from r2, commits at r4.
+        // The memory store's first commit is r2: the three pods are r2 to r4. An API server over
+        // the lagging member alone names the next pod from r2, and it commits at r5.
         let (name, revision) = create(lagging.clone()).await;
-        assert_eq!((name.as_str(), revision), ("web-2", 4));
+        assert_eq!((name.as_str(), revision), ("web-2", 5));
         // Split, it names it from the cluster's revision, as the model does.
         let split = Arc::new(Split {
             reads: lagging.clone(),
@@ -137,16 +138,16 @@ mod tests {
         });
         let (name, revision) = create(split.clone()).await;
         assert_eq!(name, format!("web-{revision}"));
-        assert_eq!(revision, 5);
-        // Its caches still read the member (a LIST at the member's revision).
+        assert_eq!(revision, 6);
+        // Its caches still read the member (a LIST at an older revision).
         assert_eq!(
             split
-                .list(Scope::All, At::Revision(1))
+                .list(Scope::All, At::Revision(2))
                 .await
                 .unwrap()
                 .revision,
-            1
+            2
         );
-        assert_eq!(split.revision().await.unwrap(), 5);
+        assert_eq!(split.revision().await.unwrap(), 6);
     }
 }
