@@ -233,7 +233,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         };
         let partitions = match &many {
             Some(cluster::Private::Namespaced(netns)) if args.partition > 0.0 => {
-                let offset = manager.recorder().lock().map_or(0, |r| r.offset());
                 Some(tokio::spawn(
                     cluster::Partitions {
                         cluster: netns.clone(),
@@ -241,8 +240,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                         rng: crate::runtime::manager::rng::Rng::new(args.seed).fork(u64::MAX),
                         stats: manager.stats().clone(),
                         notes: manager.notes(),
-                        store: store.clone(),
-                        offset,
                     }
                     .run(),
                 ))

@@ -11,6 +11,7 @@
 //! always known. At the end every member is healed and [`verify`] checks that nothing
 //! acknowledged was lost.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,7 +24,8 @@ use crate::runtime::manager::recorder::Recorder;
 use crate::runtime::manager::rng::Rng;
 use crate::runtime::manager::status::Stats;
 use crate::store::{
-    At, EtcdProcess, EtcdStore, Key, NetnsCluster, Reads, Scope, Store, netns::NetnsError,
+    At, EtcdProcess, EtcdStore, Key, NetnsCluster, Reads, Scope, Store, WatchEvent,
+    netns::NetnsError,
 };
 
 /// The chance per tick that a cut member's link returns (a cut lasts about a second).
@@ -113,12 +115,8 @@ pub struct Partitions {
     pub rng: Rng,
     /// The status table (the faults).
     pub stats: Arc<Mutex<Stats>>,
-    /// Each controller's note.
+    /// Each controller's note, set while its member is cut.
     pub notes: Arc<Vec<watch::Sender<Option<String>>>>,
-    /// The cluster's store (its newest revision).
-    pub store: Arc<dyn Store>,
-    /// Store revision minus model revision.
-    pub offset: Revision,
 }
 
 impl Partitions {
@@ -135,6 +133,11 @@ impl Partitions {
                         continue;
                     }
                     let name = self.cluster.members()[member].name().to_string();
+                    // Each reader's driver adds the cluster's revision when it reads.
+                    self.set_notes(
+                        member,
+                        Some(format!("reads member {name}, cut from its peers")),
+                    );
                     let fault = self
                         .stats
                         .lock()
@@ -143,30 +146,22 @@ impl Partitions {
                 }
                 None => {}
                 Some((member, fault)) if self.rng.chance(HEAL_CHANCE) => {
+                    // Cleared first: no read after the heal is said to be cut.
+                    self.set_notes(member, None);
                     if self.cluster.heal(member).is_err() {
+                        let name = self.cluster.members()[member].name().to_string();
+                        self.set_notes(
+                            member,
+                            Some(format!("reads member {name}, cut from its peers")),
+                        );
                         continue;
                     }
-                    self.set_notes(member, None);
                     if let Ok(mut s) = self.stats.lock() {
                         s.fault_ended(fault);
                     }
                     cut = None;
                 }
                 Some(_) => {}
-            }
-            if let Some((member, _)) = cut {
-                let latest = self.store.revision().await.ok();
-                let name = self.cluster.members()[member].name().to_string();
-                let note = latest.map_or_else(
-                    || format!("reads member {name}, cut from its peers"),
-                    |r| {
-                        format!(
-                            "reads member {name}, cut from its peers: the cluster is at r{}",
-                            r.saturating_sub(self.offset)
-                        )
-                    },
-                );
-                self.set_notes(member, Some(note));
             }
         }
     }
@@ -194,8 +189,10 @@ pub fn end_open_cuts(stats: &Arc<Mutex<Stats>>) {
 }
 
 /// Heals every member and checks that nothing acknowledged was lost: every member reaches the
-/// cluster's revision and lists exactly what the first member lists, and every object of the
-/// recorded run's last state is stored. Returns a line for the summary.
+/// cluster's revision and holds the same history as the first (every event since the load,
+/// replayed by a watch of each member), that history holds every write the run acknowledged
+/// (the load's and each recorded step's and environment write's revision), and every object
+/// of the recorded run's last state is stored. Returns a line for the summary.
 pub async fn verify(
     cluster: &NetnsCluster,
     endpoints: &[String],
@@ -206,43 +203,73 @@ pub async fn verify(
             .heal(i)
             .map_err(|e| anyhow::anyhow!("healing member {i}: {e}"))?;
     }
-    let cluster_store = EtcdStore::connect(&endpoints[..1]).await?;
-    let latest = cluster_store.revision().await?;
-    let reference = cluster_store.list(Scope::All, At::Revision(latest)).await?;
-    for endpoint in &endpoints[1..] {
-        let member =
-            EtcdStore::connect_with(std::slice::from_ref(endpoint), Reads::Serializable).await?;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while member.revision().await? < latest {
-            if tokio::time::Instant::now() >= deadline {
-                bail!("member {endpoint} did not catch up to r{latest} within 10 s of healing");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let listed = member.list(Scope::All, At::Revision(latest)).await?;
-        if listed.value != reference.value {
-            bail!("member {endpoint} differs from the first at r{latest} after healing");
-        }
-    }
-    let (objects, offset, awaited) = match recorder.lock() {
+    let (objects, offset, awaited, acknowledged) = match recorder.lock() {
         Ok(r) => (
             r.state().history.latest_state().objects(),
             r.offset(),
             r.waiting().1,
+            r.steps()
+                .iter()
+                .filter_map(|s| s.store_revision)
+                .collect::<Vec<_>>(),
         ),
         Err(_) => bail!("the recorder failed"),
     };
+    // The load is the first write of the run, at the model's first revision.
+    let from = (offset + 1).max(1);
+    let cluster_store = EtcdStore::connect(&endpoints[..1]).await?;
+    let latest = cluster_store.revision().await?;
+    let mut reference: Option<Vec<WatchEvent>> = None;
+    for endpoint in endpoints {
+        let member =
+            EtcdStore::connect_with(std::slice::from_ref(endpoint), Reads::Serializable).await?;
+        let history = history(&member, endpoint, from, latest).await?;
+        match &reference {
+            None => {
+                let held: BTreeSet<Revision> = history.iter().map(WatchEvent::revision).collect();
+                let load = std::iter::once(from).filter(|_| latest >= from);
+                if let Some(lost) = load
+                    .chain(acknowledged.iter().copied())
+                    .find(|r| !held.contains(r))
+                {
+                    bail!(
+                        "the write acknowledged at r{} is not in member {endpoint}'s history: a write was lost",
+                        lost.saturating_sub(offset)
+                    );
+                }
+                reference = Some(history);
+            }
+            Some(first) if *first != history => {
+                let at = first
+                    .iter()
+                    .zip(&history)
+                    .find(|(a, b)| a != b)
+                    .map_or(latest, |(a, _)| a.revision());
+                bail!(
+                    "member {endpoint}'s history differs from member {}'s at r{} after healing",
+                    endpoints[0],
+                    at.saturating_sub(offset)
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let held = format!(
+        "after healing, all {} members are at r{} and hold the same history, with all {} acknowledged writes",
+        endpoints.len(),
+        latest.saturating_sub(offset),
+        acknowledged.len() + 1
+    );
     if awaited <= latest {
         return Ok(format!(
-            "after healing, all {} members are at r{} and agree (the recording stopped at r{})",
-            endpoints.len(),
-            latest.saturating_sub(offset),
+            "{held} (the recording stopped at r{})",
             awaited.saturating_sub(offset)
         ));
     }
+    let stored = cluster_store.list(Scope::All, At::Revision(latest)).await?;
     for object in &objects {
         let key = Key::of(object);
-        if !reference.value.iter().any(|s| s.key == key) {
+        if !stored.value.iter().any(|s| s.key == key) {
             bail!(
                 "{} was acknowledged but is not stored: a write was lost",
                 key.path()
@@ -250,11 +277,52 @@ pub async fn verify(
         }
     }
     Ok(format!(
-        "after healing, all {} members are at r{} and agree; the {} objects of the recorded state are stored",
-        endpoints.len(),
-        latest.saturating_sub(offset),
+        "{held}; the {} objects of the recorded state are stored",
         objects.len()
     ))
+}
+
+/// Every event `member` holds from revision `from` to `latest`, waiting (up to 10 s) for it
+/// to catch up to `latest` first.
+async fn history(
+    member: &EtcdStore,
+    endpoint: &str,
+    from: Revision,
+    latest: Revision,
+) -> anyhow::Result<Vec<WatchEvent>> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while member.revision().await? < latest {
+        if tokio::time::Instant::now() >= deadline {
+            bail!("member {endpoint} did not catch up to r{latest} within 10 s of healing");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut events = Vec::new();
+    if latest < from {
+        return Ok(events);
+    }
+    let mut watch = member.watch(Scope::All, from).await?;
+    let mut last = 0;
+    loop {
+        let next = if last >= latest {
+            // The rest of the last revision's events (a commit of several keys brings several).
+            match tokio::time::timeout(Duration::from_millis(50), watch.next()).await {
+                Ok(next) => next,
+                Err(_) => return Ok(events),
+            }
+        } else {
+            tokio::time::timeout_at(deadline, watch.next())
+                .await
+                .with_context(|| format!("member {endpoint}'s history did not reach r{latest}"))?
+        };
+        let event = next.with_context(|| format!("replaying member {endpoint}'s history"))?;
+        // The run's tasks may still write: the history compared ends at `latest`.
+        if event.revision() > latest {
+            return Ok(events);
+        }
+        last = event.revision();
+        events.push(event);
+    }
 }
 
 #[cfg(test)]

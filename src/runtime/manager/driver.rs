@@ -2,6 +2,17 @@
 //! again while it has something to do), choosing each read as the faults say, carries out
 //! the restarts and local changes the environment sends it between steps, and reports every
 //! step to the recorder at its place.
+//!
+//! A local change (a container exited, expectations expired) gives the task something to do
+//! with nothing new to read: it then steps once on the revision it last read, as client-go's
+//! resync hands a controller its cache again. This is how a task whose member is cut from
+//! its peers acts on that member's stale state: the member's revision does not move while
+//! the cluster's does.
+//!
+//! Whether the task's member is cut is sampled when it reads (the note the partition fault
+//! sets, and then the cluster's newest revision), so a step's note says what held at its
+//! read, not at its recording. A cut member's watch is not made with etcd's require-leader:
+//! it keeps serving its stale state, which is the point of the fault.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,7 +49,7 @@ pub struct Driver {
     pub index: usize,
     /// The task.
     pub task: TaskHandle,
-    /// Where the task's caches read from (its etcd member), for the latest revision.
+    /// Where the task's caches read from (its etcd member), for its latest revision.
     pub reads: Arc<dyn Store>,
     /// Where environment writes go.
     pub api: ApiServer,
@@ -56,7 +67,7 @@ pub struct Driver {
     pub loaded: Revision,
     /// The status table.
     pub stats: Arc<Mutex<Stats>>,
-    /// A note for the steps it records (the member its caches read from, while cut).
+    /// Set while the member its caches read from is cut: says which (see the module doc).
     pub note: watch::Receiver<Option<String>>,
     /// The run's turns: every step and environment write holds it shared; a step that must
     /// read the latest revision and write right after it holds it alone (see [`Turn`]).
@@ -83,11 +94,18 @@ impl Driver {
         // A fresh task has no session: the last revision it read.
         let mut floor: Option<Revision> = None;
         let mut idle = false;
+        // A local change waits for a step even with nothing new to read.
+        let mut resync = false;
+        let offset = self.recorder.lock().map_or(0, |r| r.offset());
         loop {
             if idle {
                 tokio::select! {
                     order = self.orders.recv() => match order {
-                        Some(order) => { self.obey(order, &mut floor).await; idle = false; continue; }
+                        Some(order) => {
+                            resync |= self.obey(order, &mut floor).await;
+                            idle = false;
+                            continue;
+                        }
                         None => return,
                     },
                     changed = self.changed.changed() => if changed.is_err() { return },
@@ -96,7 +114,7 @@ impl Driver {
                 }
             }
             while let Ok(order) = self.orders.try_recv() {
-                self.obey(order, &mut floor).await;
+                resync |= self.obey(order, &mut floor).await;
             }
             // Held until the step's report is pushed (dropped at the end of the iteration).
             let _turn = if self.sessionless_alone && floor.is_none() {
@@ -109,12 +127,25 @@ impl Driver {
                 idle = false;
                 continue;
             };
-            let Some(read) = self
+            let read = match self
                 .faults
                 .read_revision(&mut self.rng, floor, self.loaded, latest)
-            else {
-                idle = true;
-                continue;
+            {
+                Some(read) => read,
+                // Nothing newer: a local change is acted on at the revision last read.
+                None => match floor {
+                    Some(last) if resync => last,
+                    _ => {
+                        idle = true;
+                        continue;
+                    }
+                },
+            };
+            resync = false;
+            let cut = self.note.borrow().clone();
+            let cluster = match cut {
+                Some(_) => self.api.store().revision().await.ok(),
+                None => None,
             };
             let report = match self
                 .task
@@ -138,7 +169,13 @@ impl Driver {
             if let Ok(mut stats) = self.stats.lock() {
                 stats.stepped(self.index, &report, latest);
             }
-            let note = self.note.borrow().clone();
+            let note = cut.map(|cut| match cluster {
+                Some(cluster) if cluster > read => format!(
+                    "{cut}: the cluster is at r{}",
+                    cluster.saturating_sub(offset)
+                ),
+                _ => format!("{cut}, nothing newer committed"),
+            });
             let Ok(mut recorder) = self.recorder.lock() else {
                 return;
             };
@@ -162,14 +199,15 @@ impl Driver {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    async fn obey(&mut self, order: EnvironmentOrder, floor: &mut Option<Revision>) {
+    /// Carries out one order; whether it changed the task's local state (a resync is due).
+    async fn obey(&mut self, order: EnvironmentOrder, floor: &mut Option<Revision>) -> bool {
         let _turn = self.gate.clone().read_owned().await;
         let accepted = match &order.write {
             Some(operation) => match self.api.apply(operation).await {
                 Ok(accepted) => Some(accepted),
                 Err(_) => {
                     let _ = order.done.send(false);
-                    return;
+                    return false;
                 }
             },
             None => None,
@@ -196,8 +234,14 @@ impl Driver {
         };
         if !applied && accepted.is_none() {
             let _ = order.done.send(false);
-            return;
+            return false;
         }
+        let local = applied
+            && matches!(
+                order.action,
+                EnvironmentAction::MarkContainers { .. }
+                    | EnvironmentAction::ExpireExpectations { .. }
+            );
         let at = match &accepted {
             Some(a) => a.revision,
             None => self.reads.revision().await.unwrap_or(self.loaded),
@@ -214,5 +258,6 @@ impl Driver {
             );
         }
         let _ = order.done.send(true);
+        local
     }
 }

@@ -293,7 +293,11 @@ impl Manager {
             let driver = Driver {
                 index: i,
                 task,
-                reads: task_apis[i].store().clone(),
+                // The member's own newest revision (the Split answers the cluster's).
+                reads: reads
+                    .as_ref()
+                    .and_then(|r| r.get(i).cloned())
+                    .unwrap_or_else(|| task_apis[i].store().clone()),
                 api: task_apis[i].clone(),
                 recorder: recorder.clone(),
                 orders,
