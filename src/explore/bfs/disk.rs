@@ -169,6 +169,7 @@ impl Runs {
     }
 
     /// The number of runs.
+    #[cfg(test)]
     pub fn count(&self) -> usize {
         self.runs.len()
     }
