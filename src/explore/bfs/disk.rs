@@ -1,11 +1,14 @@
-//! A sorted run of visited fingerprints on disk, each with its parent's: the part of the
+//! Sorted runs of visited fingerprints on disk, each with its parent's: the part of the
 //! visited set that did not fit in its memory budget, as TLC's disk-based fingerprint set
 //! keeps it. Records are 16 bytes (fingerprint, parent), sorted by fingerprint, in blocks of
-//! [`BLOCK`] records; the first fingerprint of every block is kept in memory (half a byte a
-//! state), so a lookup reads one block (4 KB, usually from the page cache).
+//! [`BLOCK`] records; the first fingerprint of every block is kept in memory (one byte a
+//! state), so a lookup reads one block (2 KB, usually from the page cache).
 //!
-//! A run grows by merging a sorted batch from memory into it: the old run is read
-//! sequentially, the new one written sequentially beside it and renamed over it.
+//! A run is written sequentially from a sorted batch, or from two runs merged; where both hold
+//! a fingerprint the newer record wins (a state of the level being generated reached again
+//! from a smaller parent after it was spilled). The runs are merged as a binary counter
+//! ([`Runs`]): a record is rewritten at most once per doubling, so the bytes written are
+//! O(states × log(states / batch)), not one whole rewrite per spill.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -13,7 +16,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// Records per block.
-pub const BLOCK: usize = 256;
+pub const BLOCK: usize = 128;
 const RECORD: usize = 16;
 
 /// A sorted run of (fingerprint, parent) records.
@@ -27,11 +30,6 @@ pub struct DiskRun {
 }
 
 impl DiskRun {
-    /// The number of records.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     /// The parent recorded for `fingerprint`, if it is in the run.
     pub fn get(&self, fingerprint: u64) -> io::Result<Option<u64>> {
         let block = match self.index.partition_point(|&first| first <= fingerprint) {
@@ -43,17 +41,10 @@ impl DiskRun {
         let mut bytes = [0u8; BLOCK * RECORD];
         let bytes = &mut bytes[..count * RECORD];
         self.file.read_exact_at(bytes, (start * RECORD) as u64)?;
-        let record = |i: usize| {
-            let r = &bytes[i * RECORD..(i + 1) * RECORD];
-            (
-                u64::from_le_bytes(r[..8].try_into().expect("8 bytes")),
-                u64::from_le_bytes(r[8..].try_into().expect("8 bytes")),
-            )
-        };
         let (mut lo, mut hi) = (0, count);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let (fp, parent) = record(mid);
+            let (fp, parent) = decode(&bytes[mid * RECORD..(mid + 1) * RECORD]);
             match fp.cmp(&fingerprint) {
                 std::cmp::Ordering::Equal => return Ok(Some(parent)),
                 std::cmp::Ordering::Less => lo = mid + 1,
@@ -63,59 +54,153 @@ impl DiskRun {
         Ok(None)
     }
 
-    /// Merges `batch` (sorted by fingerprint, none of them in `old`) with `old` into a new run
-    /// at `dir/visited.run`; returns it and the bytes written.
-    pub fn merge(
-        old: Option<DiskRun>,
-        batch: &[(u64, u64)],
-        dir: &Path,
-    ) -> io::Result<(DiskRun, u64)> {
-        let path = dir.join("visited.run");
-        let temp = dir.join("visited.run.new");
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
+    /// Writes the sorted `records` as a run at `path`; returns it.
+    fn write(
+        path: PathBuf,
+        records: impl Iterator<Item = io::Result<(u64, u64)>>,
+    ) -> io::Result<DiskRun> {
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);
         let mut index = Vec::new();
         let mut len = 0usize;
-        let mut write = |fp: u64, parent: u64, out: &mut BufWriter<File>| -> io::Result<()> {
+        for record in records {
+            let (fp, parent) = record?;
             if len.is_multiple_of(BLOCK) {
                 index.push(fp);
             }
             out.write_all(&fp.to_le_bytes())?;
             out.write_all(&parent.to_le_bytes())?;
             len += 1;
-            Ok(())
-        };
-        let mut batch = batch.iter().copied().peekable();
-        if let Some(old) = old {
-            let mut reader = BufReader::with_capacity(1 << 20, File::open(&old.path)?);
-            let mut record = [0u8; RECORD];
-            for _ in 0..old.len {
-                reader.read_exact(&mut record)?;
-                let fp = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
-                let parent = u64::from_le_bytes(record[8..].try_into().expect("8 bytes"));
-                while let Some(&(b, p)) = batch.peek().filter(|(b, _)| *b < fp) {
-                    write(b, p, &mut out)?;
-                    batch.next();
-                }
-                write(fp, parent, &mut out)?;
-            }
-        }
-        for (b, p) in batch {
-            write(b, p, &mut out)?;
         }
         let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_data()?;
         drop(file);
-        std::fs::rename(&temp, &path)?;
-        let written = (len * RECORD) as u64;
-        Ok((
-            DiskRun {
-                file: File::open(&path)?,
-                path,
-                index,
-                len,
-            },
-            written,
-        ))
+        Ok(DiskRun {
+            file: File::open(&path)?,
+            path,
+            index,
+            len,
+        })
+    }
+
+    /// Reads the run from its start.
+    fn records(&self) -> io::Result<Records> {
+        Ok(Records {
+            reader: BufReader::with_capacity(1 << 20, File::open(&self.path)?),
+            left: self.len,
+        })
+    }
+}
+
+fn decode(record: &[u8]) -> (u64, u64) {
+    (
+        u64::from_le_bytes(record[..8].try_into().expect("8 bytes")),
+        u64::from_le_bytes(record[8..].try_into().expect("8 bytes")),
+    )
+}
+
+/// A run read sequentially.
+struct Records {
+    reader: BufReader<File>,
+    left: usize,
+}
+
+impl Iterator for Records {
+    type Item = io::Result<(u64, u64)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let mut record = [0u8; RECORD];
+        Some(
+            self.reader
+                .read_exact(&mut record)
+                .map(|()| decode(&record)),
+        )
+    }
+}
+
+/// Two sorted streams as one, the newer's record kept where both hold a fingerprint.
+fn merged(
+    older: impl Iterator<Item = io::Result<(u64, u64)>>,
+    newer: impl Iterator<Item = io::Result<(u64, u64)>>,
+) -> impl Iterator<Item = io::Result<(u64, u64)>> {
+    let mut older = older.peekable();
+    let mut newer = newer.peekable();
+    std::iter::from_fn(move || {
+        let (pick_older, duplicate) = match (older.peek(), newer.peek()) {
+            (None, None) => return None,
+            (Some(Err(_)), _) => (true, false),
+            (_, Some(Err(_))) => (false, false),
+            (Some(_), None) => (true, false),
+            (None, Some(_)) => (false, false),
+            (Some(Ok((o, _))), Some(Ok((n, _)))) => (o < n, o == n),
+        };
+        if duplicate {
+            older.next();
+        }
+        if pick_older {
+            older.next()
+        } else {
+            newer.next()
+        }
+    })
+}
+
+/// The runs of a spilled visited set, oldest (and largest) first: each run is more than
+/// twice the size of the next, so there are at most log2(states / smallest batch) of them
+/// and a lookup reads one block of each, newest first.
+#[derive(Debug, Default)]
+pub struct Runs {
+    runs: Vec<DiskRun>,
+    /// Names the next run's file.
+    made: usize,
+}
+
+impl Runs {
+    /// The parent recorded for `fingerprint` in the newest run that holds it.
+    pub fn get(&self, fingerprint: u64) -> io::Result<Option<u64>> {
+        for run in self.runs.iter().rev() {
+            if let Some(parent) = run.get(fingerprint)? {
+                return Ok(Some(parent));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The number of runs.
+    #[cfg(test)]
+    pub fn count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Adds `batch` (sorted by fingerprint; a fingerprint already in a run gets the batch's
+    /// record) as a run in `dir`, merging runs while the newest is at least half the size of
+    /// the one before; returns the bytes written.
+    pub fn add(&mut self, batch: &[(u64, u64)], dir: &Path) -> io::Result<u64> {
+        let mut written = 0;
+        let run = DiskRun::write(self.next_path(dir), batch.iter().map(|&r| Ok(r)))?;
+        written += (run.len * RECORD) as u64;
+        self.runs.push(run);
+        while let [.., older, newer] = &self.runs[..]
+            && newer.len * 2 >= older.len
+        {
+            let (older, newer) = (older.records()?, newer.records()?);
+            let path = self.next_path(dir);
+            let run = DiskRun::write(path, merged(older, newer))?;
+            written += (run.len * RECORD) as u64;
+            for old in self.runs.drain(self.runs.len() - 2..) {
+                drop(old.file);
+                std::fs::remove_file(&old.path)?;
+            }
+            self.runs.push(run);
+        }
+        Ok(written)
+    }
+
+    fn next_path(&mut self, dir: &Path) -> PathBuf {
+        self.made += 1;
+        dir.join(format!("visited-{}.run", self.made))
     }
 }
 
@@ -124,20 +209,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_merged_run_finds_every_record_and_nothing_else() {
+    fn merged_runs_find_every_record_and_nothing_else_the_newer_record_winning() {
         let dir = tempfile::tempdir().unwrap();
+        let mut runs = Runs::default();
         let first: Vec<(u64, u64)> = (0..1000u64).map(|i| (i * 10, i)).collect();
-        let (run, written) = DiskRun::merge(None, &first, dir.path()).unwrap();
-        assert_eq!(written, 16_000);
-        let second: Vec<(u64, u64)> = (0..700u64).map(|i| (i * 10 + 5, i + 1)).collect();
-        let (run, _) = DiskRun::merge(Some(run), &second, dir.path()).unwrap();
-        assert_eq!(run.len(), 1700);
-        assert_eq!(run.get(0).unwrap(), Some(0));
-        assert_eq!(run.get(9990).unwrap(), Some(999));
-        assert_eq!(run.get(6995).unwrap(), Some(700));
-        assert_eq!(run.get(7005).unwrap(), None, "past the second batch");
-        assert_eq!(run.get(3).unwrap(), None);
-        assert_eq!(run.get(u64::MAX).unwrap(), None);
-        assert!(!dir.path().join("visited.run.new").exists());
+        assert_eq!(runs.add(&first, dir.path()).unwrap(), 16_000);
+        // Smaller than half: kept apart.
+        let second: Vec<(u64, u64)> = (0..300u64).map(|i| (i * 10 + 5, i + 1)).collect();
+        assert_eq!(runs.add(&second, dir.path()).unwrap(), 300 * 16);
+        assert_eq!(runs.count(), 2);
+        assert_eq!(runs.get(0).unwrap(), Some(0));
+        assert_eq!(runs.get(2995).unwrap(), Some(300));
+        // Half or more: merged with the one before, then with the first.
+        let third: Vec<(u64, u64)> = (0..300u64)
+            .map(|i| (i * 10 + 7, 7))
+            .chain([(9990, 42)])
+            .collect();
+        let mut third = third;
+        third.sort_unstable();
+        let written = runs.add(&third, dir.path()).unwrap();
+        assert_eq!(runs.count(), 1);
+        assert_eq!(
+            written,
+            (301 + 601 + 1600) * 16,
+            "the 9990 duplicate is counted once"
+        );
+        assert_eq!(runs.get(9990).unwrap(), Some(42), "the newer record wins");
+        assert_eq!(runs.get(6995).unwrap(), None, "past the second batch");
+        assert_eq!(runs.get(2995).unwrap(), Some(300));
+        assert_eq!(runs.get(2997).unwrap(), Some(7));
+        assert_eq!(runs.get(3).unwrap(), None);
+        assert_eq!(runs.get(u64::MAX).unwrap(), None);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "merged runs are removed"
+        );
     }
 }

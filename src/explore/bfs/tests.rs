@@ -447,3 +447,42 @@ fn under_a_tiny_memory_budget_the_search_spills_and_finds_the_same_states_and_co
         "spill folders are removed at the end"
     );
 }
+
+#[test]
+fn a_level_larger_than_the_whole_budget_spills_with_bounded_writes_and_the_same_result() {
+    let spill = tempfile::tempdir().expect("a temp folder");
+    let system = system(Consistency::MonotonicSession, Reduction::default());
+    for threads in [1, 2] {
+        let options = CheckOptions {
+            strategy: Strategy::Bfs,
+            max_depth: 30,
+            threads,
+            ..CheckOptions::default()
+        };
+        let memory = search(&system, &p8(), &options, &mut |_| {});
+        // One byte: 16 states a shard, 1,024 in all, fewer than the widest level holds.
+        let tiny = CheckOptions {
+            memory: Some(super::MemoryBudget {
+                bytes: 1,
+                spill_dir: spill.path().to_path_buf(),
+            }),
+            ..options.clone()
+        };
+        let spilled = search(&system, &p8(), &tiny, &mut |_| {});
+        assert_eq!(summary(&spilled), summary(&memory), "{threads} thread(s)");
+        let unique = spilled.unique_states as u64;
+        assert!(
+            unique > 4 * 1024,
+            "the space passes the budget several times"
+        );
+        // Each record is rewritten once per doubling of the runs: 16 bytes × log2 of the
+        // number of spills (at most unique / 256, a spill moving a quarter share of 64 shards).
+        let log = u64::from((unique / 256).max(2).ilog2()) + 2;
+        assert!(spilled.spilled_bytes > 0);
+        assert!(
+            spilled.spilled_bytes <= unique * 16 * log,
+            "{} bytes written for {unique} states: a rewrite per spill",
+            spilled.spilled_bytes
+        );
+    }
+}

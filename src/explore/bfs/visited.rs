@@ -8,21 +8,34 @@
 //! threads and in every run.
 //!
 //! With a memory budget, the set spills: when a shard holds more than its share of the
-//! budget, the workers stop at the end of their chunk and one of them moves every state of
-//! the earlier levels (the ones whose parent is final) out of memory, sorted and merged into a
-//! run on disk ([`super::disk`]); the states of the level being generated stay, so the
-//! smallest-parent rule still applies to them. A fingerprint missing from memory is then
-//! looked up on disk, under the run's read lock, taken before the shard's lock (the spill
-//! takes the write lock, then each shard's: no deadlock, and no fingerprint is in neither
-//! place while a worker looks).
+//! budget, the workers stop at the end of their chunk and one of them moves every state in
+//! memory, those of the level being generated too, to a sorted run on disk ([`super::disk`]).
+//! Of the level being generated only the `fresh` fingerprints stay (8 bytes a state), so the
+//! smallest-parent rule still applies to them: a fresh fingerprint found on disk and reached
+//! again from a smaller parent gets that parent in memory, which wins over the disk's record
+//! at lookups and, at the next spill, in the run (where the newer record wins). A spill
+//! happens only when it moves at least a quarter of the shard's share, so a level that alone
+//! passes the budget does not rewrite the runs at every chunk. A fingerprint missing from
+//! memory is then looked up on disk, under the runs' read lock, taken before the shard's lock
+//! (the spill takes the write lock, then each shard's: no deadlock, and no fingerprint is in
+//! neither place while a worker looks).
+//!
+//! Contention with many threads: a worker holds one shard's lock for one hash-map probe (and,
+//! after a spill, one block read per run), and the 64 shards are picked by the fingerprint's
+//! low bits, so with 16 threads two workers meet on a shard about 16/64 of the time they
+//! insert, each waiting the length of a probe; with 64 threads nearly every insert finds a
+//! shard held once, and the shards should grow with the threads (a power of two above 4 ×
+//! threads) to keep waits rare. The runs' read lock is shared and only a spill takes it for
+//! writing, with every worker stopped at the end of its chunk. The counters are atomics; no
+//! lock covers the whole set.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::disk::DiskRun;
+use super::disk::Runs;
 
 /// Shards: enough that two or a few threads rarely wait on one another.
 const SHARDS: usize = 64;
@@ -50,7 +63,7 @@ struct Spill {
     /// The folder the run is written in (created at the first spill, removed with the set).
     parent_dir: PathBuf,
     dir: Mutex<Option<tempfile::TempDir>>,
-    run: RwLock<Option<DiskRun>>,
+    runs: RwLock<Runs>,
     /// A spill happened: lookups go to disk too.
     spilled: AtomicBool,
     /// A shard passed its share.
@@ -64,6 +77,8 @@ struct Spill {
 pub struct Visited {
     shards: Vec<Mutex<Shard>>,
     spill: Option<Spill>,
+    /// The states visited (a spilled state may be in memory and on disk at once).
+    len: AtomicUsize,
 }
 
 impl Default for Visited {
@@ -71,6 +86,7 @@ impl Default for Visited {
         Visited {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             spill: None,
+            len: AtomicUsize::new(0),
         }
     }
 }
@@ -85,7 +101,7 @@ impl Visited {
                 per_shard: (states / SHARDS).max(16),
                 parent_dir: dir,
                 dir: Mutex::new(None),
-                run: RwLock::new(None),
+                runs: RwLock::new(Runs::default()),
                 spilled: AtomicBool::new(false),
                 wanted: AtomicBool::new(false),
                 written: AtomicU64::new(0),
@@ -104,18 +120,14 @@ impl Visited {
 
     /// Runs `f` on the shard of `fingerprint` with the disk run, if any: the run's read lock
     /// is taken first once a spill happened.
-    fn with_shard<T>(
-        &self,
-        fingerprint: u64,
-        f: impl FnOnce(&mut Shard, Option<&DiskRun>) -> T,
-    ) -> T {
+    fn with_shard<T>(&self, fingerprint: u64, f: impl FnOnce(&mut Shard, Option<&Runs>) -> T) -> T {
         let Some(spill) = &self.spill else {
             return f(&mut self.shard(fingerprint), None);
         };
         loop {
             if spill.spilled.load(Ordering::Acquire) {
-                let run = spill.run.read().unwrap_or_else(|e| e.into_inner());
-                return f(&mut self.shard(fingerprint), run.as_ref());
+                let runs = spill.runs.read().unwrap_or_else(|e| e.into_inner());
+                return f(&mut self.shard(fingerprint), Some(&runs));
             }
             let mut shard = self.shard(fingerprint);
             // A spill that started meanwhile sets `spilled` before it takes any shard.
@@ -129,37 +141,39 @@ impl Visited {
     /// Reached again in the same level, it keeps the smaller parent.
     pub fn insert(&self, fingerprint: u64, parent: u64) -> bool {
         let per_shard = self.spill.as_ref().map_or(usize::MAX, |s| s.per_shard);
-        let (new, full) = self.with_shard(fingerprint, |shard, run| {
-            let new = Self::insert_in(shard, run, fingerprint, parent);
-            (new, shard.parents.len() > per_shard)
+        let (new, full) = self.with_shard(fingerprint, |shard, runs| {
+            let new = Self::insert_in(shard, runs, fingerprint, parent);
+            (new, wants_spill(shard, per_shard))
         });
+        if new {
+            self.len.fetch_add(1, Ordering::Relaxed);
+        }
         if full && let Some(spill) = &self.spill {
             spill.wanted.store(true, Ordering::Relaxed);
         }
         new
     }
 
-    fn insert_in(shard: &mut Shard, run: Option<&DiskRun>, fingerprint: u64, parent: u64) -> bool {
+    fn insert_in(shard: &mut Shard, runs: Option<&Runs>, fingerprint: u64, parent: u64) -> bool {
         let Shard { parents, fresh } = shard;
-        if !parents.contains_key(&fingerprint)
-            && let Some(run) = run
-            && on_disk(run, fingerprint).is_some()
-        {
+        if let Some(known) = parents.get_mut(&fingerprint) {
+            if parent < *known && fresh.contains(&fingerprint) {
+                *known = parent;
+            }
             return false;
         }
-        match parents.entry(fingerprint) {
-            std::collections::hash_map::Entry::Occupied(mut o) => {
-                if parent < *o.get() && fresh.contains(&fingerprint) {
-                    o.insert(parent);
-                }
-                false
+        if let Some(runs) = runs
+            && let Some(known) = on_disk(runs, fingerprint)
+        {
+            // Spilled while its level is generated: a smaller parent is kept in memory.
+            if parent < known && fresh.contains(&fingerprint) {
+                parents.insert(fingerprint, parent);
             }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(parent);
-                fresh.insert(fingerprint);
-                true
-            }
+            return false;
         }
+        parents.insert(fingerprint, parent);
+        fresh.insert(fingerprint);
+        true
     }
 
     /// The level being generated is complete: its parents are final.
@@ -177,12 +191,12 @@ impl Visited {
 
     /// The fingerprint `fingerprint` was reached from ([`ROOT`] for the initial state).
     pub fn parent(&self, fingerprint: u64) -> Option<u64> {
-        self.with_shard(fingerprint, |shard, run| {
+        self.with_shard(fingerprint, |shard, runs| {
             shard
                 .parents
                 .get(&fingerprint)
                 .copied()
-                .or_else(|| run.and_then(|run| on_disk(run, fingerprint)))
+                .or_else(|| runs.and_then(|runs| on_disk(runs, fingerprint)))
         })
     }
 
@@ -193,11 +207,12 @@ impl Visited {
             .is_some_and(|s| s.wanted.load(Ordering::Relaxed))
     }
 
-    /// Moves every state of the earlier levels to the run on disk, if a shard passed its
-    /// share (another worker may have spilled already).
+    /// Moves every state in memory to the runs on disk, keeping only the level being
+    /// generated's fresh fingerprints, if a shard passed its share (another worker may have
+    /// spilled already).
     pub fn spill(&self) {
         let Some(spill) = &self.spill else { return };
-        let mut run = spill.run.write().unwrap_or_else(|e| e.into_inner());
+        let mut runs = spill.runs.write().unwrap_or_else(|e| e.into_inner());
         if !spill.wanted.load(Ordering::Relaxed) {
             return;
         }
@@ -205,17 +220,8 @@ impl Visited {
         let mut batch = Vec::new();
         for shard in &self.shards {
             let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
-            let Shard { parents, fresh } = &mut *shard;
-            let mut kept = FxHashMap::default();
-            kept.reserve(fresh.len());
-            for (fp, parent) in parents.drain() {
-                if fresh.contains(&fp) {
-                    kept.insert(fp, parent);
-                } else {
-                    batch.push((fp, parent));
-                }
-            }
-            *parents = kept;
+            batch.extend(shard.parents.drain());
+            shard.parents.shrink_to_fit();
         }
         batch.sort_unstable();
         let mut dir = spill.dir.lock().unwrap_or_else(|e| e.into_inner());
@@ -230,14 +236,12 @@ impl Visited {
                     )
                 })
         });
-        let (merged, written) =
-            DiskRun::merge(run.take(), &batch, dir.path()).unwrap_or_else(|e| {
-                panic!(
-                    "cannot write the visited set to {}: {e}",
-                    dir.path().display()
-                )
-            });
-        *run = Some(merged);
+        let written = runs.add(&batch, dir.path()).unwrap_or_else(|e| {
+            panic!(
+                "cannot write the visited set to {}: {e}",
+                dir.path().display()
+            )
+        });
         spill.written.fetch_add(written, Ordering::Relaxed);
         spill.wanted.store(false, Ordering::Relaxed);
     }
@@ -266,25 +270,20 @@ impl Visited {
 
     /// The number of visited states.
     pub fn len(&self) -> usize {
-        let memory = || -> usize {
-            self.shards
-                .iter()
-                .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).parents.len())
-                .sum()
-        };
-        match &self.spill {
-            None => memory(),
-            Some(spill) => {
-                let run = spill.run.read().unwrap_or_else(|e| e.into_inner());
-                memory() + run.as_ref().map_or(0, DiskRun::len)
-            }
-        }
+        self.len.load(Ordering::Relaxed)
     }
 }
 
+/// Whether `shard` should spill: past its share of the budget, counting a fresh fingerprint
+/// (kept in memory through a spill) as half a state, and with at least a quarter of the share
+/// to move, so that a spill frees a real part of the budget.
+fn wants_spill(shard: &Shard, per_shard: usize) -> bool {
+    shard.parents.len() + shard.fresh.len() / 2 > per_shard && shard.parents.len() >= per_shard / 4
+}
+
 /// A lookup on disk; an unreadable run is a failure of the machine, not of the model.
-fn on_disk(run: &DiskRun, fingerprint: u64) -> Option<u64> {
-    run.get(fingerprint)
+fn on_disk(runs: &Runs, fingerprint: u64) -> Option<u64> {
+    runs.get(fingerprint)
         .unwrap_or_else(|e| panic!("cannot read the visited set's run on disk: {e}"))
 }
 
